@@ -1,0 +1,84 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **extra):
+        email = self.normalize_email(email).strip()
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, is_active=True, email_verified_at=timezone.now())
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: a homeowner or a staff member. Logs in by email."""
+
+    email = models.EmailField(_("e-mailadres"), max_length=254, unique=True)
+    is_active = models.BooleanField(_("actief"), default=True)
+    is_staff = models.BooleanField(_("medewerker"), default=False)
+    date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("e-mail bevestigd op"), null=True, blank=True)
+    # A new address waits here until its owner confirms it from the link we mail to it.
+    pending_email = models.EmailField(_("nieuw e-mailadres (onbevestigd)"), blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class Profile(models.Model):
+    """The homeowner's personal details, as the privacy statement lists them."""
+
+    class Country(models.TextChoices):
+        BELGIUM = "BE", _("België")
+        NETHERLANDS = "NL", _("Nederland")
+        LUXEMBOURG = "LU", _("Luxemburg")
+        FRANCE = "FR", _("Frankrijk")
+        GERMANY = "DE", _("Duitsland")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    last_name = models.CharField(_("naam"), max_length=100)
+    street = models.CharField(_("straat"), max_length=200)
+    house_number = models.CharField(_("huisnummer"), max_length=10)
+    box = models.CharField(_("bus"), max_length=10, blank=True)
+    postal_code = models.CharField(_("postcode"), max_length=10)
+    municipality = models.CharField(_("gemeente"), max_length=100)
+    country = models.CharField(_("land"), max_length=2, choices=Country.choices, default=Country.BELGIUM)
+    phone = models.CharField(_("telefoon"), max_length=20, help_text=_("Bewaard in E.164, bv. +32470123456."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profiel")
+        verbose_name_plural = _("profielen")
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"

@@ -1,0 +1,39 @@
+"""factory_boy factories shared by the tests."""
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Profile, User
+
+DEFAULT_PASSWORD = "zonnepaneel-2026!"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"bewoner{n}@example.be")
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    first_name = "An"
+    last_name = factory.Sequence(lambda n: f"Peeters{n}")
+    street = "Kerkstraat"
+    house_number = "12"
+    box = ""
+    postal_code = "9000"
+    municipality = "Gent"
+    country = "BE"
+    phone = "+32470123456"

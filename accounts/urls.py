@@ -1,2 +1,17 @@
+from django.urls import path
+
+from accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("aanmelden/", views.LoginView.as_view(), name="login"),
+    path("afmelden/", views.logout, name="logout"),
+    path("registreren/", views.sign_up, name="sign_up"),
+    path("bevestigen/<str:token>/", views.verify_email, name="verify"),
+    path("profiel/", views.profile, name="profile"),
+    path("wachtwoord/vergeten/", views.password_reset, name="password_reset"),
+    path("wachtwoord/verstuurd/", views.password_reset_done, name="password_reset_done"),
+    path("wachtwoord/nieuw/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("wachtwoord/klaar/", views.password_reset_complete, name="password_reset_complete"),
+]

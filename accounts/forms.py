@@ -1,0 +1,176 @@
+from django import forms
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Profile
+from accounts.services.login_throttle import (
+    client_ip,
+    login_failure_record,
+    login_failures_clear,
+    login_is_locked,
+)
+from accounts.services.users import verification_email_send
+from accounts.validators import phone_normalize, postal_code_normalize
+
+User = get_user_model()
+
+
+class ProfileFieldsMixin(forms.ModelForm):
+    """Validation of the personal details shared by sign-up and the profile page."""
+
+    class Meta:
+        model = Profile
+        fields = [
+            "first_name",
+            "last_name",
+            "street",
+            "house_number",
+            "box",
+            "postal_code",
+            "municipality",
+            "country",
+            "phone",
+        ]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "municipality": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        }
+
+    def clean_phone(self):
+        return phone_normalize(self.cleaned_data.get("phone", ""), region=self.data.get("country") or "BE")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "postal_code" in cleaned:
+            try:
+                cleaned["postal_code"] = postal_code_normalize(
+                    cleaned["postal_code"], country=cleaned.get("country") or "BE"
+                )
+            except forms.ValidationError as exc:
+                self.add_error("postal_code", exc)
+        for name in ("first_name", "last_name", "street", "house_number", "box", "municipality"):
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].strip()
+        return cleaned
+
+
+def _email_taken(email: str, *, exclude_pk=None) -> bool:
+    qs = User.objects.filter(email__iexact=email)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+class SignUpForm(ProfileFieldsMixin):
+    email = forms.EmailField(label=_("E-mailadres"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1 = forms.CharField(
+        label=_("Wachtwoord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Herhaal het wachtwoord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = ["email", "password1", "password2"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if _email_taken(email):
+            raise forms.ValidationError(
+                _(
+                    "Er bestaat al een account met dit e-mailadres. Meld je aan of vraag een nieuw wachtwoord."
+                ),
+                code="duplicate_email",
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("De twee wachtwoorden zijn niet gelijk."))
+        elif p1:
+            probe = User(email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ProfileForm(ProfileFieldsMixin):
+    email = forms.EmailField(label=_("E-mailadres"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    field_order = ["first_name", "last_name", "email", "phone"]
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = user.pending_email or user.email
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email.lower() != self.user.email.lower() and _email_taken(email, exclude_pk=self.user.pk):
+            raise forms.ValidationError(
+                _("Dit e-mailadres is al in gebruik bij een ander account."), code="duplicate_email"
+            )
+        return email
+
+
+class LoginForm(forms.Form):
+    """Email and password, with per-(account, IP) rate limiting of failures."""
+
+    email = forms.EmailField(
+        label=_("E-mailadres"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        label=_("Wachtwoord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _("Dit e-mailadres en wachtwoord horen niet bij elkaar. Let op hoofdletters."),
+        "locked": _(
+            "Te veel mislukte pogingen. Om je account te beschermen kan je het over 15 minuten opnieuw proberen, "
+            "of meteen een nieuw wachtwoord aanvragen."
+        ),
+        "unverified": _(
+            "Bevestig eerst je e-mailadres met de link die we je stuurden. We hebben je net een nieuwe link gestuurd."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        email = self.cleaned_data.get("email")
+        password = self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data
+        ip = client_ip(self.request) if self.request else ""
+        if login_is_locked(email=email, ip=ip):
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        user = authenticate(self.request, email=email, password=password)
+        if user is None:
+            login_failure_record(email=email, ip=ip)
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        login_failures_clear(email=email, ip=ip)
+        if not user.email_verified:
+            verification_email_send(user=user, email=user.email)
+            raise forms.ValidationError(self.error_messages["unverified"], code="unverified")
+        self.user_cache = user
+        return self.cleaned_data
+
+    def get_user(self):
+        return self.user_cache

@@ -1,0 +1,107 @@
+"""Writes on users and profiles: sign-up, email verification, profile changes."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import Profile
+
+User = get_user_model()
+_VERIFY_SALT = "accounts.email-verification"
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "street",
+    "house_number",
+    "box",
+    "postal_code",
+    "municipality",
+    "country",
+    "phone",
+)
+
+
+class VerificationError(Exception):
+    """A verification link that is invalid, expired or already used."""
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, profile: dict) -> User:
+    """Create a homeowner with a profile; the account stays unverified until the mailed link is used."""
+    user = User.objects.create_user(email=email, password=password)
+    Profile.objects.create(user=user, **{k: profile[k] for k in PROFILE_FIELDS if k in profile})
+    transaction.on_commit(lambda: verification_email_send(user=user, email=user.email))
+    return user
+
+
+def verification_token_make(*, user: User, email: str) -> str:
+    """A signed, expiring token that proves control of `email` for `user`."""
+    return signing.dumps({"u": user.pk, "e": email.lower()}, salt=_VERIFY_SALT)
+
+
+def verification_email_send(*, user: User, email: str) -> None:
+    """Mail a verification link for `email` (the account's address, or a new one to switch to)."""
+    token = verification_token_make(user=user, email=email)
+    context = {
+        "user": user,
+        "link": settings.SITE_URL + reverse("accounts:verify", args=[token]),
+        "max_age_days": settings.EMAIL_VERIFICATION_MAX_AGE // 86400,
+    }
+    with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/verify_subject.txt", context).strip()
+        body = render_to_string("accounts/email/verify_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+@transaction.atomic
+def user_verify_email(*, token: str) -> User:
+    """Mark the address in `token` as verified (switching to it if it was a pending new address)."""
+    try:
+        data = signing.loads(token, salt=_VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise VerificationError("invalid") from exc
+    user = User.objects.select_for_update().filter(pk=data.get("u")).first()
+    if user is None:
+        raise VerificationError("unknown user")
+    email = data.get("e", "")
+    if user.email.lower() == email:
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+        return user
+    if user.pending_email.lower() == email:
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise VerificationError("address taken")
+        user.email = user.pending_email
+        user.pending_email = ""
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email", "pending_email", "email_verified_at"])
+        return user
+    raise VerificationError("stale")
+
+
+@transaction.atomic
+def profile_update(*, user: User, data: dict) -> list[str]:
+    """Save the homeowner's corrected details. A new email address waits for confirmation.
+
+    Returns the names of the fields that changed.
+    """
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    changed = [f for f in PROFILE_FIELDS if f in data and getattr(profile, f) != data[f]]
+    for field in changed:
+        setattr(profile, field, data[field])
+    if changed or profile.pk is None:
+        profile.save()
+    new_email = (data.get("email") or "").strip()
+    if new_email and new_email.lower() != user.email.lower():
+        user.pending_email = new_email
+        user.save(update_fields=["pending_email"])
+        transaction.on_commit(lambda: verification_email_send(user=user, email=new_email))
+        changed.append("email")
+    return changed

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import LoginForm, ProfileForm, SignUpForm
+from accounts.selectors import profile_for_user
+from accounts.services.users import VerificationError, profile_update, user_sign_up, user_verify_email
+
+
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user_sign_up(email=data["email"], password=data["password1"], profile=data)
+        return render(request, "accounts/sign_up_done.html", {"email": data["email"]})
+    return render(request, "accounts/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+def verify_email(request, token):
+    try:
+        user = user_verify_email(token=token)
+    except VerificationError:
+        return render(request, "accounts/verify_failed.html", status=400)
+    messages.success(request, _("Je e-mailadres %(email)s is bevestigd.") % {"email": user.email})
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    return redirect("accounts:login")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.has_error("__all__", "locked") else 400
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    instance = profile_for_user(user=request.user)
+    form = ProfileForm(request.POST or None, instance=instance, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changed = profile_update(user=request.user, data=form.cleaned_data)
+        if "email" in changed:
+            messages.info(
+                request,
+                _(
+                    "We stuurden een bevestigingslink naar %(email)s. Je nieuwe adres geldt zodra je erop klikt."
+                )
+                % {"email": form.cleaned_data["email"]},
+            )
+        messages.success(request, _("Je gegevens zijn bewaard.") if changed else _("Er was niets gewijzigd."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/email/password_reset_body.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+logout = auth_views.LogoutView.as_view()

@@ -182,7 +182,7 @@ def test_user_a_cannot_read_or_change_user_b(client):
     assert b.street == "Bstraat"
     assert a.street == "Gehackt"
     # Nor can a homeowner reach the admin.
-    assert client.get("/admin/accounts/profile/%d/change/" % b.pk).status_code == 302
+    assert client.get(f"/admin/accounts/profile/{b.pk}/change/").status_code == 302
 
 
 def test_failed_logins_lock_one_ip_but_not_another(client, settings):

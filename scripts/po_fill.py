@@ -1,0 +1,50 @@
+"""Fill empty msgstr entries of a .po file from a JSON object {msgid: msgstr}.
+
+Usage: python scripts/po_fill.py locale/en/LC_MESSAGES/django.po translations.json
+Existing translations are kept; prints the msgids that are still untranslated.
+"""
+
+import ast
+import json
+import sys
+
+
+def _value(lines, key):
+    out, on = [], False
+    for line in lines:
+        if line.startswith(key + " "):
+            on = True
+            out.append(line[len(key) + 1 :])
+        elif on and line.startswith('"'):
+            out.append(line)
+        elif on:
+            break
+    return "".join(ast.literal_eval(x) for x in out) if out else None
+
+
+def main(po_path, json_path):
+    translations = json.load(open(json_path, encoding="utf-8"))
+    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    missing = []
+    for i, block in enumerate(blocks[1:], start=1):
+        lines = block.split("\n")
+        msgid = _value(lines, "msgid")
+        if msgid is None or _value(lines, "msgstr"):
+            continue
+        if msgid in translations:
+            head = lines[: _msgstr_index(lines)]
+            head = [ln for ln in head if ln != "#, fuzzy"]
+            blocks[i] = "\n".join([*head, "msgstr " + json.dumps(translations[msgid], ensure_ascii=False)])
+        else:
+            missing.append(msgid)
+    open(po_path, "w", encoding="utf-8").write("\n\n".join(blocks))
+    for m in missing:
+        print("untranslated:", repr(m))
+
+
+def _msgstr_index(lines):
+    return next(i for i, ln in enumerate(lines) if ln.startswith("msgstr"))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -1,0 +1,140 @@
+"""Meters (EAN), iLumen products at a home, and the meters' quarter-hour readings.
+
+Readings layout (see docs/decisions/0001-readings-storage-layout.md): one ``ReadingDay`` row per
+meter and local day holds both directions as integer-Wh arrays (NULL element = missing) plus
+one quality character per slot and direction (state and register, see ``meters.quarterhours``).
+``DailyTotal`` beside it holds that day's totals and is written in the same transaction by
+``meters.services.ingest.readings_ingest``, the only writer of both tables.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ilusmart.fluvius.ean import ean_validate
+
+
+class Meter(models.Model):
+    """A digital electricity meter, identified by its EAN; readings belong to the EAN."""
+
+    ean = models.CharField(_("EAN"), max_length=18, unique=True)
+    # A meter may exist (e.g. created by staff) before a homeowner is linked to it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meters",
+        verbose_name=_("eigenaar"),
+    )
+    meter_id = models.CharField(_("meternummer"), max_length=40, blank=True, help_text=_("bv. 1SAG…"))
+    label = models.CharField(_("naam"), max_length=100, blank=True, help_text=_("bv. Vakantiehuis"))
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meter")
+        verbose_name_plural = _("meters")
+        ordering = ["ean"]
+
+    def __str__(self):
+        return f"{self.ean} ({self.label})" if self.label else self.ean
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        try:
+            self.ean = ean_validate(self.ean, allow_test_eans=settings.FLUVIUS_ALLOW_TEST_EANS)
+        except ValidationError as error:
+            raise ValidationError({"ean": error.messages}) from error
+
+
+class Product(models.Model):
+    """An iLumen product at the meter's home: a PV installation, battery, charger, heat pump."""
+
+    class Kind(models.TextChoices):
+        PV = "pv", _("Zonnepanelen")
+        BATTERY = "battery", _("Thuisbatterij")
+        EV_CHARGER = "ev_charger", _("Laadpaal")
+        HEAT_PUMP = "heat_pump", _("Warmtepomp")
+        OTHER = "other", _("Ander")
+
+    meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="products", verbose_name=_("meter")
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    kwp = models.DecimalField(_("piekvermogen (kWp)"), max_digits=7, decimal_places=3, null=True, blank=True)
+    panel_count = models.PositiveIntegerField(_("aantal panelen"), null=True, blank=True)
+    inverter_make = models.CharField(_("merk omvormer"), max_length=100, blank=True)
+    inverter_model = models.CharField(_("model omvormer"), max_length=100, blank=True)
+    inverter_serial = models.CharField(_("serienummer omvormer"), max_length=100, blank=True)
+    installed_on = models.DateField(_("geïnstalleerd op"), null=True, blank=True)
+    notes = models.TextField(_("notities"), blank=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("producten")
+        ordering = ["meter", "kind", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} @ {self.meter.ean}"
+
+
+class ReadingDay(models.Model):
+    """One meter's quarter-hour values for one local (Europe/Brussels) day.
+
+    Element ``i`` of each array is slot ``i``: the ``i``-th quarter-hour after local midnight
+    (92, 96 or 100 slots). Values are integer Wh (kWh with 3 decimals, exactly); a NULL element
+    is a missing value, never zero. ``*_quality`` holds one character per slot (state and
+    register, ``-`` when missing; the code table is in ``meters.quarterhours``).
+    """
+
+    pk = models.CompositePrimaryKey("meter", "day")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    offtake_wh = ArrayField(models.IntegerField(null=True))
+    injection_wh = ArrayField(models.IntegerField(null=True))
+    offtake_quality = models.TextField()
+    injection_quality = models.TextField()
+
+    class Meta:
+        verbose_name = _("meetdag")
+        verbose_name_plural = _("meetdagen")
+
+    def __str__(self):
+        return f"{self.meter_id} {self.day}"
+
+
+class DailyTotal(models.Model):
+    """Totals of one meter's local day, kept in step with its ``ReadingDay`` row.
+
+    Energy in integer Wh; a direction's totals are NULL when none of its slots has a value.
+    The day/night split follows each quarter-hour's register (a ``total``-register value counts
+    in the total only). ``peak_offtake_w`` is the day's highest quarter-hour offtake in W
+    (Wh × 4) and ``peak_offtake_slot`` the first slot that reached it.
+    """
+
+    pk = models.CompositePrimaryKey("meter", "day")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    offtake_wh = models.IntegerField(null=True)
+    injection_wh = models.IntegerField(null=True)
+    offtake_day_wh = models.IntegerField(null=True)
+    offtake_night_wh = models.IntegerField(null=True)
+    injection_day_wh = models.IntegerField(null=True)
+    injection_night_wh = models.IntegerField(null=True)
+    peak_offtake_w = models.IntegerField(null=True)
+    peak_offtake_slot = models.SmallIntegerField(null=True)
+    slots_expected = models.SmallIntegerField()
+    offtake_slots_present = models.SmallIntegerField()
+    injection_slots_present = models.SmallIntegerField()
+    # Values (both directions) still estimated (EST); 0 once everything is read or validated.
+    estimated_values = models.SmallIntegerField()
+
+    class Meta:
+        verbose_name = _("dagtotaal")
+        verbose_name_plural = _("dagtotalen")
+
+    def __str__(self):
+        return f"{self.meter_id} {self.day}"

@@ -1,0 +1,244 @@
+"""Reads of meters' readings and totals, in Decimal kWh / kW at the edges.
+
+Dates are local (Europe/Brussels) calendar dates; ranges are ``[start_date, end_date)``.
+Readings come from ``ReadingDay`` (one row per meter and local day), totals from
+``DailyTotal``; month and year figures are summed from the daily rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection
+
+from ilusmart.fluvius.types import Register, ValidationState
+from meters.models import DailyTotal, Meter, ReadingDay
+from meters.quarterhours import MISSING, QUALITY_DECODE, QUARTER, day_start_utc, slots_in_day
+
+_KWH = Decimal("0.001")
+_DECODE: dict[str, tuple[ValidationState | None, Register | None]] = QUALITY_DECODE | {MISSING: (None, None)}
+
+
+def wh_to_kwh(wh: int | None) -> Decimal | None:
+    """Integer Wh to Decimal kWh with exactly 3 decimals (``None`` stays ``None``)."""
+    return None if wh is None else Decimal(wh).scaleb(-3).quantize(_KWH)
+
+
+def w_to_kw(w: int | None) -> Decimal | None:
+    """Integer W to Decimal kW with exactly 3 decimals (``None`` stays ``None``)."""
+    return wh_to_kwh(w)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingSlot:
+    """One quarter-hour of a meter: both directions, their states and registers.
+
+    ``register`` is the offtake's register, or the injection's when offtake is missing.
+    """
+
+    start_utc: datetime
+    end_utc: datetime
+    offtake_kwh: Decimal | None
+    injection_kwh: Decimal | None
+    offtake_state: ValidationState | None
+    injection_state: ValidationState | None
+    register: Register | None
+    offtake_register: Register | None
+    injection_register: Register | None
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Energy over a day, month or year. ``period`` is its first local date.
+
+    Energy is ``None`` when no quarter-hour of that direction had a value; ``peak_offtake_kw``
+    is the highest quarter-hour offtake (kWh × 4) in the period.
+    """
+
+    period: date
+    offtake_kwh: Decimal | None
+    injection_kwh: Decimal | None
+    offtake_day_kwh: Decimal | None
+    offtake_night_kwh: Decimal | None
+    injection_day_kwh: Decimal | None
+    injection_night_kwh: Decimal | None
+    peak_offtake_kw: Decimal | None
+    slots_expected: int
+    offtake_slots_present: int
+    injection_slots_present: int
+    estimated_values: int
+
+    @property
+    def complete(self) -> bool:
+        """True when every expected quarter-hour has both directions."""
+        return self.offtake_slots_present == self.injection_slots_present == self.slots_expected
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyPeak:
+    """The highest quarter-hour offtake of a local calendar month (capacity tariff)."""
+
+    month: date
+    peak_offtake_kw: Decimal
+    day: date
+    start_utc: datetime
+    end_utc: datetime
+
+
+def _slots_of_day(day: date, row) -> list[ReadingSlot]:
+    start = day_start_utc(day)
+    n = slots_in_day(day)
+    if row is None:
+        off_wh = inj_wh = [None] * n
+        off_q = inj_q = MISSING * n
+    else:
+        off_wh, inj_wh, off_q, inj_q = row
+    slots = []
+    for i in range(n):
+        off_state, off_reg = _DECODE[off_q[i]]
+        inj_state, inj_reg = _DECODE[inj_q[i]]
+        slot_start = start + i * QUARTER
+        slots.append(
+            ReadingSlot(
+                start_utc=slot_start,
+                end_utc=slot_start + QUARTER,
+                offtake_kwh=wh_to_kwh(off_wh[i]),
+                injection_kwh=wh_to_kwh(inj_wh[i]),
+                offtake_state=off_state,
+                injection_state=inj_state,
+                register=off_reg or inj_reg,
+                offtake_register=off_reg,
+                injection_register=inj_reg,
+            )
+        )
+    return slots
+
+
+def _reading_rows(meter: Meter, start_date: date, end_date: date) -> dict:
+    rows = ReadingDay.objects.filter(meter=meter, day__gte=start_date, day__lt=end_date).values_list(
+        "day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality"
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def readings_for_day(*, meter: Meter, day: date) -> list[ReadingSlot]:
+    """Every quarter-hour of the local ``day`` (92, 96 or 100), missing ones with ``None``."""
+    return _slots_of_day(day, _reading_rows(meter, day, day + timedelta(days=1)).get(day))
+
+
+def readings_for_range(*, meter: Meter, start_date: date, end_date: date) -> Iterator[ReadingSlot]:
+    """Every quarter-hour of the local dates ``[start_date, end_date)``, in time order.
+
+    Reads a month of rows at a time, so a long range does not sit in memory at once.
+    """
+    chunk_start = start_date
+    while chunk_start < end_date:
+        chunk_end = min(chunk_start + timedelta(days=31), end_date)
+        rows = _reading_rows(meter, chunk_start, chunk_end)
+        day = chunk_start
+        while day < chunk_end:
+            yield from _slots_of_day(day, rows.get(day))
+            day += timedelta(days=1)
+        chunk_start = chunk_end
+
+
+_TOTAL_FIELDS = (
+    "offtake_wh",
+    "injection_wh",
+    "offtake_day_wh",
+    "offtake_night_wh",
+    "injection_day_wh",
+    "injection_night_wh",
+)
+
+
+def _totals(period: date, row: tuple) -> Totals:
+    """``row``: the six energy sums, peak W, expected, offtake/injection present, estimated."""
+    return Totals(
+        period,
+        *(wh_to_kwh(v) for v in row[:6]),
+        w_to_kw(row[6]),
+        int(row[7] or 0),
+        int(row[8] or 0),
+        int(row[9] or 0),
+        int(row[10] or 0),
+    )
+
+
+def daily_totals(*, meter: Meter, start_date: date, end_date: date) -> list[Totals]:
+    """Totals of each stored local day in ``[start_date, end_date)``; days without data are absent."""
+    rows = (
+        DailyTotal.objects.filter(meter=meter, day__gte=start_date, day__lt=end_date)
+        .order_by("day")
+        .values_list(
+            "day",
+            *_TOTAL_FIELDS,
+            "peak_offtake_w",
+            "slots_expected",
+            "offtake_slots_present",
+            "injection_slots_present",
+            "estimated_values",
+        )
+    )
+    return [_totals(row[0], row[1:]) for row in rows]
+
+
+_GROUPED_SQL = """
+SELECT date_trunc(%s, day)::date AS period,
+       sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_night_wh),
+       sum(injection_day_wh), sum(injection_night_wh), max(peak_offtake_w),
+       sum(slots_expected), sum(offtake_slots_present), sum(injection_slots_present),
+       sum(estimated_values)
+FROM meters_dailytotal
+WHERE meter_id = %s AND day >= %s AND day < %s
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def _grouped_totals(meter: Meter, unit: str, start_date: date, end_date: date) -> list[Totals]:
+    with connection.cursor() as cursor:
+        cursor.execute(_GROUPED_SQL, [unit, meter.pk, start_date, end_date])
+        return [_totals(row[0], row[1:]) for row in cursor.fetchall()]
+
+
+def monthly_totals(*, meter: Meter, year: int) -> list[Totals]:
+    """Totals per local calendar month of ``year`` that has data (``period`` = the 1st).
+
+    ``slots_expected`` counts only the days that have a stored row.
+    """
+    return _grouped_totals(meter, "month", date(year, 1, 1), date(year + 1, 1, 1))
+
+
+def yearly_totals(*, meter: Meter) -> list[Totals]:
+    """Totals per local calendar year that has data (``period`` = 1 January)."""
+    return _grouped_totals(meter, "year", date.min, date.max)
+
+
+_PEAKS_SQL = """
+SELECT DISTINCT ON (date_trunc('month', day)) date_trunc('month', day)::date, day,
+       peak_offtake_w, peak_offtake_slot
+FROM meters_dailytotal
+WHERE meter_id = %s AND day >= %s AND day < %s AND peak_offtake_w IS NOT NULL
+ORDER BY date_trunc('month', day), peak_offtake_w DESC, day
+"""
+
+
+def monthly_peaks(*, meter: Meter, start_month: date, end_month: date) -> list[MonthlyPeak]:
+    """The highest quarter-hour offtake (kW) of each local month in ``[start_month, end_month)``.
+
+    Months are given by any date in them. For each month with offtake data: the peak in kW,
+    the local day and the UTC quarter-hour that first reached it. Months without data are absent.
+    """
+    first = start_month.replace(day=1)
+    last = end_month.replace(day=1)
+    with connection.cursor() as cursor:
+        cursor.execute(_PEAKS_SQL, [meter.pk, first, last])
+        rows = cursor.fetchall()
+    peaks = []
+    for month, day, peak_w, slot in rows:
+        start = day_start_utc(day) + slot * QUARTER
+        peaks.append(MonthlyPeak(month, w_to_kw(peak_w), day, start, start + QUARTER))
+    return peaks

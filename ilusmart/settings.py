@@ -122,7 +122,8 @@ TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL (smtp+tls://user:password@host:587, consolemail://, filemail:///path) becomes the
 # default mailer of Django 6.1's MAILERS setting.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# Production has no default: mail that silently goes to a console is mail lost.
+_email = env.email_url("EMAIL_URL", default="consolemail://") if DEBUG else env.email_url("EMAIL_URL")
 _email_options = {}
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _email_options = {

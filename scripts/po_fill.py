@@ -7,6 +7,7 @@ Existing translations are kept; prints the msgids that are still untranslated.
 import ast
 import json
 import sys
+from pathlib import Path
 
 
 def _value(lines, key):
@@ -23,8 +24,8 @@ def _value(lines, key):
 
 
 def main(po_path, json_path):
-    translations = json.load(open(json_path, encoding="utf-8"))
-    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    translations = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    blocks = Path(po_path).read_text(encoding="utf-8").split("\n\n")
     missing = []
     for i, block in enumerate(blocks[1:], start=1):
         lines = block.split("\n")
@@ -37,7 +38,7 @@ def main(po_path, json_path):
             blocks[i] = "\n".join([*head, "msgstr " + json.dumps(translations[msgid], ensure_ascii=False)])
         else:
             missing.append(msgid)
-    open(po_path, "w", encoding="utf-8").write("\n\n".join(blocks))
+    Path(po_path).write_text("\n\n".join(blocks), encoding="utf-8")
     for m in missing:
         print("untranslated:", repr(m))
 

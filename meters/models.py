@@ -9,10 +9,11 @@ one quality character per slot and direction (state and register, see ``meters.q
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ilusmart.fluvius.ean import ean_validate
+from ilusmart.fluvius.ean import ean_normalize, ean_validate
 
 
 class Meter(models.Model):
@@ -40,10 +41,13 @@ class Meter(models.Model):
     def __str__(self):
         return f"{self.ean} ({self.label})" if self.label else self.ean
 
+    def clean_fields(self, exclude=None):
+        # People paste EANs with spaces or dots; strip them before the length check runs.
+        self.ean = ean_normalize(self.ean)
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         super().clean()
-        from django.core.exceptions import ValidationError
-
         try:
             self.ean = ean_validate(self.ean, allow_test_eans=settings.FLUVIUS_ALLOW_TEST_EANS)
         except ValidationError as error:

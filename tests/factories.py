@@ -37,3 +37,29 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     municipality = "Gent"
     country = "BE"
     phone = "+32470123456"
+
+
+def _meter_ean(n: int) -> str:
+    from ilusmart.fluvius.ean import ean_check_digit
+
+    first_17 = f"5414488{n:010d}"
+    return first_17 + str(ean_check_digit(first_17))
+
+
+class MeterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meters.Meter"
+
+    ean = factory.Sequence(_meter_ean)
+    owner = factory.SubFactory(UserFactory)
+    label = "Thuis"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meters.Product"
+
+    meter = factory.SubFactory(MeterFactory)
+    kind = "pv"
+    kwp = "6.200"
+    panel_count = 16

@@ -1,0 +1,270 @@
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from ilusmart.fluvius.types import Register, ValidationState
+from meters.models import DailyTotal, ReadingDay
+from meters.selectors import readings_for_day
+from meters.services.ingest import readings_ingest
+from tests.factories import MeterFactory
+from tests.meters.values import day_values, qh, utc
+
+pytestmark = pytest.mark.django_db
+
+# Local 2025-06-14 (summer, CEST) runs 2025-06-13T22:00Z .. 2025-06-14T22:00Z.
+JUNE_14 = date(2025, 6, 14)
+JUNE_14_START = utc("2025-06-13T22:00")
+
+
+def _slot(meter, day, index):
+    return readings_for_day(meter=meter, day=day)[index]
+
+
+def _xmins(meter):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'r' || day::text, xmin::text FROM meters_readingday WHERE meter_id = %s "
+            "UNION ALL SELECT 't' || day::text, xmin::text FROM meters_dailytotal WHERE meter_id = %s",
+            [meter.pk, meter.pk],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_round_trip_of_one_day():
+    meter = MeterFactory()
+    values = day_values(JUNE_14_START, 96, offtake={0: "0.012", 40: "1.234"}, injection={48: "0.684"})
+
+    result = readings_ingest(meter=meter, values=values)
+
+    assert (result.inserted, result.updated, result.unchanged, result.days_touched) == (192, 0, 0, 1)
+    slots = readings_for_day(meter=meter, day=JUNE_14)
+    assert len(slots) == 96
+    assert slots[0].start_utc == JUNE_14_START
+    assert slots[0].end_utc == utc("2025-06-13T22:15")
+    assert slots[0].offtake_kwh == Decimal("0.012")
+    assert slots[40].offtake_kwh == Decimal("1.234")
+    assert slots[48].injection_kwh == Decimal("0.684")
+    assert slots[1].offtake_kwh == Decimal("0.000")
+    assert slots[0].offtake_state is ValidationState.VAL
+    assert slots[0].register is Register.DAY
+    assert ReadingDay.objects.filter(meter=meter).count() == 1
+
+
+def test_missing_stays_missing_and_never_overwrites():
+    meter = MeterFactory()
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", None, None)])
+    assert ReadingDay.objects.count() == 0  # nothing but missing: no row at all
+
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", "0.250")])
+    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", None, None)])
+
+    assert result.skipped_missing == 1
+    assert result.days_touched == 0
+    slot = _slot(meter, JUNE_14, 48)
+    assert slot.offtake_kwh == Decimal("0.250")
+    # The injection of that slot was never delivered: missing, not zero.
+    assert slot.injection_kwh is None
+    assert slot.injection_state is None
+    total = DailyTotal.objects.get(meter=meter, day=JUNE_14)
+    assert total.offtake_wh == 250
+    assert total.injection_wh is None
+    assert (total.offtake_slots_present, total.injection_slots_present, total.slots_expected) == (1, 0, 96)
+
+
+def test_validated_replaces_estimate_but_estimate_never_replaces_validated():
+    meter = MeterFactory()
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
+    assert DailyTotal.objects.get(meter=meter).estimated_values == 1
+
+    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.280", state="VAL")])
+    assert (result.updated, result.days_touched) == (1, 1)
+    slot = _slot(meter, JUNE_14, 48)
+    assert (slot.offtake_kwh, slot.offtake_state) == (Decimal("0.280"), ValidationState.VAL)
+    total = DailyTotal.objects.get(meter=meter)
+    assert (total.offtake_wh, total.estimated_values) == (280, 0)
+
+    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
+    assert (result.skipped_lower_quality, result.updated, result.days_touched) == (1, 0, 0)
+    assert _slot(meter, JUNE_14, 48).offtake_kwh == Decimal("0.280")
+
+
+def test_equal_rank_with_other_value_or_register_replaces():
+    meter = MeterFactory()
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="READ")])
+    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.310", state="NVAL")])
+    assert result.updated == 1
+    result = readings_ingest(
+        meter=meter, values=[qh("2025-06-14T10:00", kwh="0.310", state="NVAL", register="night")]
+    )
+    assert result.updated == 1
+    slot = _slot(meter, JUNE_14, 48)
+    assert (slot.offtake_kwh, slot.offtake_state, slot.register) == (
+        Decimal("0.310"),
+        ValidationState.NVAL,
+        Register.NIGHT,
+    )
+    total = DailyTotal.objects.get(meter=meter)
+    assert (total.offtake_day_wh, total.offtake_night_wh) == (0, 310)
+
+
+def test_duplicates_within_one_batch_follow_the_same_rule():
+    meter = MeterFactory()
+    result = readings_ingest(
+        meter=meter,
+        values=[
+            qh("2025-06-14T10:00", kwh="0.500", state="VAL"),
+            qh("2025-06-14T10:00", kwh="0.700", state="EST"),
+            qh("2025-06-14T10:15", kwh="0.100", state="EST"),
+            qh("2025-06-14T10:15", kwh="0.200", state="READ"),
+        ],
+    )
+    assert (result.inserted, result.skipped_lower_quality, result.superseded) == (2, 1, 1)
+    slots = readings_for_day(meter=meter, day=JUNE_14)
+    assert slots[48].offtake_kwh == Decimal("0.500")
+    assert slots[49].offtake_kwh == Decimal("0.200")
+
+
+def test_reingest_of_the_same_data_rewrites_no_row():
+    meter = MeterFactory()
+    values = []
+    for day in range(3):
+        values += day_values(JUNE_14_START + timedelta(days=day), 96, offtake={5: "0.321", 7: None})
+    readings_ingest(meter=meter, values=values)
+    before = _xmins(meter)
+    assert len(before) == 6
+
+    result = readings_ingest(meter=meter, values=values)
+
+    assert (result.inserted, result.updated, result.days_touched) == (0, 0, 0)
+    assert result.unchanged == 3 * 191
+    assert result.skipped_missing == 3
+    assert _xmins(meter) == before
+
+
+def test_partial_update_rewrites_only_the_changed_day():
+    meter = MeterFactory()
+    values = []
+    for day in range(3):
+        values += day_values(JUNE_14_START + timedelta(days=day), 96)
+    readings_ingest(meter=meter, values=values)
+    before = _xmins(meter)
+
+    result = readings_ingest(meter=meter, values=[qh("2025-06-15T10:00", kwh="0.999")])
+
+    assert (result.updated, result.days_touched) == (1, 1)
+    after = _xmins(meter)
+    changed = {key for key in after if after[key] != before[key]}
+    assert changed == {"r2025-06-15", "t2025-06-15"}
+    assert DailyTotal.objects.get(meter=meter, day=date(2025, 6, 15)).offtake_wh == 999
+
+
+@pytest.mark.parametrize(
+    ("day", "first_start", "slots"),
+    [
+        (date(2025, 3, 30), "2025-03-29T23:00", 92),
+        (date(2025, 10, 26), "2025-10-25T22:00", 100),
+        (date(2025, 1, 15), "2025-01-14T23:00", 96),
+    ],
+)
+def test_daylight_saving_days(day, first_start, slots):
+    meter = MeterFactory()
+    values = day_values(utc(first_start), slots, offtake=dict.fromkeys(range(slots), "0.010"))
+    # The quarter-hours just outside the day belong to the neighbouring days.
+    values.append(qh(utc(first_start) - timedelta(minutes=15), kwh="1.000"))
+    values.append(qh(utc(first_start) + slots * timedelta(minutes=15), kwh="2.000"))
+
+    readings_ingest(meter=meter, values=values)
+
+    day_slots = readings_for_day(meter=meter, day=day)
+    assert len(day_slots) == slots
+    assert day_slots[0].start_utc == utc(first_start)
+    assert day_slots[-1].end_utc == utc(first_start) + slots * timedelta(minutes=15)
+    total = DailyTotal.objects.get(meter=meter, day=day)
+    assert total.slots_expected == slots
+    assert total.offtake_wh == 10 * slots
+    assert total.offtake_slots_present == total.injection_slots_present == slots
+    assert DailyTotal.objects.get(meter=meter, day=day - timedelta(days=1)).offtake_wh == 1000
+    assert DailyTotal.objects.get(meter=meter, day=day + timedelta(days=1)).offtake_wh == 2000
+
+
+def test_day_night_split_and_peak():
+    meter = MeterFactory()
+    values = [
+        qh("2025-06-14T05:00", "offtake", "0.400", register="day"),
+        qh("2025-06-14T05:15", "offtake", "1.250", register="day"),  # peak: 5.000 kW
+        qh("2025-06-14T20:30", "offtake", "0.800", register="night"),
+        qh("2025-06-14T21:45", "offtake", "1.250", register="night"),  # same peak, later
+        qh("2025-06-14T11:00", "injection", "0.900", register="day"),
+        qh("2025-06-14T21:00", "injection", "0.100", register="night"),
+        qh("2025-06-14T12:00", "injection", "0.050", register="total"),
+    ]
+    readings_ingest(meter=meter, values=values)
+
+    total = DailyTotal.objects.get(meter=meter, day=JUNE_14)
+    assert (total.offtake_wh, total.offtake_day_wh, total.offtake_night_wh) == (3700, 1650, 2050)
+    assert (total.injection_wh, total.injection_day_wh, total.injection_night_wh) == (1050, 900, 100)
+    assert total.peak_offtake_w == 5000
+    # 05:15Z is 07:15 local: slot 29 of the day (the first to reach the peak).
+    assert total.peak_offtake_slot == 29
+    assert (total.offtake_slots_present, total.injection_slots_present) == (4, 3)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        qh("2025-06-14T10:05"),
+        qh("2025-06-14T10:00", end=utc("2025-06-14T11:00")),
+        qh("2025-06-14T10:00", kwh="0.0005"),
+        qh("2025-06-14T10:00", state=None),
+    ],
+    ids=["misaligned", "hourly", "sub-wh", "no-state"],
+)
+def test_rejects_values_it_cannot_store_exactly(value):
+    meter = MeterFactory()
+    with pytest.raises(ValueError):
+        readings_ingest(meter=meter, values=[qh("2025-06-14T09:00"), value])
+    assert ReadingDay.objects.count() == 0
+
+
+def test_rejects_naive_timestamps():
+    meter = MeterFactory()
+    value = qh("2025-06-14T10:00")
+    naive = type(value)(
+        value.start.replace(tzinfo=None), value.end, value.direction, value.register, value.kwh, value.state
+    )
+    with pytest.raises(ValueError):
+        readings_ingest(meter=meter, values=[naive])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ingests_of_one_meter_end_as_one():
+    meter = MeterFactory()
+    values = []
+    for day in range(4):
+        values += day_values(JUNE_14_START + timedelta(days=day), 96, offtake={3: "0.777"})
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(readings_ingest(meter=meter, values=values))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(r.inserted for r in results) == [0, 4 * 192]
+    assert sorted(r.unchanged for r in results) == [0, 4 * 192]
+    assert ReadingDay.objects.filter(meter=meter).count() == 4
+    assert list(DailyTotal.objects.filter(meter=meter).values_list("offtake_wh", flat=True)) == [777] * 4

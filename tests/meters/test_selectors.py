@@ -1,0 +1,86 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from meters.selectors import daily_totals, monthly_peaks, monthly_totals, readings_for_range, yearly_totals
+from meters.services.ingest import readings_ingest
+from tests.factories import MeterFactory
+from tests.meters.values import qh, utc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meter():
+    meter = MeterFactory()
+    readings_ingest(
+        meter=meter,
+        values=[
+            qh("2025-01-31T22:45", "offtake", "0.500"),  # local 2025-01-31 23:45
+            qh("2025-01-31T23:00", "offtake", "0.600"),  # local 2025-02-01 00:00
+            qh("2025-02-10T17:00", "offtake", "1.100", register="night"),  # Feb peak 4.4 kW
+            qh("2025-02-20T17:00", "offtake", "1.100"),  # same peak, later: not chosen
+            qh("2025-02-10T12:00", "injection", "0.300"),
+            qh("2025-12-31T22:45", "offtake", "0.200"),  # local 2025-12-31 23:45
+            qh("2025-12-31T23:00", "offtake", "0.400"),  # local 2026-01-01
+        ],
+    )
+    return meter
+
+
+def test_daily_totals_in_kwh(meter):
+    totals = daily_totals(meter=meter, start_date=date(2025, 1, 31), end_date=date(2025, 2, 11))
+    assert [t.period for t in totals] == [date(2025, 1, 31), date(2025, 2, 1), date(2025, 2, 10)]
+    assert totals[0].offtake_kwh == Decimal("0.500")
+    assert totals[0].injection_kwh is None
+    assert totals[2].offtake_night_kwh == Decimal("1.100")
+    assert totals[2].peak_offtake_kw == Decimal("4.400")
+    assert totals[2].injection_kwh == Decimal("0.300")
+    assert not totals[2].complete
+
+
+def test_monthly_totals_follow_local_months(meter):
+    months = monthly_totals(meter=meter, year=2025)
+    assert [(m.period, m.offtake_kwh) for m in months] == [
+        (date(2025, 1, 1), Decimal("0.500")),
+        (date(2025, 2, 1), Decimal("2.800")),
+        (date(2025, 12, 1), Decimal("0.200")),
+    ]
+    assert months[1].injection_kwh == Decimal("0.300")
+    assert months[1].peak_offtake_kw == Decimal("4.400")
+
+
+def test_yearly_totals(meter):
+    years = yearly_totals(meter=meter)
+    assert [(y.period, y.offtake_kwh) for y in years] == [
+        (date(2025, 1, 1), Decimal("3.500")),
+        (date(2026, 1, 1), Decimal("0.400")),
+    ]
+
+
+def test_monthly_peaks_name_the_quarter_hour(meter):
+    peaks = monthly_peaks(meter=meter, start_month=date(2025, 1, 1), end_month=date(2025, 3, 1))
+    assert [p.month for p in peaks] == [date(2025, 1, 1), date(2025, 2, 1)]
+    february = peaks[1]
+    assert february.peak_offtake_kw == Decimal("4.400")
+    assert february.day == date(2025, 2, 10)
+    assert (february.start_utc, february.end_utc) == (utc("2025-02-10T17:00"), utc("2025-02-10T17:15"))
+    assert peaks[0].peak_offtake_kw == Decimal("2.000")
+
+
+def test_readings_for_range_in_time_order_across_dst(meter):
+    slots = list(readings_for_range(meter=meter, start_date=date(2025, 3, 29), end_date=date(2025, 4, 1)))
+    assert len(slots) == 96 + 92 + 96
+    assert all(b.start_utc == a.end_utc for a, b in zip(slots, slots[1:], strict=False))
+    assert slots[0].start_utc == utc("2025-03-28T23:00")
+    assert slots[-1].end_utc == utc("2025-03-31T22:00")
+    assert all(s.offtake_kwh is None and s.offtake_state is None for s in slots)
+
+
+def test_readings_for_range_spans_chunks(meter):
+    start = date(2025, 1, 1)
+    slots = list(readings_for_range(meter=meter, start_date=start, end_date=start + timedelta(days=45)))
+    assert len(slots) == 45 * 96
+    present = [s for s in slots if s.offtake_kwh is not None]
+    assert [s.offtake_kwh for s in present] == [Decimal("0.500"), Decimal("0.600"), Decimal("1.100")]

@@ -31,6 +31,7 @@ class ProfileFieldsMixin(forms.ModelForm):
             "country",
             "phone",
         ]
+        help_texts = {"phone": _("Bv. 0470 12 34 56 of +32 470 12 34 56.")}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),

@@ -15,3 +15,7 @@ os.environ.setdefault("FLUVIUS_SIMULATOR_ENABLED", "true")
 from ilusmart.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+# Two test runs on one machine (a developer's and a CI clone's) must not share a test database.
+if os.environ.get("ILUSMART_TEST_DB"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["ILUSMART_TEST_DB"]}  # noqa: F405

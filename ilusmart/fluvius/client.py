@@ -313,14 +313,14 @@ class FluviusClient:
     def _cache_get(self) -> str | None:
         try:
             cached = (self._cache or _cache()).get(self.token_cache_key)
-        except Exception:  # Redis down: fall back to this instance's own token
+        except Exception:
+            # Redis down: fall back to this instance's own token. Only then: a miss in a working
+            # cache may mean another worker dropped a refused token, which we must not reuse.
             logger.warning("Fluvius token cache unavailable; using a per-process token", exc_info=True)
-            cached = None
-        if cached:
-            return str(cached)
-        if self._local_token and self._local_token[1] > time.monotonic():
-            return self._local_token[0]
-        return None
+            if self._local_token and self._local_token[1] > time.monotonic():
+                return self._local_token[0]
+            return None
+        return str(cached) if cached else None
 
     def _cache_set(self, token: str, lifetime: float) -> None:
         self._local_token = (token, time.monotonic() + lifetime)

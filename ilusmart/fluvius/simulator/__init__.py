@@ -14,6 +14,9 @@ Control endpoints beyond the contract, for tests:
 - ``POST /_sim/tokens/expire`` expires every access token (tests of the client's refresh).
 - ``GET /_sim/clock``, ``GET /_sim/meters``, ``GET /_sim/faults``, ``GET /_sim/sessions/<short>``.
 
+``GET /_sim/requests`` lists token requests (``/oauth2/v2.0/token``) as well as API requests;
+a request held by a ``timeout`` fault has ``"status": null``.
+
 Modules: ``data`` (deterministic quarter-hours), ``state`` (memory + optional JSON file),
 ``api`` (the Fluvius endpoints), ``control`` (/_sim/ and the page), ``app`` (WSGI routing),
 ``web`` (request/response and the threaded server).

@@ -50,7 +50,7 @@ def route(
             case ["clock"] if method in ("GET", "POST"):
                 return clock(request, state)
             case ["meters"] if method == "GET":
-                return json_response({"meters": list(state.meters.values())})
+                return json_response({"meters": state.meters_list()})
             case ["meters"] if method == "POST":
                 return meter_register(request, state, config)
             case ["sessions", _] if method == "GET":
@@ -64,7 +64,7 @@ def route(
                     return _error(404, "no mandate for this reference and EAN")
                 return json_response({"mandates": revoked})
             case ["faults"] if method == "GET":
-                return json_response({"faults": state.faults})
+                return json_response({"faults": list(state.faults)})
             case ["faults"] if method == "POST":
                 return fault_add(request, state)
             case ["requests"] if method == "GET":
@@ -303,7 +303,7 @@ def _form(state: SimulatorState, session: dict, problem: str | None = None, chos
     boxes = "".join(
         f'<li><label><input type="checkbox" name="ean" value="{esc(ean)}"'
         f"{' checked' if ean in chosen else ''}> {esc(ean)} ({esc(meter['energyType'])})</label></li>"
-        for ean, meter in sorted(state.meters.items())
+        for ean, meter in sorted((m["ean"], m) for m in state.meters_list())
     )
     action = f"{PORTAL_PATH}?id={esc(session['shortUrlIdentifier'])}"
     error = f'<p class="error" role="alert">{esc(problem)}</p>' if problem else ""

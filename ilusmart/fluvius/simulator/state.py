@@ -171,6 +171,11 @@ class SimulatorState:
             pv_failure_to=date.fromisoformat(failure["to"]) if failure.get("to") else None,
         )
 
+    def meters_list(self) -> list[dict]:
+        """Every registered meter, in registration order."""
+        with self.lock:
+            return [dict(meter) for meter in self.meters.values()]
+
     def meter_save(self, meter: dict) -> bool:
         """Register or replace a meter (already validated); True when it is new."""
         with self.lock:

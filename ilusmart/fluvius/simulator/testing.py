@@ -58,11 +58,19 @@ class SimulatorProcess:
 
     def start(self, timeout: float = 30.0) -> "SimulatorProcess":
         """Start the subprocess and wait for its "listening" line; RuntimeError with its output."""
-        command = [sys.executable, "manage.py", "fluvius_simulator", "--port", str(self.port), "--host", self.host]
+        command = [
+            sys.executable,
+            "manage.py",
+            "fluvius_simulator",
+            "--port",
+            str(self.port),
+            "--host",
+            self.host,
+        ]
         if self.state_path:
             command += ["--state", str(self.state_path)]
         # A file, not a pipe: nobody reads a pipe after start-up, and a full pipe would block it.
-        self._output = tempfile.TemporaryFile(mode="w+b")
+        self._output = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - open while the process runs
         self.process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=self.env, stdout=self._output, stderr=subprocess.STDOUT
         )
@@ -94,16 +102,19 @@ class SimulatorProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+        if self._output is not None:
+            self._output.close()
+            self._output = None
 
     def get(self, path: str, **kwargs) -> requests.Response:
         """GET ``path`` relative to the simulator root."""
-        kwargs.setdefault("timeout", 30)
-        return requests.get(self.url + path, **kwargs)
+        timeout = kwargs.pop("timeout", 30)
+        return requests.get(self.url + path, timeout=timeout, **kwargs)
 
     def post(self, path: str, json=None, **kwargs) -> requests.Response:
         """POST JSON to ``path`` relative to the simulator root."""
-        kwargs.setdefault("timeout", 30)
-        return requests.post(self.url + path, json=json, **kwargs)
+        timeout = kwargs.pop("timeout", 30)
+        return requests.post(self.url + path, json=json, timeout=timeout, **kwargs)
 
     def reset(self) -> None:
         """Forget all simulator state (POST /_sim/reset)."""

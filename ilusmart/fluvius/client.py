@@ -139,6 +139,7 @@ class FluviusClient:
     Use ``FluviusClient.from_settings()`` in the portal; pass arguments directly in tests or
     scripts. ``sleep`` is called for every back-off (inject a recorder in tests);
     ``backoff_base`` is the first back-off in seconds, doubled each retry up to ``backoff_max``.
+    A ``requests.Session`` is not guaranteed thread-safe: use one client per thread or task.
     """
 
     def __init__(

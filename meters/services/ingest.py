@@ -134,15 +134,32 @@ def _group_by_day(values: Iterable[QuarterHourValue], result: IngestResult) -> d
     skipped_missing = 0
     skipped_lower = 0
     superseded = 0
+    last_start = last_end = entry = None
+    slot = 0
     try:
         for value in values:
             start = value.start
-            # Subtracting an aware epoch is several times faster than .timestamp(), and raises
-            # TypeError for a naive datetime.
-            delta = start - _EPOCH
-            seconds = delta.seconds  # within the UTC day
-            if seconds % QUARTER_SECONDS or delta.microseconds or value.end - start != QUARTER:
-                raise ValueError(f"not a 15-minute quarter-hour starting on :00/:15/:30/:45: {value!r}")
+            end = value.end
+            # The parser shares one start and end object between a slice's directions: skip
+            # the (already done) checks and slot lookup for the second one.
+            if start is not last_start or end is not last_end:
+                # Subtracting an aware epoch is several times faster than .timestamp(), and
+                # raises TypeError for a naive datetime.
+                delta = start - _EPOCH
+                seconds = delta.seconds  # within the UTC day
+                if seconds % QUARTER_SECONDS or delta.microseconds or end - start != QUARTER:
+                    raise ValueError(f"not a 15-minute quarter-hour starting on :00/:15/:30/:45: {value!r}")
+                hour = delta.days * 24 + seconds // 3600
+                hit = by_hour.get(hour)
+                if hit is None:
+                    day, day_start, n = locator.day_of_hour(hour)
+                    entry = days.get(day)
+                    if entry is None:
+                        entry = days[day] = _Day(day, n)
+                    hit = by_hour[hour] = (entry, (hour * 3600 - day_start) // QUARTER_SECONDS)
+                entry = hit[0]
+                slot = hit[1] + seconds % 3600 // QUARTER_SECONDS
+                last_start, last_end = start, end
             kwh = value.kwh
             if kwh is None:
                 skipped_missing += 1
@@ -159,16 +176,6 @@ def _group_by_day(values: Iterable[QuarterHourValue], result: IngestResult) -> d
             code = codes.get((value.state, value.register))
             if code is None:
                 raise ValueError(f"value without a known validation state or register: {value!r}")
-            hour = delta.days * 24 + seconds // 3600
-            hit = by_hour.get(hour)
-            if hit is None:
-                day, day_start, n = locator.day_of_hour(hour)
-                entry = days.get(day)
-                if entry is None:
-                    entry = days[day] = _Day(day, n)
-                hit = by_hour[hour] = (entry, (hour * 3600 - day_start) // QUARTER_SECONDS)
-            entry = hit[0]
-            slot = hit[1] + seconds % 3600 // QUARTER_SECONDS
             direction = value.direction
             if direction == "offtake":
                 whs, qs = entry.off_wh, entry.off_q
@@ -203,8 +210,10 @@ def _merge(days: dict[date, _Day], stored: dict, result: IngestResult) -> tuple[
     for day, entry in days.items():
         row = stored.get(day)
         if row is None:
-            result.inserted += (entry.n - entry.off_q.count(MISSING)) + (entry.n - entry.inj_q.count(MISSING))
-            new_days.append(entry)
+            present = (entry.n - entry.off_q.count(MISSING)) + (entry.n - entry.inj_q.count(MISSING))
+            if present:  # a day of nothing but missing values gets no row
+                result.inserted += present
+                new_days.append(entry)
             continue
         changed = False
         for whs, qs, old_whs, old_q in (

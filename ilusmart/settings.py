@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -163,35 +164,6 @@ STORAGES = {
     },
 }
 
-# --- Security -------------------------------------------------------------------------------
-from django.utils.csp import CSP  # noqa: E402
-
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF, *env.list("CSP_FORM_ACTION_EXTRA", default=[])],
-}
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-
 # --- Django REST framework ----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -224,7 +196,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".celerybeat-schedule")
 )
-CELERY_BEAT_SCHEDULE: dict = {}
+# One beat process (the single scheduler) queues these; times in UTC.
+CELERY_BEAT_SCHEDULE = {
+    "poll-mandates-hourly": {"task": "meters.poll_mandates", "schedule": 3600.0, "kwargs": {"full": False}},
+    "poll-mandates-daily-full": {
+        "task": "meters.poll_mandates",
+        "schedule": crontab(hour=2, minute=15),
+        "kwargs": {"full": True},
+    },
+    # Day D is published around 06:00 local on D+1: pull at 07:30 UTC (08:30/09:30 local).
+    "sync-all-daily": {"task": "meters.sync_all_daily", "schedule": crontab(hour=7, minute=30)},
+}
 
 # --- Fluvius (see ../shared/domain/fluvius-api.md) ------------------------------------------
 FLUVIUS_BASE_URL = env("FLUVIUS_BASE_URL", default="http://127.0.0.1:8099/esco-sim/v3").rstrip("/")
@@ -245,8 +227,43 @@ FLUVIUS_ALLOW_TEST_EANS = env.bool("FLUVIUS_ALLOW_TEST_EANS", default=DEBUG)
 FLUVIUS_TIMEOUT_SECONDS = env.float("FLUVIUS_TIMEOUT_SECONDS", default=30.0)
 FLUVIUS_MAX_RETRIES = env.int("FLUVIUS_MAX_RETRIES", default=5)
 FLUVIUS_RETRY_AFTER_CAP_SECONDS = env.int("FLUVIUS_RETRY_AFTER_CAP_SECONDS", default=60)
+FLUVIUS_BACKOFF_BASE_SECONDS = env.float("FLUVIUS_BACKOFF_BASE_SECONDS", default=1.0)
+# Back-fills and ranges are fetched and committed in chunks of this many days.
+SYNC_CHUNK_DAYS = env.int("SYNC_CHUNK_DAYS", default=31)
+# How far back a new mandate asks for data (Fluvius keeps about 3 years), in days.
+FLUVIUS_MANDATE_HISTORY_DAYS = env.int("FLUVIUS_MANDATE_HISTORY_DAYS", default=3 * 365)
 # The simulator's control endpoints (/_sim/) exist only when this is on; never in production.
 FLUVIUS_SIMULATOR_ENABLED = env.bool("FLUVIUS_SIMULATOR_ENABLED", default=DEBUG)
+
+# --- Security -------------------------------------------------------------------------------
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # The "connect my meter" form redirects to Mijn Fluvius; form-action covers that redirect.
+    "form-action": [CSP.SELF, "{0.scheme}://{0.netloc}".format(urlsplit(FLUVIUS_PORTAL_URL))],
+}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -142,3 +142,53 @@ class DailyTotal(models.Model):
 
     def __str__(self):
         return f"{self.meter_id} {self.day}"
+
+
+class MeterSyncState(models.Model):
+    """Where a meter's Fluvius sync stands: shown to staff and homeowners ("data up to …")."""
+
+    meter = models.OneToOneField(Meter, on_delete=models.CASCADE, primary_key=True, related_name="sync_state")
+    last_success_at = models.DateTimeField(_("laatst gelukt"), null=True, blank=True)
+    last_error_at = models.DateTimeField(_("laatste fout op"), null=True, blank=True)
+    last_error = models.TextField(_("laatste fout"), blank=True)
+    next_run_at = models.DateTimeField(_("volgende ophaling"), null=True, blank=True)
+    # Back-fill of the mandate's data period: [backfill_from, backfill_to) in chunks; the
+    # progress is committed with each chunk's data, so a killed worker resumes where it was.
+    backfill_from = models.DateTimeField(null=True, blank=True)
+    backfill_to = models.DateTimeField(null=True, blank=True)
+    backfill_done_until = models.DateTimeField(null=True, blank=True)
+    # periodType=insertTime catch-up: values published or corrected since this instant.
+    insert_time_watermark = models.DateTimeField(null=True, blank=True)
+    data_until = models.DateTimeField(_("gegevens tot"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("synchronisatiestatus")
+        verbose_name_plural = _("synchronisatiestatussen")
+
+    def __str__(self):
+        return f"sync {self.meter_id}"
+
+    @property
+    def backfill_complete(self) -> bool:
+        return self.backfill_to is None or (
+            self.backfill_done_until is not None and self.backfill_done_until >= self.backfill_to
+        )
+
+
+class SyncDeadLetter(models.Model):
+    """A sync that failed after its last retry: kept for an operator to look at and replay."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="dead_letters")
+    task = models.CharField(max_length=100)
+    arguments = models.JSONField(default=dict)
+    error = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mislukte synchronisatie")
+        verbose_name_plural = _("mislukte synchronisaties")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.task} {self.meter_id} {self.created_at:%Y-%m-%d %H:%M}"

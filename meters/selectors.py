@@ -254,3 +254,16 @@ def monthly_peaks(*, meter: Meter, start_month: date, end_month: date) -> list[M
         start = day_start_utc(day) + slot * QUARTER
         peaks.append(MonthlyPeak(month, w_to_kw(peak_w), day, start, start + QUARTER))
     return peaks
+
+
+# --- Homeowner scoping: every meter a homeowner reaches goes through these -----------------
+
+
+def meters_for_user(*, user):
+    """The meters linked to `user`, with their sync state."""
+    return Meter.objects.filter(owner=user).select_related("sync_state").order_by("label", "ean")
+
+
+def meter_for_user(*, user, meter_id: int) -> Meter:
+    """`user`'s meter `meter_id`; raises Meter.DoesNotExist for anyone else's (views answer 404)."""
+    return meters_for_user(user=user).get(pk=meter_id)

@@ -1,0 +1,109 @@
+"""Consents: the Fluvius mandates a homeowner gives iLumen (and, later, cookie and marketing consents).
+
+A mandate's natural key at Fluvius is (reference number, EAN, data service type). We keep the
+evidence Fluvius may ask for within 14 days: who started it, when, from which short URL, and
+when we first saw it approved.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Mandate(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "Requested", _("aangevraagd")
+        APPROVED = "Approved", _("actief")
+        REJECTED = "Rejected", _("geweigerd")
+        FINISHED = "Finished", _("beëindigd")
+
+    class RenewalStatus(models.TextChoices):
+        TO_BE_RENEWED = "ToBeRenewed", _("te hernieuwen")
+        RENEWAL_REQUESTED = "RenewalRequested", _("hernieuwing aangevraagd")
+        EXPIRED = "Expired", _("verlopen")
+
+    class EndReason(models.TextChoices):
+        REJECTED = "rejected", _("geweigerd in Mijn Fluvius")
+        FINISHED = "finished", _("ingetrokken of periode voorbij")
+        NOT_FOUND = "not_found", _("onbekend bij Fluvius")
+        EXPIRED_LINK = "expired_link", _("aanvraaglink verlopen zonder beslissing")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mandates", verbose_name=_("klant")
+    )
+    reference_number = models.CharField(_("referentie"), max_length=32)
+    ean = models.CharField(_("EAN"), max_length=18, db_index=True)
+    data_service_type = models.CharField(_("dienst"), max_length=32, default="VH_kwartier_uur")
+    energy_type = models.CharField(_("energiesoort"), max_length=1, default="E")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    renewal_status = models.CharField(
+        _("hernieuwing"), max_length=20, choices=RenewalStatus.choices, blank=True
+    )
+    data_period_from = models.DateTimeField(_("gegevens vanaf"), null=True, blank=True)
+    data_period_to = models.DateTimeField(_("gegevens tot"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("vervalt op"), null=True, blank=True)
+    end_reason = models.CharField(_("reden van einde"), max_length=20, choices=EndReason.choices, blank=True)
+    ended_at = models.DateTimeField(_("beëindigd op"), null=True, blank=True)
+    # A 403 on a fetch suspends fetching until a status poll says the mandate is approved again.
+    fetch_suspended_at = models.DateTimeField(_("ophalen geschorst sinds"), null=True, blank=True)
+    # Evidence for Fluvius audits.
+    requested_at = models.DateTimeField(_("aangevraagd op"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aangevraagd door"),
+    )
+    short_url_id = models.CharField(_("korte-URL-code"), max_length=64, blank=True)
+    short_url = models.URLField(_("korte URL"), max_length=300, blank=True)
+    short_url_valid_to = models.DateTimeField(_("korte URL geldig tot"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("goedgekeurd gezien op"), null=True, blank=True)
+    last_polled_at = models.DateTimeField(_("laatst opgevraagd"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mandaat")
+        verbose_name_plural = _("mandaten")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_number", "ean", "data_service_type"], name="consents_mandate_natural_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "ean"])]
+
+    def __str__(self):
+        return f"{self.reference_number}/{self.ean} ({self.status})"
+
+
+class MandatePollState(models.Model):
+    """Watermark of the incremental status poll (one row)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_updated_until = models.DateTimeField(null=True, blank=True)
+    last_full_poll_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mandaatpeiling")
+        verbose_name_plural = _("mandaatpeilingen")
+
+    def __str__(self):
+        return self.name
+
+
+class FetchRefusal(models.Model):
+    """A fetch we refused because no active mandate covered it (audit of 'no mandate, no fetch')."""
+
+    ean = models.CharField(max_length=18)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("geweigerde ophaling")
+        verbose_name_plural = _("geweigerde ophalingen")
+
+    def __str__(self):
+        return f"{self.ean} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,69 @@
+"""Reads on mandates, scoped to the homeowner."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consents.models import Mandate
+
+ENDING_SOON = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class MandateDisplay:
+    """What the homeowner sees: a state, a sentence, and the next step."""
+
+    state: str  # none | requested | active | ending_soon | rejected | ended
+    label: str
+    next_step: str
+
+
+def mandates_for_user(*, user):
+    """The user's mandates, newest first."""
+    return Mandate.objects.filter(user=user).order_by("-requested_at", "-pk")
+
+
+def mandate_current(*, user, ean: str) -> Mandate | None:
+    """The mandate that tells the state of `ean` for `user`: the approved one, else the newest."""
+    qs = mandates_for_user(user=user).filter(ean=ean)
+    return qs.filter(status=Mandate.Status.APPROVED).first() or qs.first()
+
+
+def mandate_display(*, mandate: Mandate | None) -> MandateDisplay:
+    """The mandate's state told honestly, with what to do next."""
+    if mandate is None:
+        return MandateDisplay("none", _("Nog niet verbonden"), _("Verbind je meter via Mijn Fluvius."))
+    if mandate.status == Mandate.Status.REQUESTED:
+        return MandateDisplay(
+            "requested",
+            _("Aangevraagd, wacht op goedkeuring"),
+            _(
+                "Keur de aanvraag goed in Mijn Fluvius. Is de houder van het contract iemand anders, dan moet die goedkeuren."
+            ),
+        )
+    if mandate.status == Mandate.Status.APPROVED:
+        soon = mandate.renewal_status or (
+            mandate.expires_at and mandate.expires_at - timezone.now() < ENDING_SOON
+        )
+        if soon:
+            return MandateDisplay(
+                "ending_soon",
+                _("Actief, loopt binnenkort af"),
+                _("Verleng je toestemming in Mijn Fluvius, zodat je gegevens blijven binnenkomen."),
+            )
+        if mandate.fetch_suspended_at:
+            return MandateDisplay(
+                "requested",
+                _("Actief, wordt nagekeken"),
+                _("Fluvius weigerde een ophaling; we kijken de status na."),
+            )
+        return MandateDisplay("active", _("Actief"), _("Je meetgegevens worden elke dag opgehaald."))
+    if mandate.status == Mandate.Status.REJECTED:
+        return MandateDisplay(
+            "rejected", _("Geweigerd"), _("Wil je toch verbinden? Start een nieuwe aanvraag.")
+        )
+    return MandateDisplay(
+        "ended", _("Beëindigd"), _("Start een nieuwe aanvraag om weer gegevens te ontvangen.")
+    )

@@ -1,0 +1,298 @@
+"""Bringing Fluvius readings into the database: daily pulls, back-fills and operator ranges.
+
+Every sync asks `consents.services.mandates.mandate_authorize_fetch` first (no mandate, no
+fetch), holds a per-meter PostgreSQL advisory lock (one sync per meter at a time), fetches in
+chunks, and commits each chunk's readings together with the sync progress, so a sync that dies
+half-way resumes without losing or doubling anything (ingest is idempotent).
+"""
+
+import logging
+import time as time_module
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from consents.models import Mandate
+from consents.services.mandates import (
+    NoActiveMandate,
+    PollResult,
+    mandate_authorize_fetch,
+    mandate_fetch_suspend,
+    mandate_mark_not_found,
+    mandates_poll,
+)
+from ilusmart.fluvius.client import FluviusClient
+from ilusmart.fluvius.errors import FluviusError, FluviusMandateNotActive, FluviusNotFound
+from meters.models import Meter, MeterSyncState, SyncDeadLetter
+from meters.services.ingest import IngestResult, readings_ingest
+
+logger = logging.getLogger("ilusmart.sync")
+UTC = ZoneInfo("UTC")
+BRUSSELS = ZoneInfo("Europe/Brussels")
+TRAILING_DAYS = 7  # electricity data can be 1–2 days late and EST values are replaced later
+_LOCK_NAMESPACE = 7_041_977  # first key of the two-key advisory lock: "meter sync"
+
+__all__ = ["NoActiveMandate", "SyncBusy", "SyncResult"]
+
+
+class SyncBusy(Exception):
+    """Another sync of this meter holds its lock."""
+
+
+@dataclass
+class SyncResult:
+    meter_id: int
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list)
+    requests: int = 0
+    ingest: IngestResult = field(default_factory=IngestResult)
+
+    def add(self, result: IngestResult) -> None:
+        for name in vars(result):
+            setattr(self.ingest, name, getattr(self.ingest, name) + getattr(result, name))
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant at which local (Brussels) day `day` starts."""
+    return datetime.combine(day, time.min, tzinfo=BRUSSELS).astimezone(UTC)
+
+
+@contextmanager
+def _meter_lock(meter: Meter, wait_seconds: float):
+    deadline = time_module.monotonic() + wait_seconds
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, meter.pk])
+            if cursor.fetchone()[0]:
+                break
+            if time_module.monotonic() >= deadline:
+                raise SyncBusy(f"meter {meter.ean} is being synced by another process")
+            time_module.sleep(0.2)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, meter.pk])
+
+
+def _chunks(start: datetime, end: datetime, size: timedelta):
+    while start < end:
+        stop = min(start + size, end)
+        yield start, stop
+        start = stop
+
+
+def _clamp(mandate: Mandate, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    if mandate.data_period_from:
+        start = max(start, mandate.data_period_from)
+    if mandate.data_period_to:
+        end = min(end, mandate.data_period_to)
+    return start, end
+
+
+def _record_error(meter: Meter, error: Exception) -> None:
+    MeterSyncState.objects.update_or_create(
+        meter=meter,
+        defaults={"last_error_at": timezone.now(), "last_error": f"{type(error).__name__}: {error}"[:2000]},
+    )
+
+
+def _fetch_and_store(
+    *,
+    meter: Meter,
+    mandate: Mandate,
+    client: FluviusClient,
+    start: datetime,
+    end: datetime,
+    result: SyncResult,
+    period_type: str = "readTime",
+    progress_field: str | None = None,
+) -> None:
+    """Fetch [start, end) chunk by chunk; commit each chunk's readings with the progress."""
+    chunk = timedelta(days=settings.SYNC_CHUNK_DAYS)
+    for chunk_start, chunk_end in _chunks(start, end, chunk):
+        try:
+            values = client.energy_fetch(
+                ean=meter.ean,
+                reference_number=mandate.reference_number,
+                start=chunk_start,
+                end=chunk_end,
+                period_type=period_type,
+            )
+        except FluviusMandateNotActive as error:
+            mandate_fetch_suspend(mandate=mandate, reason=str(error))
+            _record_error(meter, error)
+            _poll_soon()
+            raise
+        except FluviusNotFound as error:
+            mandate_mark_not_found(mandate=mandate)
+            _record_error(meter, error)
+            raise
+        except FluviusError as error:
+            _record_error(meter, error)
+            raise
+        result.requests += 1
+        result.windows.append((chunk_start, chunk_end))
+        with transaction.atomic():
+            result.add(readings_ingest(meter=meter, values=values))
+            updates = {}
+            if progress_field:
+                updates[progress_field] = chunk_end
+            if period_type == "readTime":
+                last = max((v.end for v in values if v.kwh is not None), default=None)
+                if last is not None:
+                    updates["data_until"] = last
+            if updates:
+                state = MeterSyncState.objects.select_for_update().get_or_create(meter=meter)[0]
+                for name, value in updates.items():
+                    current = getattr(state, name)
+                    setattr(state, name, value if current is None else max(current, value))
+                state.save()
+
+
+def _poll_soon() -> None:
+    from meters.tasks import poll_mandates  # the task module imports this one
+
+    transaction.on_commit(lambda: poll_mandates.delay(full=False))
+
+
+def _success(meter: Meter, *, next_run_at: datetime | None = None) -> None:
+    MeterSyncState.objects.update_or_create(
+        meter=meter,
+        defaults={"last_success_at": timezone.now(), "last_error": "", "next_run_at": next_run_at},
+    )
+
+
+def meter_sync_range(
+    *,
+    meter: Meter,
+    start: datetime,
+    end: datetime,
+    client: FluviusClient | None = None,
+    wait_seconds: float = 60,
+) -> SyncResult:
+    """Fetch and store `meter`'s quarter-hours in [start, end) (UTC), within its mandate's period."""
+    mandate = mandate_authorize_fetch(user=meter.owner, ean=meter.ean)
+    client = client or FluviusClient.from_settings()
+    result = SyncResult(meter_id=meter.pk)
+    start, end = _clamp(mandate, start, min(end, timezone.now() + timedelta(days=1)))
+    with _meter_lock(meter, wait_seconds):
+        if start < end:
+            _fetch_and_store(meter=meter, mandate=mandate, client=client, start=start, end=end, result=result)
+        _success(meter)
+    return result
+
+
+def meter_sync_daily(
+    *, meter: Meter, client: FluviusClient | None = None, wait_seconds: float = 60
+) -> SyncResult:
+    """The daily pull: the trailing 7 local days by read time, plus an insertTime catch-up.
+
+    The catch-up asks for everything Fluvius published or corrected since the previous
+    successful catch-up, whatever day it belongs to (late or re-validated values).
+    """
+    mandate = mandate_authorize_fetch(user=meter.owner, ean=meter.ean)
+    client = client or FluviusClient.from_settings()
+    result = SyncResult(meter_id=meter.pk)
+    now = timezone.now()
+    today = timezone.localdate(now, timezone=BRUSSELS)
+    start, end = _clamp(mandate, local_midnight(today - timedelta(days=TRAILING_DAYS)), now)
+    with _meter_lock(meter, wait_seconds):
+        if start < end:
+            _fetch_and_store(meter=meter, mandate=mandate, client=client, start=start, end=end, result=result)
+        state = MeterSyncState.objects.get_or_create(meter=meter)[0]
+        since = state.insert_time_watermark
+        if since is not None and since < now:
+            _fetch_and_store(
+                meter=meter,
+                mandate=mandate,
+                client=client,
+                start=since,
+                end=now,
+                result=result,
+                period_type="insertTime",
+            )
+        MeterSyncState.objects.filter(meter=meter).update(insert_time_watermark=now)
+        _success(meter, next_run_at=now + timedelta(days=1))
+    return result
+
+
+def backfill_start(*, mandate: Mandate) -> Meter:
+    """Plan the back-fill of a newly approved mandate's whole data period (up to now).
+
+    Creates the homeowner's meter for the EAN if it does not exist yet. The caller queues
+    `meter_backfill` (a Celery task in production, a direct call in commands).
+    """
+    with transaction.atomic():
+        meter, _ = Meter.objects.get_or_create(ean=mandate.ean, defaults={"owner": mandate.user})
+        if meter.owner_id is None:
+            meter.owner = mandate.user
+            meter.save(update_fields=["owner"])
+        state = MeterSyncState.objects.select_for_update().get_or_create(meter=meter)[0]
+        state.backfill_from = mandate.data_period_from
+        state.backfill_to = min(mandate.data_period_to or timezone.now(), timezone.now())
+        state.backfill_done_until = None
+        state.insert_time_watermark = state.insert_time_watermark or timezone.now()
+        state.save()
+    return meter
+
+
+def meter_backfill(
+    *, meter: Meter, client: FluviusClient | None = None, wait_seconds: float = 0
+) -> SyncResult:
+    """Continue `meter`'s planned back-fill from where it stopped until it is complete."""
+    mandate = mandate_authorize_fetch(user=meter.owner, ean=meter.ean)
+    client = client or FluviusClient.from_settings()
+    result = SyncResult(meter_id=meter.pk)
+    with _meter_lock(meter, wait_seconds):
+        state = MeterSyncState.objects.get(meter=meter)
+        if state.backfill_from is None or state.backfill_to is None:
+            return result
+        start = state.backfill_done_until or state.backfill_from
+        start, end = _clamp(mandate, start, state.backfill_to)
+        if start < end:
+            _fetch_and_store(
+                meter=meter,
+                mandate=mandate,
+                client=client,
+                start=start,
+                end=end,
+                result=result,
+                progress_field="backfill_done_until",
+            )
+        MeterSyncState.objects.filter(meter=meter).update(backfill_done_until=state.backfill_to)
+        _success(meter)
+    return result
+
+
+def meters_due_for_daily_sync():
+    """Meters whose owner has an approved, unsuspended mandate for their EAN."""
+    approved = Mandate.objects.filter(
+        status=Mandate.Status.APPROVED, fetch_suspended_at__isnull=True
+    ).values_list("user_id", "ean")
+    pairs = set(approved)
+    return [
+        m for m in Meter.objects.filter(owner__isnull=False).order_by("pk") if (m.owner_id, m.ean) in pairs
+    ]
+
+
+def sync_dead_letter_record(*, meter_id: int, task: str, arguments: dict, error: str) -> None:
+    """Keep a sync that failed after its last retry, for an operator to look at and replay."""
+    if Meter.objects.filter(pk=meter_id).exists():
+        SyncDeadLetter.objects.create(meter_id=meter_id, task=task, arguments=arguments, error=error[:5000])
+    logger.error("sync %s for meter %s failed for good: %s", task, meter_id, error)
+
+
+def mandates_refresh(*, full: bool = False, reference_number: str | None = None, client=None) -> PollResult:
+    """Poll Fluvius for mandate statuses and queue the back-fill of every newly approved mandate."""
+    from meters.tasks import backfill_meter  # the task module imports this one
+
+    result = mandates_poll(full=full, reference_number=reference_number, client=client)
+    for mandate in Mandate.objects.filter(pk__in=result.newly_approved):
+        meter = backfill_start(mandate=mandate)
+        transaction.on_commit(lambda pk=meter.pk: backfill_meter.delay(pk))
+    return result

@@ -1,0 +1,89 @@
+"""Celery tasks of the Fluvius pipeline: thin wrappers around meters.services.sync.
+
+Each takes ids, calls one service, is idempotent (ingest merges; progress is committed with the
+data), and is re-queued if its worker dies (acks_late + reject_on_worker_lost in settings).
+"""
+
+import logging
+
+from celery import Task, shared_task
+
+from consents.services.mandates import NoActiveMandate
+from ilusmart.fluvius.errors import FluviusUnavailable
+from meters.models import Meter
+from meters.services import sync
+
+logger = logging.getLogger("ilusmart.sync")
+
+RETRYABLE = (FluviusUnavailable, sync.SyncBusy)
+
+
+class SyncTask(Task):
+    """Retries transient failures with back-off; after the last retry, writes a dead letter."""
+
+    autoretry_for = RETRYABLE
+    max_retries = 5
+    retry_backoff = 60
+    retry_backoff_max = 3600
+    retry_jitter = True
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        meter_id = kwargs.get("meter_id", args[0] if args else None)
+        if meter_id is not None:
+            sync.sync_dead_letter_record(
+                meter_id=meter_id,
+                task=self.name,
+                arguments={"args": list(args), "kwargs": kwargs},
+                error=f"{type(exc).__name__}: {exc}",
+            )
+
+
+def _meter(meter_id: int) -> Meter | None:
+    meter = Meter.objects.select_related("owner").filter(pk=meter_id).first()
+    if meter is None:
+        logger.warning("meter %s no longer exists; nothing to sync", meter_id)
+    return meter
+
+
+@shared_task(base=SyncTask, bind=True, name="meters.sync_meter_daily")
+def sync_meter_daily(self, meter_id: int) -> dict:
+    """The daily pull of one meter (trailing 7 days + insertTime catch-up)."""
+    meter = _meter(meter_id)
+    if meter is None:
+        return {"skipped": "no meter"}
+    try:
+        result = sync.meter_sync_daily(meter=meter, wait_seconds=0)
+    except NoActiveMandate:
+        return {"skipped": "no active mandate"}
+    return {"requests": result.requests, "inserted": result.ingest.inserted, "updated": result.ingest.updated}
+
+
+@shared_task(base=SyncTask, bind=True, name="meters.backfill_meter")
+def backfill_meter(self, meter_id: int) -> dict:
+    """Back-fill one meter's mandate period, resuming from its committed progress."""
+    meter = _meter(meter_id)
+    if meter is None:
+        return {"skipped": "no meter"}
+    try:
+        result = sync.meter_backfill(meter=meter, wait_seconds=0)
+    except NoActiveMandate:
+        return {"skipped": "no active mandate"}
+    return {"requests": result.requests, "inserted": result.ingest.inserted}
+
+
+@shared_task(name="meters.sync_all_daily")
+def sync_all_daily() -> int:
+    """Queue the daily pull of every meter with an active mandate (beat, once a day)."""
+    meters = sync.meters_due_for_daily_sync()
+    for meter in meters:
+        sync_meter_daily.delay(meter.pk)
+    return len(meters)
+
+
+@shared_task(
+    name="meters.poll_mandates", autoretry_for=(FluviusUnavailable,), max_retries=3, retry_backoff=60
+)
+def poll_mandates(full: bool = False) -> dict:
+    """Bring mandate statuses up to date; start the back-fill of newly approved ones."""
+    result = sync.mandates_refresh(full=full)
+    return {"seen": result.seen, "changed": result.changed, "approved": len(result.newly_approved)}

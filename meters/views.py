@@ -1,0 +1,103 @@
+"""Homeowner pages of the meters app (thin: validate, call one service or selector, render)."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from consents.models import Mandate
+from consents.selectors import mandate_current, mandate_display
+from consents.services.mandates import mandate_request
+from ilusmart.fluvius.errors import FluviusError
+from meters.forms import MeterLinkForm
+from meters.models import Meter
+from meters.selectors import meter_for_user, meters_for_user
+from meters.services.meters import meter_link
+from meters.services.sync import mandates_refresh
+
+logger = logging.getLogger("ilusmart.meters")
+
+
+def _own_meter(request, meter_id) -> Meter:
+    try:
+        return meter_for_user(user=request.user, meter_id=meter_id)
+    except Meter.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _meter_list_page(request, form, status=200):
+    rows = []
+    for meter in meters_for_user(user=request.user):
+        mandate = mandate_current(user=request.user, ean=meter.ean)
+        rows.append(
+            {
+                "meter": meter,
+                "mandate": mandate,
+                "display": mandate_display(mandate=mandate),
+                "sync": getattr(meter, "sync_state", None),
+            }
+        )
+    return render(request, "meters/meter_list.html", {"rows": rows, "form": form}, status=status)
+
+
+@login_required
+@require_GET
+def meter_list(request):
+    return _meter_list_page(request, MeterLinkForm())
+
+
+@login_required
+@require_POST
+def meter_add(request):
+    form = MeterLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            meter_link(user=request.user, ean=form.cleaned_data["ean"], label=form.cleaned_data["label"])
+        except ValidationError as exc:
+            form.add_error("ean", exc)
+        else:
+            messages.success(request, _("Je meter is toegevoegd. Verbind hem nu via Mijn Fluvius."))
+            return redirect("meters:list")
+    return _meter_list_page(request, form, status=400)
+
+
+@login_required
+@require_POST
+def meter_connect(request, meter_id):
+    """Start a mandate request and send the homeowner to Mijn Fluvius."""
+    meter = _own_meter(request, meter_id)
+    return_url = settings.SITE_URL + reverse("meters:mandate_return", args=["{reference}"])
+    try:
+        mandate = mandate_request(user=request.user, ean=meter.ean, return_url=return_url)
+    except FluviusError as exc:
+        logger.error("mandate request for meter %s failed: %s", meter.pk, exc)
+        messages.error(request, _("Fluvius is nu niet bereikbaar. Probeer het over enkele minuten opnieuw."))
+        return redirect("meters:list")
+    return redirect(mandate.short_url)
+
+
+@login_required
+@require_GET
+def mandate_return(request, reference):
+    """Back from Mijn Fluvius: ask Fluvius for the status at once, and say honestly what it is."""
+    mandates = Mandate.objects.filter(user=request.user, reference_number=reference)
+    if not mandates.exists():
+        raise Http404
+    try:
+        mandates_refresh(reference_number=reference)
+    except FluviusError as exc:
+        logger.warning("poll after return failed for %s: %s", reference, exc)
+        messages.info(
+            request, _("We konden de status nog niet opvragen bij Fluvius; we proberen het elk uur opnieuw.")
+        )
+        return redirect("meters:list")
+    if request.GET.get("uitkomst") == "mislukt":
+        messages.warning(request, _("De toestemming in Mijn Fluvius is niet gegeven."))
+    return redirect("meters:list")

@@ -2,24 +2,21 @@
 
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from consents.models import Mandate
 from consents.selectors import mandate_current, mandate_display
-from consents.services.mandates import mandate_request
 from ilusmart.fluvius.errors import FluviusError
 from meters.forms import MeterLinkForm
 from meters.models import Meter
 from meters.selectors import meter_for_user, meters_for_user
-from meters.services.meters import meter_link
+from meters.services.meters import meter_connect_start, meter_link
 from meters.services.sync import mandates_refresh
 
 logger = logging.getLogger("ilusmart.meters")
@@ -73,9 +70,8 @@ def meter_add(request):
 def meter_connect(request, meter_id):
     """Start a mandate request and send the homeowner to Mijn Fluvius."""
     meter = _own_meter(request, meter_id)
-    return_url = settings.SITE_URL + reverse("meters:mandate_return", args=["{reference}"])
     try:
-        mandate = mandate_request(user=request.user, ean=meter.ean, return_url=return_url)
+        mandate = meter_connect_start(user=request.user, meter=meter)
     except FluviusError as exc:
         logger.error("mandate request for meter %s failed: %s", meter.pk, exc)
         messages.error(request, _("Fluvius is nu niet bereikbaar. Probeer het over enkele minuten opnieuw."))

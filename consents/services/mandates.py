@@ -7,6 +7,7 @@ sync asks it before it calls Fluvius.
 import logging
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,15 +46,14 @@ def mandate_request(
     *,
     user,
     ean: str,
-    return_url: str,
+    return_url_for: Callable[[str], str],
     requested_by=None,
     history_days: int | None = None,
     client: FluviusClient | None = None,
 ) -> Mandate:
     """Ask Fluvius for a short URL where `user` approves our access to `ean`'s quarter-hour data.
 
-    Fluvius sends the homeowner back to `return_url` (under SITE_URL; `{reference}` in it is
-    replaced by the new reference number) with `?uitkomst=ok` or
+    Fluvius sends the homeowner back to `return_url_for(reference_number)` (under SITE_URL) with `?uitkomst=ok` or
     `?uitkomst=mislukt`. The data period runs from local midnight `history_days` ago (default
     FLUVIUS_MANDATE_HISTORY_DAYS) to three years ahead. Returns the new mandate, status Requested,
     with `short_url` to send the homeowner to.
@@ -64,7 +64,7 @@ def mandate_request(
     period_from = _local_midnight(today - timedelta(days=days))
     period_to = _local_midnight(today + timedelta(days=3 * 365))
     reference = reference_number_new()
-    return_url = return_url.replace("{reference}", reference)
+    return_url = return_url_for(reference)
     short_id, valid_to = client.short_url_create(
         reference_number=reference,
         data_period_from=period_from,

@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from consents.models import Mandate
+from consents.services.mandates import mandate_request
 from ilusmart.fluvius.ean import ean_validate
 from meters.models import Meter
 
@@ -27,3 +30,15 @@ def meter_link(*, user, ean: str, label: str = "") -> Meter:
     meter.label = label or meter.label
     meter.save(update_fields=["owner", "label"])
     return meter
+
+
+def mandate_return_url(reference_number: str) -> str:
+    """Where Mijn Fluvius sends the homeowner back to after deciding on `reference_number`."""
+    return settings.SITE_URL + reverse("meters:mandate_return", args=[reference_number])
+
+
+def meter_connect_start(*, user, meter: Meter, history_days: int | None = None) -> Mandate:
+    """Start the mandate request for `meter`; the caller sends the homeowner to `mandate.short_url`."""
+    return mandate_request(
+        user=user, ean=meter.ean, return_url_for=mandate_return_url, history_days=history_days
+    )

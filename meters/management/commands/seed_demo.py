@@ -4,14 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
 from consents.models import Mandate
-from consents.services.mandates import mandate_mark_not_found, mandate_request, mandates_poll
+from consents.services.mandates import mandate_mark_not_found, mandates_poll
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
-from meters.services.meters import meter_link
+from meters.services.meters import meter_connect_start, meter_link
 from meters.services.sync import BRUSSELS, backfill_start, local_midnight, meter_backfill, meter_sync_range
 
 DEMO_EMAIL = "demo@ilusmart.be"
@@ -45,8 +44,7 @@ class Command(BaseCommand):
 
         mandate = self._approved_mandate(user, meter.ean)
         if mandate is None:
-            return_url = settings.SITE_URL + reverse("meters:mandate_return", args=["{reference}"])
-            mandate = mandate_request(user=user, ean=meter.ean, return_url=return_url, history_days=days)
+            mandate = meter_connect_start(user=user, meter=meter, history_days=days)
             remote.decide(short_id=mandate.short_url_id, eans=[meter.ean], decision="approve")
             mandates_poll(reference_number=mandate.reference_number)
             mandate.refresh_from_db()

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from consents.models import FetchRefusal, Mandate
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    """Mandates are Fluvius's record: staff read them (and their audit evidence), never edit them."""
+
+    list_display = [
+        "reference_number",
+        "ean",
+        "user",
+        "status",
+        "renewal_status",
+        "approved_at",
+        "expires_at",
+    ]
+    list_filter = ["status", "renewal_status", "end_reason"]
+    search_fields = ["reference_number", "ean", "user__email"]
+    date_hierarchy = "requested_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Mandate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FetchRefusal)
+class FetchRefusalAdmin(admin.ModelAdmin):
+    list_display = ["at", "ean", "user", "reason"]
+    search_fields = ["ean"]
+    readonly_fields = ["at", "ean", "user", "reason"]
+
+    def has_add_permission(self, request):
+        return False

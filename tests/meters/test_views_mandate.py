@@ -1,0 +1,119 @@
+"""The homeowner's "connect my meter" flow through the pages, against the real simulator."""
+
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from consents.models import Mandate
+from ilusmart.fluvius.simulator.remote import SimulatorRemote
+from meters.models import Meter, MeterSyncState
+from tests.factories import MeterFactory, ProfileFactory, _meter_ean
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def homeowner(client):
+    profile = ProfileFactory()
+    client.force_login(profile.user)
+    return profile.user
+
+
+def test_adding_a_meter_validates_the_ean(client, homeowner):
+    response = client.post(reverse("meters:add"), {"ean": "541448820050357908", "label": "Thuis"})
+    assert response.status_code == 400
+    assert "controlecijfer" in response.text
+    response = client.post(reverse("meters:add"), {"ean": "12345", "label": "Thuis"})
+    assert response.status_code == 400
+    assert "18 cijfers" in response.text
+    assert not Meter.objects.exists()
+
+    response = client.post(reverse("meters:add"), {"ean": "5414 4882 0050 3579 09", "label": "Thuis"})
+    assert response.status_code == 302
+    assert Meter.objects.get().ean == "541448820050357909"
+    assert Meter.objects.get().owner == homeowner
+
+
+def test_a_meter_of_someone_else_cannot_be_taken(client, homeowner):
+    other = MeterFactory()
+    response = client.post(reverse("meters:add"), {"ean": other.ean})
+    assert response.status_code == 400
+    assert "al gekoppeld aan een ander account" in response.text
+    other.refresh_from_db()
+    assert other.owner != homeowner
+
+
+def test_connect_approve_and_return_shows_the_honest_state(client, homeowner, fluvius_settings):
+    meter = MeterFactory(owner=homeowner, ean=_meter_ean(777))
+    SimulatorRemote(fluvius_settings.url).meter_register(ean=meter.ean, install_date=date(2024, 1, 1))
+    assert "Nog niet verbonden" in client.get(reverse("meters:list")).text
+
+    response = client.post(reverse("meters:connect", args=[meter.pk]))
+    assert response.status_code == 302
+    mandate = Mandate.objects.get(user=homeowner, ean=meter.ean)
+    assert response["Location"] == fluvius_settings.portal_url + mandate.short_url_id
+    assert mandate.status == Mandate.Status.REQUESTED
+    assert mandate.requested_by == homeowner  # evidence for Fluvius audits
+    assert "Aangevraagd, wacht op goedkeuring" in client.get(reverse("meters:list")).text
+
+    SimulatorRemote(fluvius_settings.url).decide(
+        short_id=mandate.short_url_id, eans=[meter.ean], decision="approve"
+    )
+    return_path = urlsplit(reverse("meters:mandate_return", args=[mandate.reference_number])).path
+    response = client.get(return_path, {"uitkomst": "ok"})
+    assert response.status_code == 302
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.APPROVED
+    assert mandate.approved_at is not None
+    page = client.get(reverse("meters:list")).text
+    assert "Actief" in page
+    # The back-fill of the whole data period is planned for this meter.
+    state = MeterSyncState.objects.get(meter=meter)
+    assert state.backfill_from == mandate.data_period_from
+
+
+def test_rejected_in_mijn_fluvius(client, homeowner, fluvius_settings):
+    meter = MeterFactory(owner=homeowner, ean=_meter_ean(778))
+    client.post(reverse("meters:connect", args=[meter.pk]))
+    mandate = Mandate.objects.get(ean=meter.ean)
+    SimulatorRemote(fluvius_settings.url).decide(
+        short_id=mandate.short_url_id, eans=[meter.ean], decision="reject"
+    )
+    client.get(reverse("meters:mandate_return", args=[mandate.reference_number]), {"uitkomst": "mislukt"})
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.REJECTED
+    assert mandate.end_reason == Mandate.EndReason.REJECTED
+    page = client.get(reverse("meters:list")).text
+    assert "Geweigerd" in page and "Start een nieuwe aanvraag" in page
+
+
+def test_fluvius_down_gives_a_clear_message_not_a_500(client, homeowner, settings):
+    settings.FLUVIUS_BASE_URL = "http://127.0.0.1:1/esco-sim/v3"
+    settings.FLUVIUS_TOKEN_URL = "http://127.0.0.1:1/oauth2/v2.0/token"
+    settings.FLUVIUS_MAX_RETRIES = 0
+    meter = MeterFactory(owner=homeowner)
+    response = client.post(reverse("meters:connect", args=[meter.pk]), follow=True)
+    assert response.status_code == 200
+    assert "Fluvius is nu niet bereikbaar" in response.text
+    assert not Mandate.objects.exists()
+
+
+def test_another_homeowners_meter_and_mandate_are_404(client, homeowner):
+    other_meter = MeterFactory()
+    other_mandate = Mandate.objects.create(
+        user=other_meter.owner, ean=other_meter.ean, reference_number="ILUX1"
+    )
+    assert client.post(reverse("meters:connect", args=[other_meter.pk])).status_code == 404
+    assert (
+        client.get(reverse("meters:mandate_return", args=[other_mandate.reference_number])).status_code == 404
+    )
+    assert other_meter.ean not in client.get(reverse("meters:list")).text
+
+
+def test_anonymous_is_sent_to_login(client):
+    for url in (reverse("meters:list"), reverse("meters:mandate_return", args=["ILUX1"])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))

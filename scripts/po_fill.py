@@ -1,7 +1,7 @@
 """Fill empty msgstr entries of a .po file from a JSON object {msgid: msgstr}.
 
 Usage: python scripts/po_fill.py locale/en/LC_MESSAGES/django.po translations.json
-Existing translations are kept; prints the msgids that are still untranslated.
+Existing translations are kept (fuzzy guesses are replaced); prints the msgids that are still untranslated.
 """
 
 import ast
@@ -30,11 +30,12 @@ def main(po_path, json_path):
     for i, block in enumerate(blocks[1:], start=1):
         lines = block.split("\n")
         msgid = _value(lines, "msgid")
-        if msgid is None or _value(lines, "msgstr"):
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        if msgid is None or (_value(lines, "msgstr") and not fuzzy):
             continue
         if msgid in translations:
             head = lines[: _msgstr_index(lines)]
-            head = [ln for ln in head if ln != "#, fuzzy"]
+            head = [ln for ln in head if ln != "#, fuzzy" and not ln.startswith("#| ")]
             blocks[i] = "\n".join([*head, "msgstr " + json.dumps(translations[msgid], ensure_ascii=False)])
         else:
             missing.append(msgid)

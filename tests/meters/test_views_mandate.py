@@ -117,3 +117,12 @@ def test_anonymous_is_sent_to_login(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_meter_page_in_english(client, homeowner):
+    MeterFactory(owner=homeowner)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("meters:list")).text
+    assert "My meters" in page
+    assert "Not connected yet" in page
+    assert "Connect my meter through Mijn Fluvius" in page

@@ -113,6 +113,9 @@ def _fetch_and_store(
     progress_field: str | None = None,
 ) -> None:
     """Fetch [start, end) chunk by chunk; commit each chunk's readings with the progress."""
+    # Fluvius takes whole seconds: a window shorter than one (a daily sync's insertTime catch-up
+    # right after the previous one) would go out as from == to and be refused with a 400.
+    start, end = start.replace(microsecond=0), end.replace(microsecond=0)
     chunk = timedelta(days=settings.SYNC_CHUNK_DAYS)
     for chunk_start, chunk_end in _chunks(start, end, chunk):
         try:

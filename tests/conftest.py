@@ -31,3 +31,17 @@ def fluvius_settings(settings, fluvius_simulator):
     settings.FLUVIUS_PORTAL_URL = fluvius_simulator.portal_url
     settings.FLUVIUS_SIMULATOR_URL = fluvius_simulator.url
     return fluvius_simulator
+
+
+# --- Project-wide ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _dutch_by_default():
+    """Each test starts in the default language (a request in English leaves it active)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -1,0 +1,17 @@
+"""Reads of the meters app. One module per subject; the public names are re-exported here."""
+
+from meters.selectors.readings import (  # noqa: F401
+    MonthlyPeak,
+    ReadingSlot,
+    Totals,
+    daily_totals,
+    meter_for_user,
+    meters_for_user,
+    monthly_peaks,
+    monthly_totals,
+    readings_for_day,
+    readings_for_range,
+    w_to_kw,
+    wh_to_kwh,
+    yearly_totals,
+)

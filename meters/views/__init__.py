@@ -1,0 +1,1 @@
+"""Homeowner pages of the meters app, one module per subject."""

@@ -63,3 +63,25 @@ class ProductFactory(factory.django.DjangoModelFactory):
     kind = "pv"
     kwp = "6.200"
     panel_count = 16
+
+
+def _whole_seconds_from_now(*, days: int):
+    from datetime import timedelta
+
+    return timezone.now().replace(microsecond=0) + timedelta(days=days)
+
+
+class MandateFactory(factory.django.DjangoModelFactory):
+    """A mandate as our database holds it (Approved by default); Fluvius need not know it."""
+
+    class Meta:
+        model = "consents.Mandate"
+
+    user = factory.SubFactory(UserFactory)
+    requested_by = factory.SelfAttribute("user")
+    reference_number = factory.Sequence(lambda n: f"ILUFACTORY{n:010d}")
+    ean = factory.Sequence(_meter_ean)
+    status = "Approved"
+    data_period_from = factory.LazyFunction(lambda: _whole_seconds_from_now(days=-30))
+    data_period_to = factory.LazyFunction(lambda: _whole_seconds_from_now(days=1000))
+    approved_at = factory.LazyFunction(timezone.now)

@@ -6,7 +6,6 @@ one) Redis and a Celery worker. The mandate flow is the one a homeowner goes thr
 """
 
 import csv
-import inspect
 import io
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +14,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -24,6 +22,7 @@ from consents.models import Mandate
 from consents.services.mandates import mandate_request, mandates_poll
 from ilusmart.fluvius.client import format_utc
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
+from meters.services.meters import mandate_return_url
 from tests.factories import MeterFactory, UserFactory
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -35,13 +34,8 @@ def local_today() -> date:
 
 
 def request_mandate(*, user, ean: str, history_days: int) -> Mandate:
-    """``mandate_request`` with a return URL under SITE_URL, whichever way the service takes it."""
-    parameters = inspect.signature(mandate_request).parameters
-    if "return_url_for" in parameters:
-        url = {"return_url_for": lambda reference: f"{settings.SITE_URL}/mandaat/{reference}/terug/"}
-    else:
-        url = {"return_url": f"{settings.SITE_URL}/mandaat/{{reference}}/terug/"}
-    return mandate_request(user=user, ean=ean, history_days=history_days, **url)
+    """``mandate_request`` as the portal makes it, with the portal's own return URL."""
+    return mandate_request(user=user, ean=ean, history_days=history_days, return_url_for=mandate_return_url)
 
 
 def truth_bytes(sim, ean: str, start: date, end: date) -> bytes:

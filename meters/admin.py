@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from meters.models import Meter, MeterSyncState, Product, SyncDeadLetter
+from meters.models import CapacityTariffPrice, Meter, MeterSyncState, Product, SyncDeadLetter
 
 
 class ProductInline(admin.TabularInline):
@@ -36,7 +36,7 @@ class MeterAdmin(admin.ModelAdmin):
     @admin.display(description=_("laatste fout"))
     def last_sync_error(self, meter):
         state = getattr(meter, "sync_state", None)
-        return (state.last_error[:80] if state and state.last_error else "")
+        return state.last_error[:80] if state and state.last_error else ""
 
 
 @admin.register(Product)
@@ -53,3 +53,12 @@ class SyncDeadLetterAdmin(admin.ModelAdmin):
     list_filter = ["task", "resolved_at"]
     search_fields = ["meter__ean"]
     readonly_fields = ["meter", "task", "arguments", "error", "created_at"]
+
+
+@admin.register(CapacityTariffPrice)
+class CapacityTariffPriceAdmin(admin.ModelAdmin):
+    """Staff keep the grid operator's price per kW per year here; periods may not overlap."""
+
+    list_display = ["grid_operator", "label", "price_eur_per_kw_year", "valid_from", "valid_to"]
+    list_filter = ["grid_operator"]
+    date_hierarchy = "valid_from"

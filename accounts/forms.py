@@ -20,17 +20,7 @@ class ProfileFieldsMixin(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "first_name",
-            "last_name",
-            "street",
-            "house_number",
-            "box",
-            "postal_code",
-            "municipality",
-            "country",
-            "phone",
-        ]
+        fields = list(Profile.EDITABLE_FIELDS)
         help_texts = {"phone": _("Bv. 0470 12 34 56 of +32 470 12 34 56.")}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),

@@ -57,6 +57,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Profile(models.Model):
     """The homeowner's personal details, as the privacy statement lists them."""
 
+    # The fields the homeowner sees and corrects on the profile page (email lives on User).
+    EDITABLE_FIELDS = (
+        "first_name",
+        "last_name",
+        "street",
+        "house_number",
+        "box",
+        "postal_code",
+        "municipality",
+        "country",
+        "phone",
+    )
+
     class Country(models.TextChoices):
         BELGIUM = "BE", _("België")
         NETHERLANDS = "NL", _("Nederland")

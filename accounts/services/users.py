@@ -14,17 +14,7 @@ from accounts.models import Profile
 User = get_user_model()
 _VERIFY_SALT = "accounts.email-verification"
 
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "street",
-    "house_number",
-    "box",
-    "postal_code",
-    "municipality",
-    "country",
-    "phone",
-)
+PROFILE_FIELDS = Profile.EDITABLE_FIELDS
 
 
 class VerificationError(Exception):

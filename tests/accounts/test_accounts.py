@@ -85,20 +85,7 @@ def test_sign_up_verify_login_and_edit_profile(client):
 def test_a_new_email_address_applies_only_after_confirmation(client):
     profile = ProfileFactory()
     client.force_login(profile.user)
-    data = {
-        f: getattr(profile, f)
-        for f in (
-            "first_name",
-            "last_name",
-            "street",
-            "house_number",
-            "box",
-            "postal_code",
-            "municipality",
-            "country",
-            "phone",
-        )
-    }
+    data = {f: getattr(profile, f) for f in Profile.EDITABLE_FIELDS}
     response = client.post(reverse("accounts:profile"), {**data, "email": "nieuw@example.be"})
     assert response.status_code == 302
     profile.user.refresh_from_db()

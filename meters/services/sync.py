@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from consents.models import Mandate
@@ -273,14 +274,19 @@ def meter_backfill(
 
 
 def meters_due_for_daily_sync():
-    """Meters whose owner has an approved, unsuspended mandate for their EAN."""
+    """Meters whose owner has an approved, unsuspended mandate for their EAN (one query)."""
     approved = Mandate.objects.filter(
-        status=Mandate.Status.APPROVED, fetch_suspended_at__isnull=True
-    ).values_list("user_id", "ean")
-    pairs = set(approved)
-    return [
-        m for m in Meter.objects.filter(owner__isnull=False).order_by("pk") if (m.owner_id, m.ean) in pairs
-    ]
+        status=Mandate.Status.APPROVED,
+        fetch_suspended_at__isnull=True,
+        user=OuterRef("owner"),
+        ean=OuterRef("ean"),
+    )
+    return (
+        Meter.objects.filter(owner__isnull=False)
+        .filter(Exists(approved))
+        .select_related("owner")
+        .order_by("pk")
+    )
 
 
 def sync_dead_letter_record(*, meter_id: int, task: str, arguments: dict, error: str) -> None:

@@ -10,3 +10,29 @@ class MeterLinkForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     label = forms.CharField(label=_("Naam (bv. Thuis, Vakantiehuis)"), max_length=100, required=False)
+
+
+class ReadingsExportForm(forms.Form):
+    """A CSV download: local dates ``van`` to ``tot`` (both included) at one resolution."""
+
+    RESOLUTIONS = [
+        ("quarter_hour", _("Per kwartier")),
+        ("day", _("Per dag")),
+        ("month", _("Per maand")),
+    ]
+
+    van = forms.DateField(label=_("Van"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    tot = forms.DateField(
+        label=_("Tot en met"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    resolutie = forms.ChoiceField(label=_("Resolutie"), choices=RESOLUTIONS, initial="day")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, last = cleaned.get("van"), cleaned.get("tot")
+        if start and last:
+            if start.year < 2000 or last.year > 2999:
+                raise forms.ValidationError(_("Kies datums tussen 2000 en 2999."))
+            if last < start:
+                raise forms.ValidationError(_("'Tot en met' mag niet voor 'van' liggen."))
+        return cleaned

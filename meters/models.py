@@ -7,9 +7,13 @@ one quality character per slot and direction (state and register, see ``meters.q
 ``meters.services.ingest.readings_ingest``, the only writer of both tables.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -192,3 +196,76 @@ class SyncDeadLetter(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.meter_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DateRange(models.Func):
+    """PostgreSQL ``daterange(lower, upper, bounds)``; a NULL upper bound is open-ended."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class CapacityTariffPrice(models.Model):
+    """The grid operator's capacity-tariff price per kW per year over a validity period.
+
+    ``valid_to`` is the last day the price applies (inclusive); empty = until further notice.
+    Periods never overlap (checked in ``clean`` and by a PostgreSQL exclusion constraint), so
+    on any date at most one price applies; ``meters.selectors.capacity_price_on`` finds it.
+    """
+
+    grid_operator = models.CharField(_("netbeheerder"), max_length=100, default="Fluvius")
+    label = models.CharField(_("omschrijving"), max_length=200, blank=True, help_text=_("bv. Tarieven 2026"))
+    price_eur_per_kw_year = models.DecimalField(
+        _("prijs (EUR per kW per jaar)"),
+        max_digits=9,
+        decimal_places=5,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Inclusief btw, zoals op de tarievenlijst van de netbeheerder (bv. 60.44)."),
+    )
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_to = models.DateField(
+        _("geldig tot en met"), null=True, blank=True, help_text=_("Leeg laten als de prijs nog geldt.")
+    )
+
+    class Meta:
+        verbose_name = _("prijs capaciteitstarief")
+        verbose_name_plural = _("prijzen capaciteitstarief")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="capacity_price_valid_to_after_from",
+                violation_error_message=_("'Geldig tot en met' mag niet voor 'geldig vanaf' liggen."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_eur_per_kw_year__gte=0), name="capacity_price_not_negative"
+            ),
+            ExclusionConstraint(
+                name="capacity_price_no_overlap",
+                expressions=[
+                    (DateRange("valid_from", "valid_to", models.Value("[]")), RangeOperators.OVERLAPS)
+                ],
+                violation_error_message=_("Deze geldigheidsperiode overlapt met een andere prijs."),
+            ),
+        ]
+
+    def __str__(self):
+        until = self.valid_to.isoformat() if self.valid_to else "…"
+        return f"{self.grid_operator} {self.price_eur_per_kw_year} EUR/kW/jaar ({self.valid_from} – {until})"
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("'Geldig tot en met' mag niet voor 'geldig vanaf' liggen.")})
+        if self.valid_from:
+            others = CapacityTariffPrice.objects.exclude(pk=self.pk).filter(
+                models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from)
+            )
+            if self.valid_to:
+                others = others.filter(valid_from__lte=self.valid_to)
+            clash = others.order_by("valid_from").first()
+            if clash:
+                raise ValidationError(
+                    _("Deze geldigheidsperiode overlapt met %(other)s.") % {"other": clash},
+                    code="overlap",
+                )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meters.views import connect
+from meters.views import connect, exports, tariff
 
 app_name = "meters"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("toevoegen/", connect.meter_add, name="add"),
     path("<int:meter_id>/verbinden/", connect.meter_connect, name="connect"),
     path("mandaat/<str:reference>/terug/", connect.mandate_return, name="mandate_return"),
+    path("<int:meter_id>/capaciteitstarief/", tariff.capacity_tariff, name="capacity_tariff"),
+    path("<int:meter_id>/exporteren/", exports.export_form, name="export"),
+    path("<int:meter_id>/exporteren/csv/", exports.export_download, name="export_download"),
 ]

@@ -15,3 +15,10 @@ from meters.selectors.readings import (  # noqa: F401
     wh_to_kwh,
     yearly_totals,
 )
+from meters.selectors.tariff import (  # noqa: F401
+    CAPACITY_FLOOR_KW,
+    CapacityMonth,
+    CapacitySummary,
+    capacity_price_on,
+    capacity_tariff_summary,
+)

@@ -1,4 +1,7 @@
-"""Write a meter's quarter-hours as CSV in the simulator's truth format (fluvius-api.md).
+"""CSV of a meter's readings: the simulator's truth format, and the homeowner's downloads.
+
+``readings_csv_write`` (used by ``export_readings``) writes the truth format (fluvius-api.md),
+which must stay byte-for-byte comparable with the simulator's ``/_sim/truth``:
 
 UTF-8 without BOM, comma-separated, ``\\n`` line ends, header
 ``start_utc,end_utc,offtake_kwh,injection_kwh,offtake_state,injection_state``, one row per
@@ -9,11 +12,17 @@ state where a value is missing.
 from __future__ import annotations
 
 import csv
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TextIO
 
+from django.utils.translation import gettext as _
+
+from ilusmart.fluvius.types import ValidationState
 from meters.models import Meter
-from meters.selectors import readings_for_range
+from meters.quarterhours import BRUSSELS, day_start_utc, slots_in_day
+from meters.selectors import daily_totals, readings_for_range, w_to_kw, wh_to_kwh
 
 CSV_HEADER = ("start_utc", "end_utc", "offtake_kwh", "injection_kwh", "offtake_state", "injection_state")
 _TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -37,3 +46,183 @@ def readings_csv_write(*, meter: Meter, start_date: date, end_date: date, out: T
         )
         count += 1
     return count
+
+
+# --- Homeowner downloads: quarter-hours, days or months in local time ---------------------------
+#
+# Format (docs in meters/views/exports.py's page, and here):
+# - comma-separated, decimal POINT, no thousands separator, ``\r\n`` line ends (RFC 4180);
+# - pure ASCII (column names, ISO dates, numbers and state codes only), so without a byte-order
+#   mark: the bytes read the same as UTF-8, Windows-1252 or Latin-1, every spreadsheet decodes
+#   them right, and scripts get a clean first column name (a BOM would turn it into
+#   "\ufefflocal_start" for anyone not reading with utf-8-sig);
+# - ``local_start`` is Europe/Brussels wall time "YYYY-MM-DD HH:MM" (a spreadsheet reads it as a
+#   date-time), ``utc_offset`` tells the repeated hour of an autumn DST day apart, and
+#   ``utc_start`` is the same instant in UTC;
+# - a missing value is an empty cell, never 0; kWh and kW have exactly 3 decimals.
+
+EXPORT_QUARTER_HOUR = "quarter_hour"
+EXPORT_DAY = "day"
+EXPORT_MONTH = "month"
+EXPORT_RESOLUTIONS = (EXPORT_QUARTER_HOUR, EXPORT_DAY, EXPORT_MONTH)
+# Longest range per resolution, in days: 5 years of quarter-hours is ~175,000 rows (~15 MB).
+EXPORT_MAX_DAYS = {EXPORT_QUARTER_HOUR: 5 * 366, EXPORT_DAY: 30 * 366, EXPORT_MONTH: 30 * 366}
+
+QUARTER_HOUR_HEADER = (
+    "local_start",
+    "utc_offset",
+    "utc_start",
+    "offtake_kwh",
+    "injection_kwh",
+    "offtake_state",
+    "injection_state",
+    "offtake_register",
+    "injection_register",
+    "estimated",
+)
+PERIOD_HEADER = (
+    "local_start",
+    "utc_start",
+    "offtake_kwh",
+    "offtake_day_kwh",
+    "offtake_night_kwh",
+    "injection_kwh",
+    "injection_day_kwh",
+    "injection_night_kwh",
+    "peak_offtake_kw",
+    "quarter_hours_expected",
+    "offtake_quarter_hours",
+    "injection_quarter_hours",
+    "estimated_values",
+)
+_LOCAL = "%Y-%m-%d %H:%M"
+_UTC = "%Y-%m-%d %H:%M"
+_ENERGY_FIELDS = (
+    "offtake_wh",
+    "offtake_day_wh",
+    "offtake_night_wh",
+    "injection_wh",
+    "injection_day_wh",
+    "injection_night_wh",
+)
+
+
+class _Line:
+    """A file-like object whose ``write`` returns what it was given (csv → one line string)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _kwh(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def _offset(local: datetime) -> str:
+    seconds = int(local.utcoffset().total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    return f"{sign}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
+
+
+def export_range_check(*, resolution: str, start_date: date, end_date: date) -> None:
+    """Raise ``ValueError`` (a message for the homeowner) unless the range can be exported."""
+    if resolution not in EXPORT_RESOLUTIONS:
+        raise ValueError(_("Onbekende resolutie."))
+    if end_date <= start_date:
+        raise ValueError(_("De einddatum moet na de begindatum liggen."))
+    limit = EXPORT_MAX_DAYS[resolution]
+    if (end_date - start_date).days > limit:
+        raise ValueError(
+            _("Deze periode is te lang voor deze resolutie: kies hoogstens %(years)d jaar.")
+            % {"years": limit // 366}
+        )
+
+
+def _quarter_hour_rows(meter: Meter, start_date: date, end_date: date) -> Iterator[tuple]:
+    for slot in readings_for_range(meter=meter, start_date=start_date, end_date=end_date):
+        local = slot.start_utc.astimezone(BRUSSELS)
+        yield (
+            local.strftime(_LOCAL),
+            _offset(local),
+            slot.start_utc.strftime(_UTC),
+            _kwh(slot.offtake_kwh),
+            _kwh(slot.injection_kwh),
+            slot.offtake_state or "",
+            slot.injection_state or "",
+            slot.offtake_register or "",
+            slot.injection_register or "",
+            "1" if ValidationState.EST in (slot.offtake_state, slot.injection_state) else "0",
+        )
+
+
+def _period_starts(resolution: str, start_date: date, end_date: date) -> list[date]:
+    if resolution == EXPORT_DAY:
+        return [start_date + timedelta(days=i) for i in range((end_date - start_date).days)]
+    starts, month = [start_date], start_date.replace(day=1)
+    while True:
+        month = (month + timedelta(days=32)).replace(day=1)
+        if month >= end_date:
+            return starts
+        starts.append(month)
+
+
+def _sum(values: list[int | None]) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def _period_rows(meter: Meter, resolution: str, start_date: date, end_date: date) -> Iterator[tuple]:
+    """One row per local day or month of the range; a month row sums only the range's days."""
+    starts = _period_starts(resolution, start_date, end_date)
+    ends = [*starts[1:], end_date]
+    stored = daily_totals(meter=meter, start_date=start_date, end_date=end_date)
+    index = 0
+    for period_start, period_end in zip(starts, ends, strict=True):
+        days = []
+        while index < len(stored) and stored[index].period < period_end:
+            days.append(stored[index])
+            index += 1
+        expected = sum(
+            slots_in_day(period_start + timedelta(days=i)) for i in range((period_end - period_start).days)
+        )
+        sums = {field: _sum([getattr(d, field) for d in days]) for field in _ENERGY_FIELDS}
+        peaks = [d.peak_offtake_w for d in days if d.peak_offtake_w is not None]
+        label = period_start.isoformat() if resolution == EXPORT_DAY else period_start.strftime("%Y-%m")
+        if resolution == EXPORT_MONTH and period_start.day != 1:
+            label = period_start.isoformat()  # a range that starts mid-month: say from which day
+        yield (
+            label,
+            day_start_utc(period_start).strftime(_UTC),
+            *(_kwh(wh_to_kwh(sums[field])) for field in _ENERGY_FIELDS),
+            _kwh(w_to_kw(max(peaks))) if peaks else "",
+            expected,
+            sum(d.offtake_slots_present for d in days),
+            sum(d.injection_slots_present for d in days),
+            sum(d.estimated_values for d in days),
+        )
+
+
+def readings_export_lines(
+    *, meter: Meter, start_date: date, end_date: date, resolution: str
+) -> Iterator[str]:
+    """The CSV download of local dates ``[start_date, end_date)`` at ``resolution``, line by line.
+
+    Lazy (for a ``StreamingHttpResponse``): quarter-hours are read a month at a time. Call
+    ``export_range_check`` first; this raises ``ValueError`` on the same conditions.
+    """
+    export_range_check(resolution=resolution, start_date=start_date, end_date=end_date)
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    if resolution == EXPORT_QUARTER_HOUR:
+        yield writer.writerow(QUARTER_HOUR_HEADER)
+        rows = _quarter_hour_rows(meter, start_date, end_date)
+    else:
+        yield writer.writerow(PERIOD_HEADER)
+        rows = _period_rows(meter, resolution, start_date, end_date)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def readings_export_filename(*, meter: Meter, start_date: date, end_date: date, resolution: str) -> str:
+    """``ilusmart-<ean>-<resolution>-<first day>-<last day>.csv`` (the last day included)."""
+    last = end_date - timedelta(days=1)
+    return f"ilusmart-{meter.ean}-{resolution}-{start_date.isoformat()}-{last.isoformat()}.csv"

@@ -1,0 +1,52 @@
+"""CSV downloads of one meter's readings (thin: scope the meter, validate the form, stream).
+
+``GET exporteren/`` shows the form; ``GET exporteren/csv/?van=…&tot=…&resolutie=…`` streams the
+file (a GET, so a download link can be bookmarked or shared with oneself; it changes nothing).
+Bad input answers 400 with the form and its errors, never 500. The format is described in
+``meters.services.export``.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from meters.forms import ReadingsExportForm
+from meters.services.export import export_range_check, readings_export_filename, readings_export_lines
+from meters.views.common import own_meter
+
+
+def _page(request, meter, form, status=200):
+    return render(request, "meters/export.html", {"meter": meter, "form": form}, status=status)
+
+
+@login_required
+@require_GET
+def export_form(request, meter_id):
+    meter = own_meter(request, meter_id)
+    return _page(request, meter, ReadingsExportForm(initial={"resolutie": "day"}))
+
+
+@login_required
+@require_GET
+def export_download(request, meter_id):
+    meter = own_meter(request, meter_id)
+    form = ReadingsExportForm(request.GET)
+    if not form.is_valid():
+        return _page(request, meter, form, status=400)
+    start = form.cleaned_data["van"]
+    end = form.cleaned_data["tot"] + timedelta(days=1)
+    resolution = form.cleaned_data["resolutie"]
+    try:
+        export_range_check(resolution=resolution, start_date=start, end_date=end)
+    except ValueError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, meter, form, status=400)
+    lines = readings_export_lines(meter=meter, start_date=start, end_date=end, resolution=resolution)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = readings_export_filename(meter=meter, start_date=start, end_date=end, resolution=resolution)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

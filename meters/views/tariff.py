@@ -1,0 +1,17 @@
+"""The capacity-tariff page of one meter (thin: scope the meter, call the selector, render)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from meters.selectors import capacity_tariff_summary
+from meters.views.common import own_meter
+
+
+@login_required
+@require_GET
+def capacity_tariff(request, meter_id):
+    meter = own_meter(request, meter_id)
+    capacity = capacity_tariff_summary(meter=meter, today=timezone.localdate())
+    return render(request, "meters/capacity_tariff.html", {"meter": meter, "capacity": capacity})

@@ -1,0 +1,182 @@
+"""Homeowner CSV downloads (meters/services/export.py, meters/views/exports.py)."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from meters.models import DailyTotal
+from meters.services.export import readings_export_lines
+from meters.services.ingest import readings_ingest
+from tests.factories import MeterFactory, UserFactory
+from tests.meters.values import day_values, qh, utc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meter():
+    meter = MeterFactory()
+    values = [
+        *day_values(
+            utc("2025-10-25T22:00"), 100, offtake={0: "0.125", 9: "0.300", 50: None}, injection={60: "1.5"}
+        ),
+        *day_values(utc("2025-03-29T23:00"), 92, offtake={8: "0.200"}, register="night"),
+        qh("2025-10-28T10:00", "offtake", "0.050", "EST"),
+        qh("2025-11-02T10:00", "offtake", "1.000"),
+        qh("2025-11-02T10:00", "injection", "0.250", register="night"),
+    ]
+    readings_ingest(meter=meter, values=values)
+    return meter
+
+
+def _download(client, meter, van, tot, resolutie):
+    client.force_login(meter.owner)
+    return client.get(
+        reverse("meters:export_download", args=[meter.pk]), {"van": van, "tot": tot, "resolutie": resolutie}
+    )
+
+
+def _rows(response) -> list[dict]:
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("ascii")  # pure ASCII, no BOM
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _stored_kwh(meter, field, start, end) -> Decimal:
+    totals = DailyTotal.objects.filter(meter=meter, day__gte=start, day__lt=end)
+    return Decimal(sum(getattr(t, field) or 0 for t in totals)).scaleb(-3)
+
+
+@pytest.mark.parametrize("resolution", ["quarter_hour", "day", "month"])
+def test_csv_totals_equal_the_stored_daily_totals(client, meter, resolution):
+    rows = _rows(_download(client, meter, "2025-01-01", "2025-12-31", resolution))
+    for direction in ("offtake", "injection"):
+        csv_sum = sum(Decimal(r[f"{direction}_kwh"]) for r in rows if r[f"{direction}_kwh"])
+        assert csv_sum == _stored_kwh(meter, f"{direction}_wh", date(2025, 1, 1), date(2026, 1, 1))
+    assert csv_sum == Decimal("1.750")
+
+
+def test_day_rows_split_day_and_night_and_leave_missing_days_empty(client, meter):
+    rows = _rows(_download(client, meter, "2025-10-25", "2025-10-27", "day"))
+    assert [r["local_start"] for r in rows] == ["2025-10-25", "2025-10-26", "2025-10-27"]
+    empty, dst, after = rows
+    assert empty["offtake_kwh"] == "" and empty["injection_kwh"] == ""  # no data: empty, never 0
+    assert empty["quarter_hours_expected"] == "96" and empty["offtake_quarter_hours"] == "0"
+    assert dst["offtake_kwh"] == "0.425" and dst["offtake_day_kwh"] == "0.425"
+    assert dst["offtake_night_kwh"] == "0.000"  # all on the day register: a real 0
+    assert dst["injection_kwh"] == "1.500"
+    assert dst["peak_offtake_kw"] == "1.200"
+    assert dst["quarter_hours_expected"] == "100" and dst["offtake_quarter_hours"] == "99"
+    assert dst["utc_start"] == "2025-10-25 22:00"
+    assert after["quarter_hours_expected"] == "96"
+
+
+def test_month_rows(client, meter):
+    rows = _rows(_download(client, meter, "2025-10-01", "2025-11-30", "month"))
+    assert [r["local_start"] for r in rows] == ["2025-10", "2025-11"]
+    october, november = rows
+    assert october["offtake_kwh"] == "0.475" and october["estimated_values"] == "1"
+    assert october["quarter_hours_expected"] == str(31 * 96 + 4)
+    assert october["utc_start"] == "2025-09-30 22:00"
+    assert november["offtake_kwh"] == "1.000" and november["injection_night_kwh"] == "0.250"
+    assert november["peak_offtake_kw"] == "4.000"
+
+
+@pytest.mark.parametrize(("day", "count"), [("2025-10-26", 100), ("2025-03-30", 92), ("2025-06-01", 96)])
+def test_quarter_hours_on_dst_days(client, meter, day, count):
+    rows = _rows(_download(client, meter, day, day, "quarter_hour"))
+    assert len(rows) == count
+
+
+def test_quarter_hour_rows_tell_the_repeated_hour_apart(client, meter):
+    rows = _rows(_download(client, meter, "2025-10-26", "2025-10-26", "quarter_hour"))
+    assert rows[0] == {
+        "local_start": "2025-10-26 00:00",
+        "utc_offset": "+02:00",
+        "utc_start": "2025-10-25 22:00",
+        "offtake_kwh": "0.125",
+        "injection_kwh": "0.000",
+        "offtake_state": "VAL",
+        "injection_state": "VAL",
+        "offtake_register": "day",
+        "injection_register": "day",
+        "estimated": "0",
+    }
+    two_am = [
+        (r["local_start"], r["utc_offset"], r["utc_start"])
+        for r in rows
+        if r["local_start"].endswith("02:00")
+    ]
+    assert two_am == [
+        ("2025-10-26 02:00", "+02:00", "2025-10-26 00:00"),
+        ("2025-10-26 02:00", "+01:00", "2025-10-26 01:00"),
+    ]
+    missing = rows[50]
+    assert (
+        missing["offtake_kwh"] == "" and missing["offtake_state"] == "" and missing["offtake_register"] == ""
+    )
+
+
+def test_response_is_a_streamed_attachment(client, meter):
+    response = _download(client, meter, "2025-10-26", "2025-10-27", "quarter_hour")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="ilusmart-{meter.ean}-quarter_hour-2025-10-26-2025-10-27.csv"'
+    )
+    body = b"".join(response.streaming_content)
+    assert not body.startswith(b"\xef\xbb\xbf")
+    assert body.startswith(b"local_start,utc_offset,utc_start,offtake_kwh,")
+    assert b"\r\n" in body and b";" not in body
+
+
+def test_five_years_of_quarter_hours_is_allowed_lazily(meter):
+    lines = readings_export_lines(
+        meter=meter, start_date=date(2021, 1, 1), end_date=date(2026, 1, 1), resolution="quarter_hour"
+    )
+    assert next(lines).startswith("local_start")
+    assert next(lines).startswith("2021-01-01 00:00,+01:00,2020-12-31 23:00,,")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"van": "2025-13-01", "tot": "2025-12-31", "resolutie": "day"}, "geldige datum"),
+        ({"van": "2025-02-01", "tot": "2025-01-01", "resolutie": "day"}, "mag niet voor"),
+        ({"van": "2019-01-01", "tot": "2025-01-01", "resolutie": "quarter_hour"}, "te lang"),
+        ({"van": "2025-01-01", "tot": "2025-01-02", "resolutie": "week"}, "geldige keuze"),
+        ({"van": "0001-01-01", "tot": "9999-12-31", "resolutie": "month"}, "2000"),
+        ({"van": "2025-01-01"}, "vereist"),
+        ({"van": ["2025-01-01", "x"], "tot": "'; drop table", "resolutie": "day"}, "geldige datum"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_clear_message(client, meter, params, message):
+    client.force_login(meter.owner)
+    response = client.get(reverse("meters:export_download", args=[meter.pk]), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_form_page(client, meter):
+    client.force_login(meter.owner)
+    response = client.get(reverse("meters:export", args=[meter.pk]))
+    assert response.status_code == 200
+    assert 'name="resolutie"' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["meters:export", "meters:export_download"])
+def test_another_homeowners_meter_is_404(client, meter, name):
+    client.force_login(UserFactory())
+    params = {"van": "2025-10-26", "tot": "2025-10-26", "resolutie": "day"}
+    assert client.get(reverse(name, args=[meter.pk]), params).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["meters:export", "meters:export_download"])
+def test_anonymous_goes_to_login(client, meter, name):
+    response = client.get(reverse(name, args=[meter.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

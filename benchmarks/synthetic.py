@@ -61,3 +61,46 @@ def meter_year_values(seed: int, year: int = 2025, kwp: float = 6.0) -> list[Qua
                 values.append(QuarterHourValue(s, e, direction, register, kwh, None if wh is None else st))
         day += timedelta(days=1)
     return values
+
+
+def meter_year_payload(seed: int, year: int = 2025, kwp: float = 6.0) -> str:
+    """The same meter-year as ``meter_year_values`` as the JSON text of a Fluvius energy answer.
+
+    Shaped like the simulator's (``metering-on-meter``, one physical meter, the value booked on
+    the day or night register in kWh, a missing quarter-hour as ``measurements: []``). Decode it
+    as the client does: ``json.loads(text, parse_float=Decimal)``.
+    """
+    import json
+
+    rng = random.Random(seed)
+    slices = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        start = day_start_utc(day)
+        for i, (off, inj, day_reg, state) in enumerate(day_values_wh(rng, day, kwp)):
+            s = start + i * QUARTER
+            entry = {
+                "start": s.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "end": (s + QUARTER).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "measurements": [],
+            }
+            if off is not None:
+                register = "day" if day_reg else "night"
+                entry["measurements"].append(
+                    {
+                        direction: {register: {"value": wh / 1000, "unit": "kWh", "validationState": state}}
+                        for direction, wh in (("offtake", off), ("injection", inj))
+                    }
+                )
+            slices.append(entry)
+        day += timedelta(days=1)
+    meter = {"seqNumber": "1", "meterID": "1SAG1100000000", "quarterHourlyEnergy": slices}
+    headpoint = {
+        "$type": "metering-on-meter",
+        "ean": "541448820000000000",
+        "energyType": "E",
+        "physicalMeters": [meter],
+    }
+    return json.dumps(
+        {"_meta": {"fetchTime": f"{year + 1}-01-02T06:00:00Z"}, "data": {"headpoint": headpoint}}
+    )

@@ -42,8 +42,9 @@ from .errors import (
     FluviusPayloadError,
     FluviusUnavailable,
 )
-from .payloads import parse_energy, parse_mandates, parse_short_url
-from .types import Mandate, QuarterHourValue
+from .payloads import parse_energy, parse_energy_days, parse_mandates, parse_short_url
+from .slots import MISSING
+from .types import DayReadings, Mandate, QuarterHourValue
 
 logger = logging.getLogger("ilusmart.fluvius")
 
@@ -620,6 +621,34 @@ class FluviusClient:
             values.extend(parse_energy(payload))
         return values
 
+    def energy_fetch_days(
+        self,
+        *,
+        ean: str,
+        reference_number: str,
+        start: datetime,
+        end: datetime,
+        period_type: str = "readTime",
+    ) -> list[DayReadings]:
+        """``energy_fetch`` as per-local-day arrays (``parse_energy_days``), sorted by day.
+
+        The same requests in the same chunks; a local day cut by a chunk boundary comes back as
+        one ``DayReadings`` (the chunks do not overlap, so their slots never compete).
+        """
+        days: dict[date, DayReadings] = {}
+        for chunk_start, chunk_end in split_window(start, end):
+            payload = self.energy_fetch_raw(
+                ean=ean,
+                reference_number=reference_number,
+                start=chunk_start,
+                end=chunk_end,
+                period_type=period_type,
+            )
+            for readings in parse_energy_days(payload):
+                earlier = days.get(readings.day)
+                days[readings.day] = readings if earlier is None else _fill_missing(earlier, readings)
+        return [days[day] for day in sorted(days)]
+
     def mandate_mock(
         self,
         *,
@@ -652,6 +681,22 @@ class FluviusClient:
         response = self.request("POST", "/api/mandate/mock", json_body=body)
         data = response.get("data", {})
         return data if isinstance(data, dict) else {"data": data}
+
+
+def _fill_missing(first: DayReadings, second: DayReadings) -> DayReadings:
+    """``first`` with its missing slots filled from ``second`` (the first value wins)."""
+    columns = []
+    for whs, quality, more_whs, more_quality in (
+        (first.offtake_wh, first.offtake_quality, second.offtake_wh, second.offtake_quality),
+        (first.injection_wh, first.injection_quality, second.injection_wh, second.injection_quality),
+    ):
+        whs, codes = list(whs), list(quality)
+        for slot, code in enumerate(more_quality):
+            if code != MISSING and codes[slot] == MISSING:
+                whs[slot], codes[slot] = more_whs[slot], code
+        columns.append((whs, "".join(codes)))
+    (off_wh, off_q), (inj_wh, inj_q) = columns
+    return DayReadings(first.day, off_wh, inj_wh, off_q, inj_q)
 
 
 def _check_reference(reference_number: str) -> None:

@@ -21,13 +21,14 @@ Decisions (see also the docstring of ``parse_energy``):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import FluviusPayloadError, FluviusShortUrlFailed
-from .types import Direction, Mandate, QuarterHourValue, Register, ValidationState
+from .slots import MISSING, QUALITY_CODES, QUARTER_SECONDS, SlotLocator
+from .types import DayReadings, Direction, Mandate, QuarterHourValue, Register, ValidationState
 
 logger = logging.getLogger("ilusmart.fluvius")
 
@@ -70,6 +71,9 @@ def _get(mapping: Mapping[str, Any], *names: str, default: Any = None) -> Any:
 
 
 def _has(mapping: Mapping[str, Any], *names: str) -> bool:
+    for name in names:
+        if name in mapping:
+            return True
     wanted = {_norm_key(n) for n in names}
     return any(_norm_key(k) in wanted for k in mapping)
 
@@ -204,13 +208,14 @@ def _register_kwh(raw: Any, where: str) -> tuple[Decimal | None, ValidationState
     return kwh, parse_state(_get(register, "validationState", "state")), True
 
 
-def _direction_value(
-    raw: Any, *, start: datetime, end: datetime, direction: Direction, where: str
-) -> QuarterHourValue:
-    """Combine a direction's registers into one value: ``total`` if present, else day + night."""
-    missing = QuarterHourValue(start, end, direction, Register.TOTAL, None, None)
+_Reading = tuple[Register, Decimal | None, ValidationState | None]
+
+
+def _direction_reading(raw: Any, where: str) -> _Reading:
+    """Combine a direction's registers into ``(register, kwh, state)``: ``total`` if present, else
+    day + night."""
     if raw is None:
-        return missing
+        return Register.TOTAL, None, None
     registers = _require_dict(raw, where)
     found: dict[Register, tuple[Decimal | None, ValidationState | None]] = {}
     present: list[Register] = []
@@ -230,28 +235,45 @@ def _direction_value(
         # Keep the day/night booking when exactly one of them has a value: tariffs need it.
         day_night = [r for r in (Register.DAY, Register.NIGHT) if r in found]
         register = day_night[0] if len(day_night) == 1 else Register.TOTAL
-        return QuarterHourValue(start, end, direction, register, kwh, state)
+        return register, kwh, state
     day_night = [r for r in (Register.DAY, Register.NIGHT) if r in found]
     if not day_night:
         # Everything null or unusable: missing. Keep the register that was named, if one.
         named = [r for r in present if r is not Register.TOTAL]
         register = named[0] if len(named) == 1 else Register.TOTAL
-        return QuarterHourValue(start, end, direction, register, None, None)
+        return register, None, None
     if len(day_night) == 1:
         kwh, state = found[day_night[0]]
-        return QuarterHourValue(start, end, direction, day_night[0], kwh, state)
+        return day_night[0], kwh, state
     # Both booked (should not happen for one quarter-hour): their sum, with the worst quality.
     day_kwh, day_state = found[Register.DAY]
     night_kwh, night_state = found[Register.NIGHT]
     state = min((day_state, night_state), key=lambda s: s.rank if s else 0)
-    return QuarterHourValue(start, end, direction, Register.TOTAL, day_kwh + night_kwh, state)
+    return Register.TOTAL, day_kwh + night_kwh, state
 
 
-def _parse_slice(raw: Any, where: str) -> list[QuarterHourValue] | None:
-    """One ``quarterHourlyEnergy`` element → [offtake, injection], or None when it is skipped."""
+def _slice_readings(
+    raw: Any, where: str, times: dict[Any, datetime] | None = None
+) -> tuple[datetime, datetime, list[_Reading]] | None:
+    """One ``quarterHourlyEnergy`` element → ``(start, end, [offtake, injection])``, or None when
+    it is skipped. ``times`` caches parsed timestamps (a slice's end is the next one's start)."""
     slice_ = _require_dict(raw, where)
-    start = parse_datetime(_get(slice_, "start", "from"), f"{where}.start")
-    end = parse_datetime(_get(slice_, "end", "to"), f"{where}.end")
+    raw_start = _get(slice_, "start", "from")
+    raw_end = _get(slice_, "end", "to")
+    if times is None:
+        start = parse_datetime(raw_start, f"{where}.start")
+        end = parse_datetime(raw_end, f"{where}.end")
+    else:
+        start = times.get(raw_start) if isinstance(raw_start, str) else None
+        if start is None:
+            start = parse_datetime(raw_start, f"{where}.start")
+            if isinstance(raw_start, str):
+                times[raw_start] = start
+        end = times.get(raw_end) if isinstance(raw_end, str) else None
+        if end is None:
+            end = parse_datetime(raw_end, f"{where}.end")
+            if isinstance(raw_end, str):
+                times[raw_end] = end
     if end - start != QUARTER_HOUR:
         logger.warning("Fluvius payload: %s runs %s to %s, not 15 minutes; skipped", where, start, end)
         return None
@@ -267,24 +289,25 @@ def _parse_slice(raw: Any, where: str) -> list[QuarterHourValue] | None:
                 logger.warning("Fluvius payload: %s has %s twice; the first is kept", where, direction.value)
                 continue
             raw_directions[direction] = _get(measurement, direction.value)
-    return [
-        _direction_value(
-            raw_directions.get(direction),
-            start=start,
-            end=end,
-            direction=direction,
-            where=f"{where}.{direction.value}",
-        )
-        for direction in _DIRECTIONS
-    ]
+    return (
+        start,
+        end,
+        [
+            _direction_reading(raw_directions.get(direction), f"{where}.{direction.value}")
+            for direction in _DIRECTIONS
+        ],
+    )
 
 
 def _parse_slices(container: Mapping[str, Any], where: str) -> Iterable[QuarterHourValue]:
     slices = _optional_list(_get(container, "quarterHourlyEnergy"), f"{where}.quarterHourlyEnergy")
     for index, raw in enumerate(slices):
-        values = _parse_slice(raw, f"{where}.quarterHourlyEnergy[{index}]")
-        if values:
-            yield from values
+        parsed = _slice_readings(raw, f"{where}.quarterHourlyEnergy[{index}]")
+        if parsed is None:
+            continue
+        start, end, readings = parsed
+        for direction, (register, kwh, state) in zip(_DIRECTIONS, readings, strict=True):
+            yield QuarterHourValue(start, end, direction, register, kwh, state)
 
 
 def _merge(
@@ -330,6 +353,14 @@ def parse_energy(payload: Any) -> list[QuarterHourValue]:
     """
     data = _data(payload)
     merged: dict[tuple[datetime, Direction], QuarterHourValue] = {}
+    for container, where in _energy_containers(data):
+        _merge(merged, _parse_slices(container, where))
+    direction_order = {d: i for i, d in enumerate(_DIRECTIONS)}
+    return sorted(merged.values(), key=lambda v: (v.start, direction_order[v.direction]))
+
+
+def _energy_containers(data: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """The objects whose ``quarterHourlyEnergy`` is read, in precedence order, with their path."""
     for hp_index, headpoint in enumerate(_headpoints(data)):
         where = f"headpoint[{hp_index}]"
         meter_type = str(_get(headpoint, "$type", "type", default="") or "").strip().lower()
@@ -344,18 +375,90 @@ def parse_energy(payload: Any) -> list[QuarterHourValue]:
                 "Fluvius payload: %s has $type %r; reading headpoint and meters", where, meter_type
             )
         if reads_headpoint:
-            _merge(merged, _parse_slices(headpoint, where))
+            yield headpoint, where
         if reads_meters:
             meters = _optional_list(_get(headpoint, "physicalMeters"), f"{where}.physicalMeters")
             for m_index, meter in enumerate(meters):
                 meter_where = f"{where}.physicalMeters[{m_index}]"
-                _merge(merged, _parse_slices(_require_dict(meter, meter_where), meter_where))
+                yield _require_dict(meter, meter_where), meter_where
         elif _has(headpoint, "physicalMeters") and _get(headpoint, "physicalMeters"):
             logger.warning(
                 "Fluvius payload: %s is metering-on-headpoint but has physicalMeters; ignored", where
             )
-    direction_order = {d: i for i, d in enumerate(_DIRECTIONS)}
-    return sorted(merged.values(), key=lambda v: (v.start, direction_order[v.direction]))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_energy_days(payload: Any) -> list[DayReadings]:
+    """Parse a ``GET /api/mandate/energy`` response into per-local-day arrays, sorted by day.
+
+    The same reading of the payload as ``parse_energy`` (same rules for ``$type``, registers,
+    units, states, missing values and precedence: the first non-missing value for a quarter-hour
+    and direction wins), delivered as one ``DayReadings`` per local day that a slice falls in
+    instead of one object per value: what ``readings_ingest_days`` stores, without the cost of
+    70,080 objects per meter-year. Slots the payload does not fill are missing.
+
+    Raises ``FluviusPayloadError`` when the structure cannot be interpreted, and also for what
+    ``parse_energy`` returns but no quarter-hour slot can hold (the ingest refuses it too): a
+    15-minute slice that does not start on :00/:15/:30/:45 UTC, or a value that is not a whole
+    number of Wh.
+    """
+    data = _data(payload)
+    codes = QUALITY_CODES
+    locator = SlotLocator()
+    # Per local day: [offtake Wh, offtake quality chars, injection Wh, injection quality chars].
+    days: dict[date, list[list]] = {}
+    # UTC hour -> (its day's lists, slot of the hour's first quarter); see SlotLocator.
+    by_hour: dict[int, tuple[list[list], int]] = {}
+    times: dict[Any, datetime] = {}
+    for container, where in _energy_containers(data):
+        slices = _optional_list(_get(container, "quarterHourlyEnergy"), f"{where}.quarterHourlyEnergy")
+        for index, raw in enumerate(slices):
+            slice_where = f"{where}.quarterHourlyEnergy[{index}]"
+            parsed = _slice_readings(raw, slice_where, times)
+            if parsed is None:
+                continue
+            start, _end, readings = parsed
+            delta = start - _EPOCH
+            seconds = delta.seconds
+            if seconds % QUARTER_SECONDS or delta.microseconds:
+                raise FluviusPayloadError(
+                    f"Fluvius payload: {slice_where} starts at {start.isoformat()}, not on a quarter-hour."
+                )
+            hour = delta.days * 24 + seconds // 3600
+            hit = by_hour.get(hour)
+            if hit is None:
+                day, day_start, n = locator.day_of_hour(hour)
+                entry = days.get(day)
+                if entry is None:
+                    entry = days[day] = [[None] * n, [MISSING] * n, [None] * n, [MISSING] * n]
+                hit = by_hour[hour] = (entry, (hour * 3600 - day_start) // QUARTER_SECONDS)
+            entry, first_slot = hit
+            slot = first_slot + seconds % 3600 // QUARTER_SECONDS
+            for column, (register, kwh, state) in zip((0, 2), readings, strict=True):
+                if kwh is None:
+                    continue
+                qualities = entry[column + 1]
+                if qualities[slot] != MISSING:
+                    continue  # an earlier non-missing value wins, as in parse_energy
+                entry[column][slot] = _whole_wh(kwh, slice_where)
+                qualities[slot] = codes[state, register]
+    return [
+        DayReadings(day, entry[0], entry[2], "".join(entry[1]), "".join(entry[3]))
+        for day, entry in sorted(days.items())
+    ]
+
+
+def _whole_wh(kwh: Decimal, where: str) -> int:
+    """``kwh`` as an exact integer number of Wh."""
+    numerator, denominator = kwh.as_integer_ratio()
+    if denominator == 1:
+        return numerator * 1000
+    factor, remainder = divmod(1000, denominator)
+    if remainder:
+        raise FluviusPayloadError(f"Fluvius payload: {where} has {kwh} kWh, not a whole number of Wh.")
+    return numerator * factor
 
 
 def _required_str(item: Mapping[str, Any], name: str, where: str) -> str:

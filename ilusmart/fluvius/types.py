@@ -1,7 +1,7 @@
 """Typed values parsed from Fluvius payloads, shared by the client, the simulator and meters."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -40,6 +40,34 @@ class QuarterHourValue:
     register: Register
     kwh: Decimal | None
     state: ValidationState | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayReadings:
+    """One local (Europe/Brussels) day of quarter-hour values, both directions, as columns.
+
+    The form the payload parser hands to the ingest instead of one ``QuarterHourValue`` per
+    value (docs/decisions/0001-readings-storage-layout.md). Slot ``i`` is the ``i``-th
+    quarter-hour after local midnight, so each list and string has 92, 96 or 100 elements.
+    ``*_wh`` holds whole Wh (``None`` = missing, never 0); ``*_quality`` one character per slot
+    for state and register, ``-`` where the value is missing (table in ``ilusmart.fluvius.slots``).
+    Treat the lists as read-only.
+    """
+
+    day: date
+    offtake_wh: list[int | None]
+    injection_wh: list[int | None]
+    offtake_quality: str
+    injection_quality: str
+
+    def last_value_end(self) -> datetime | None:
+        """End (aware UTC) of the day's last quarter-hour with a value in either direction."""
+        from .slots import MISSING, day_start_utc
+
+        slots = max(len(self.offtake_quality.rstrip(MISSING)), len(self.injection_quality.rstrip(MISSING)))
+        if not slots:
+            return None
+        return day_start_utc(self.day) + timedelta(minutes=15 * slots)
 
 
 @dataclass(frozen=True, slots=True)

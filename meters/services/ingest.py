@@ -1,8 +1,13 @@
-"""Store parsed quarter-hour values of one meter: merge by quality, keep daily totals in step.
+"""Store quarter-hour readings of one meter: merge by quality, keep daily totals in step.
 
-The only writer of ``ReadingDay`` and ``DailyTotal``. Merge rule per slot and direction:
+The only writer of ``ReadingDay`` and ``DailyTotal``. Two entry points share one merge and
+write path: ``readings_ingest_days`` takes per-day arrays (``DayReadings``, what
+``parse_energy_days`` produces and the sync uses), ``readings_ingest`` takes one
+``QuarterHourValue`` per value and groups them into the same per-day arrays first.
 
-- a missing value (``kwh is None``) never overwrites anything (``skipped_missing``);
+Merge rule per slot and direction:
+
+- a missing value never overwrites anything (``skipped_missing``);
 - a value fills an empty slot (``inserted``);
 - a value whose rank (EST 1 < READ 2 = NVAL 2 < VAL 3) is at least the stored rank replaces
   the stored one when value, state or register differ (``updated``), else it is ``unchanged``;
@@ -11,24 +16,30 @@ The only writer of ``ReadingDay`` and ``DailyTotal``. Merge rule per slot and di
 Within one batch the same rule applies between duplicates (the later of two equal-ranked
 values wins; the loser counts as ``superseded``).
 
-Speed (docs/decisions/0001-readings-storage-layout.md): values are grouped into per-day arrays
-in one pass, compared with the stored rows in Python, and only rows that change are written:
-new days by COPY straight into the tables, changed days by COPY into a temporary staging table
-and one UPDATE … WHERE … IS DISTINCT FROM …. An unchanged re-pull writes nothing.
+Speed (docs/decisions/0001-readings-storage-layout.md): a stored day is compared with the
+incoming one as whole lists first, and slot by slot only where they differ (found by C-level
+``map``/``compress``, not a Python loop over 96 slots); only rows that change are written: new
+days by COPY, changed days by DELETE and COPY of the merged row (a day's totals row only if
+its totals changed). An unchanged re-pull writes nothing.
 """
 
 from __future__ import annotations
 
 import io
+import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import compress
+from operator import ne
 
 from django.db import connection, transaction
 
-from ilusmart.fluvius.types import QuarterHourValue
+from ilusmart.fluvius.types import DayReadings, QuarterHourValue, Register
 from meters.models import Meter
 from meters.quarterhours import (
+    BRUSSELS,
     DAY_CODES,
     ESTIMATED_CODES,
     MISSING,
@@ -41,7 +52,24 @@ from meters.quarterhours import (
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_TOTAL_REGISTER_CODES = "1234"
+_ONE_DAY = timedelta(days=1)
+_TOTAL_REGISTER_CODES = frozenset(
+    c for (_, register), c in QUALITY_CODES.items() if register is Register.TOTAL
+)
+_MIDNIGHT = time(0)
+_QUALITY_TEXT = re.compile("[" + "".join(QUALITY_RANK) + "]*")
+# Tables over the ASCII quality string: bytes.translate gives 1 where a slot is booked on that
+# register (a selector for itertools.compress), or deletes every code but the estimates.
+_DAY_MASK = bytes(1 if chr(b) in DAY_CODES else 0 for b in range(256))
+_NIGHT_MASK = bytes(1 if chr(b) in NIGHT_CODES else 0 for b in range(256))
+_TOTAL_REGISTER_MASK = bytes(1 if chr(b) in _TOTAL_REGISTER_CODES else 0 for b in range(256))
+_NOT_TOTAL_REGISTER = bytes(b for b in range(256) if chr(b) not in _TOTAL_REGISTER_CODES)
+_NOT_ESTIMATED = bytes(b for b in range(256) if chr(b) not in ESTIMATED_CODES)
+_MISSING_BYTE = MISSING.encode("ascii")
+# COPY text of the common Wh values: a dict lookup per value is ~2× faster than str().
+_WH_TEXT: dict[int | None, str] = {None: "NULL"} | {wh: str(wh) for wh in range(10_000)}
+# Wh are stored as PostgreSQL integer: array("i") accepts exactly Python ints in that range.
+assert array("i").itemsize == 4
 
 READING_COLUMNS = ("meter_id", "day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
 TOTAL_COLUMNS = (
@@ -64,7 +92,10 @@ TOTAL_COLUMNS = (
 
 @dataclass
 class IngestResult:
-    """What ``readings_ingest`` did, counted per quarter-hour value (one direction of a slot)."""
+    """What an ingest did, counted per quarter-hour value (one direction of a slot).
+
+    With ``readings_ingest_days`` every slot without a value counts as ``skipped_missing``.
+    """
 
     inserted: int = 0
     updated: int = 0
@@ -76,17 +107,17 @@ class IngestResult:
 
 
 class _Day:
-    """Incoming (then merged) values of one local day, as slot-indexed lists."""
+    """One local day's values as slot-indexed columns (qualities: a list while grouping, then a str)."""
 
     __slots__ = ("day", "n", "off_wh", "off_q", "inj_wh", "inj_q")
 
-    def __init__(self, day: date, n: int) -> None:
+    def __init__(self, day: date, n: int, off_wh=None, off_q=None, inj_wh=None, inj_q=None) -> None:
         self.day = day
         self.n = n
-        self.off_wh: list[int | None] = [None] * n
-        self.off_q: list[str] = [MISSING] * n
-        self.inj_wh: list[int | None] = [None] * n
-        self.inj_q: list[str] = [MISSING] * n
+        self.off_wh: list[int | None] = [None] * n if off_wh is None else off_wh
+        self.off_q = [MISSING] * n if off_q is None else off_q
+        self.inj_wh: list[int | None] = [None] * n if inj_wh is None else inj_wh
+        self.inj_q = [MISSING] * n if inj_q is None else inj_q
 
 
 def readings_ingest(*, meter: Meter, values: Iterable[QuarterHourValue]) -> IngestResult:
@@ -99,27 +130,24 @@ def readings_ingest(*, meter: Meter, values: Iterable[QuarterHourValue]) -> Inge
     validation state or an unknown direction.
     """
     result = IngestResult()
-    days = _group_by_day(values, result)
-    if not days:
-        return result
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM meters_meter WHERE id = %s FOR NO KEY UPDATE", [meter.pk])
-        if cursor.fetchone() is None:
-            raise Meter.DoesNotExist(f"meter {meter.pk} does not exist")
-        cursor.execute(
-            "SELECT day, offtake_wh, injection_wh, offtake_quality, injection_quality "
-            "FROM meters_readingday WHERE meter_id = %s AND day = ANY(%s::date[])",
-            [meter.pk, list(days)],
-        )
-        stored = {row[0]: row[1:] for row in cursor.fetchall()}
-        new_days, changed_days = _merge(days, stored, result)
-        result.days_touched = len(new_days) + len(changed_days)
-        if new_days:
-            _copy(cursor, "meters_readingday", READING_COLUMNS, _reading_lines(meter.pk, new_days))
-            _copy(cursor, "meters_dailytotal", TOTAL_COLUMNS, _total_lines(meter.pk, new_days))
-        if changed_days:
-            _update_changed(cursor, meter.pk, changed_days)
-    return result
+    days = list(_group_by_day(values, result).values())
+    for entry in days:
+        entry.off_q = "".join(entry.off_q)
+        entry.inj_q = "".join(entry.inj_q)
+    return _store(meter, days, result)
+
+
+def readings_ingest_days(*, meter: Meter, days: Iterable[DayReadings]) -> IngestResult:
+    """Merge per-day arrays into ``meter``'s stored readings and recompute those days' totals.
+
+    The same merge rule, locking and transaction as ``readings_ingest``; the arrays are not
+    modified. A day given twice is merged in order by the batch rule. Raises ``ValueError`` (and
+    stores nothing) when a day is not a ``date``, a list or quality string does not have the
+    day's 92/96/100 slots, a quality character is unknown, a Wh value is not a Python int within
+    PostgreSQL's integer range, or a value and its quality disagree on being missing.
+    """
+    result = IngestResult()
+    return _store(meter, _checked_days(days, result), result)
 
 
 def _group_by_day(values: Iterable[QuarterHourValue], result: IngestResult) -> dict[date, _Day]:
@@ -199,95 +227,263 @@ def _group_by_day(values: Iterable[QuarterHourValue], result: IngestResult) -> d
     return days
 
 
-def _merge(days: dict[date, _Day], stored: dict, result: IngestResult) -> tuple[list[_Day], list[_Day]]:
-    """Merge incoming days into the stored rows; return (new days, days whose row changed).
+def _checked_days(days: Iterable[DayReadings], result: IngestResult) -> list[_Day]:
+    """Validate ``DayReadings`` and turn them into ``_Day`` blocks (days given twice merged)."""
+    blocks: dict[date, _Day] = {}
+    offsets: dict[date, timedelta] = {}
+    missing = 0
+    for readings in days:
+        day = getattr(readings, "day", None)
+        if type(day) is not date:
+            raise ValueError(f"not a DayReadings of a local date: {readings!r}")
+        # Slots between this local midnight and the next: 96, less or more by the offset change.
+        n = 96 + (_utc_offset(day, offsets) - _utc_offset(day + _ONE_DAY, offsets)) // QUARTER
+        off_q, inj_q = readings.offtake_quality, readings.injection_quality
+        off_wh = _checked_direction(readings.offtake_wh, off_q, n, day, "offtake")
+        inj_wh = _checked_direction(readings.injection_wh, inj_q, n, day, "injection")
+        missing += off_q.count(MISSING) + inj_q.count(MISSING)
+        entry = _Day(day, n, off_wh, off_q, inj_wh, inj_q)
+        earlier = blocks.get(day)
+        if earlier is None:
+            blocks[day] = entry
+        else:
+            _combine(earlier, entry, result)
+    result.skipped_missing += missing
+    return list(blocks.values())
 
-    Each returned ``_Day`` holds the full merged row afterwards.
-    """
-    new_days: list[_Day] = []
-    changed_days: list[_Day] = []
+
+def _utc_offset(day: date, cache: dict[date, timedelta]) -> timedelta:
+    """Brussels' UTC offset at ``day``'s local midnight (which always exists)."""
+    offset = cache.get(day)
+    if offset is None:
+        offset = cache[day] = datetime.combine(day, _MIDNIGHT, tzinfo=BRUSSELS).utcoffset()
+    return offset
+
+
+def _checked_direction(whs, qualities, n: int, day: date, direction: str) -> list[int | None]:
+    """One direction's Wh list, checked against its quality string; raises ``ValueError``."""
+    if type(whs) is not list:
+        try:
+            whs = list(whs)
+        except TypeError as error:
+            raise ValueError(f"{direction} of {day}: Wh values are not a sequence ({error})") from error
+    if type(qualities) is not str or not _QUALITY_TEXT.fullmatch(qualities):
+        raise ValueError(f"{direction} of {day}: quality must be a string of {''.join(QUALITY_RANK)!r}")
+    if len(whs) != n or len(qualities) != n:
+        raise ValueError(
+            f"{direction} of {day}: {len(whs)} values and {len(qualities)} qualities for a day of {n} slots"
+        )
+    missing = qualities.count(MISSING)
+    if missing:
+        if whs.count(None) != missing:
+            raise ValueError(f"{direction} of {day}: missing values (None) and qualities ('-') disagree")
+        slot = qualities.find(MISSING)
+        while slot >= 0:
+            if whs[slot] is not None:
+                raise ValueError(f"{direction} of {day}: slot {slot} has a value but quality '-'")
+            slot = qualities.find(MISSING, slot + 1)
+        present = [wh for wh in whs if wh is not None]
+    else:
+        present = whs
+    try:
+        array("i", present)  # C-speed check: every value a Python int within -2**31 .. 2**31-1
+    except (TypeError, OverflowError) as error:
+        raise ValueError(
+            f"{direction} of {day}: Wh must be integers within PostgreSQL's integer range ({error})"
+        ) from None
+    return whs
+
+
+def _combine(earlier: _Day, later: _Day, result: IngestResult) -> None:
+    """Merge a second block of the same day into ``earlier`` by the batch rule (rare)."""
     rank = QUALITY_RANK
-    for day, entry in days.items():
-        row = stored.get(day)
-        if row is None:
-            present = (entry.n - entry.off_q.count(MISSING)) + (entry.n - entry.inj_q.count(MISSING))
-            if present:  # a day of nothing but missing values gets no row
-                result.inserted += present
-                new_days.append(entry)
-            continue
-        changed = False
-        for whs, qs, old_whs, old_q in (
-            (entry.off_wh, entry.off_q, row[0], row[2]),
-            (entry.inj_wh, entry.inj_q, row[1], row[3]),
-        ):
-            if whs == old_whs and "".join(qs) == old_q:
-                result.unchanged += entry.n - qs.count(MISSING)
+    for name_wh, name_q in (("off_wh", "off_q"), ("inj_wh", "inj_q")):
+        whs, qualities = list(getattr(earlier, name_wh)), list(getattr(earlier, name_q))
+        new_whs, new_qualities = getattr(later, name_wh), getattr(later, name_q)
+        for slot, code in enumerate(new_qualities):
+            if code == MISSING:
                 continue
-            inserted = updated = unchanged = lower = 0
-            for i, code in enumerate(qs):
-                old_code = old_q[i]
-                if code == MISSING:
-                    whs[i] = old_whs[i]
-                    qs[i] = old_code
-                elif old_code == MISSING:
-                    inserted += 1
-                elif whs[i] == old_whs[i] and code == old_code:
-                    unchanged += 1
-                elif rank[code] < rank[old_code]:
-                    lower += 1
-                    whs[i] = old_whs[i]
-                    qs[i] = old_code
-                else:
-                    updated += 1
-            result.inserted += inserted
-            result.updated += updated
-            result.unchanged += unchanged
-            result.skipped_lower_quality += lower
-            if inserted or updated:
-                changed = True
-        if changed:
-            changed_days.append(entry)
-    return new_days, changed_days
+            previous = qualities[slot]
+            if previous != MISSING:
+                if rank[code] < rank[previous]:
+                    result.skipped_lower_quality += 1
+                    continue
+                result.superseded += 1
+            whs[slot] = new_whs[slot]
+            qualities[slot] = code
+        setattr(earlier, name_wh, whs)
+        setattr(earlier, name_q, "".join(qualities))
 
 
-def _array_literal(whs: list[int | None]) -> str:
-    # str(None) is "None"; no integer's text contains it, so one replace makes the NULLs.
-    return "{" + ",".join(map(str, whs)).replace("None", "NULL") + "}"
+def _store(meter: Meter, days: list[_Day], result: IngestResult) -> IngestResult:
+    """Lock the meter, merge ``days`` into its stored rows and write the rows that change."""
+    if not days:
+        return result
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM meters_meter WHERE id = %s FOR NO KEY UPDATE", [meter.pk])
+        if cursor.fetchone() is None:
+            raise Meter.DoesNotExist(f"meter {meter.pk} does not exist")
+        cursor.execute(
+            "SELECT day, offtake_wh, injection_wh, offtake_quality, injection_quality "
+            "FROM meters_readingday WHERE meter_id = %s AND day = ANY(%s::date[])",
+            [meter.pk, [entry.day for entry in days]],
+        )
+        stored = {row[0]: row for row in cursor.fetchall()}
+        new_rows, changed_rows = _merge(days, stored, result)
+        result.days_touched = len(new_rows) + len(changed_rows)
+        if not result.days_touched:
+            return result
+        totals = [(row[0], _totals(*row[1:])) for row in new_rows]
+        if changed_rows:
+            changed_totals = _changed_totals(cursor, meter.pk, changed_rows)
+            # A changed day's row is replaced whole: delete it and COPY the merged one (cheaper
+            # than UPDATE from a staging table). Its totals row only if the totals differ.
+            _delete_days(cursor, "meters_readingday", meter.pk, [row[0] for row in changed_rows])
+            _delete_days(cursor, "meters_dailytotal", meter.pk, [day for day, _ in changed_totals])
+            new_rows += changed_rows
+            totals += changed_totals
+        _copy(cursor, "meters_readingday", READING_COLUMNS, _reading_lines(meter.pk, new_rows))
+        if totals:
+            _copy(cursor, "meters_dailytotal", TOTAL_COLUMNS, _total_lines(meter.pk, totals))
+    return result
 
 
-def _reading_lines(meter_pk: int, days: list[_Day]) -> str:
+def _changed_totals(cursor, meter_pk: int, rows: list[tuple]) -> list[tuple[date, tuple]]:
+    """``(day, totals)`` of the changed days whose stored totals differ from the new ones."""
+    cursor.execute(
+        f"SELECT day, {', '.join(TOTAL_COLUMNS[2:])} FROM meters_dailytotal "  # noqa: S608 (fixed names)
+        "WHERE meter_id = %s AND day = ANY(%s::date[])",
+        [meter_pk, [row[0] for row in rows]],
+    )
+    stored = {row[0]: row[1:] for row in cursor.fetchall()}
+    totals = [(row[0], _totals(*row[1:])) for row in rows]
+    return [(day, values) for day, values in totals if stored.get(day) != values]
+
+
+def _delete_days(cursor, table: str, meter_pk: int, days: list[date]) -> None:
+    if days:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE meter_id = %s AND day = ANY(%s::date[])",  # noqa: S608 (fixed names)
+            [meter_pk, days],
+        )
+
+
+def _merge(days: list[_Day], stored: dict, result: IngestResult) -> tuple[list[tuple], list[tuple]]:
+    """Merge incoming days into the stored rows; return (new rows, changed rows).
+
+    A row is ``(day, slots, offtake Wh, injection Wh, offtake quality, injection quality)``,
+    merged in full; the incoming lists are never modified.
+    """
+    new_rows: list[tuple] = []
+    changed_rows: list[tuple] = []
+    counts = [0, 0, 0, 0]  # inserted, updated, unchanged, skipped lower quality
+    for entry in days:
+        row = stored.get(entry.day)
+        if row is None:
+            present = 2 * entry.n - entry.off_q.count(MISSING) - entry.inj_q.count(MISSING)
+            if present:  # a day of nothing but missing values gets no row
+                counts[0] += present
+                new_rows.append((entry.day, entry.n, entry.off_wh, entry.inj_wh, entry.off_q, entry.inj_q))
+            continue
+        _, old_off_wh, old_inj_wh, old_off_q, old_inj_q = row
+        off_wh, off_q, off_changed = _merge_direction(
+            entry.off_wh, entry.off_q, old_off_wh, old_off_q, counts
+        )
+        inj_wh, inj_q, inj_changed = _merge_direction(
+            entry.inj_wh, entry.inj_q, old_inj_wh, old_inj_q, counts
+        )
+        if off_changed or inj_changed:
+            changed_rows.append((entry.day, entry.n, off_wh, inj_wh, off_q, inj_q))
+    result.inserted += counts[0]
+    result.updated += counts[1]
+    result.unchanged += counts[2]
+    result.skipped_lower_quality += counts[3]
+    return new_rows, changed_rows
+
+
+def _merge_direction(whs, qualities: str, old_whs, old_qualities: str, counts: list[int]) -> tuple:
+    """Merge one direction of a day into its stored arrays: ``(Wh, quality, changed)``."""
+    present = len(qualities) - qualities.count(MISSING)
+    if whs == old_whs and qualities == old_qualities:
+        counts[2] += present
+        return old_whs, old_qualities, False
+    if len(old_whs) != len(whs) or len(old_qualities) != len(qualities):
+        raise ValueError(f"stored row has {len(old_whs)} slots, incoming {len(whs)}")
+    # The slots that differ in value or quality; everything else is unchanged (or missing twice).
+    slots = range(len(whs))
+    differing = set(compress(slots, map(ne, whs, old_whs)))
+    differing.update(compress(slots, map(ne, qualities, old_qualities)))
+    rank = QUALITY_RANK
+    merged_wh = merged_q = None
+    inserted = updated = lower = 0
+    for slot in sorted(differing):
+        code = qualities[slot]
+        if code == MISSING:
+            continue  # missing never overwrites
+        old_code = old_qualities[slot]
+        if old_code == MISSING:
+            inserted += 1
+        elif rank[code] < rank[old_code]:
+            lower += 1
+            continue
+        else:
+            updated += 1
+        if merged_wh is None:
+            merged_wh, merged_q = list(old_whs), list(old_qualities)
+        merged_wh[slot] = whs[slot]
+        merged_q[slot] = code
+    counts[0] += inserted
+    counts[1] += updated
+    counts[2] += present - inserted - updated - lower
+    counts[3] += lower
+    if merged_wh is None:
+        return old_whs, old_qualities, False
+    return merged_wh, "".join(merged_q), True
+
+
+def _array_text(whs: list[int | None]) -> str:
+    try:
+        return "{" + ",".join(map(_WH_TEXT.__getitem__, whs)) + "}"
+    except KeyError:  # a value outside the table (negative or >= 10,000 Wh)
+        return "{" + ",".join("NULL" if wh is None else str(wh) for wh in whs) + "}"
+
+
+def _reading_lines(meter_pk: int, rows: list[tuple]) -> str:
+    prefix = f"{meter_pk}\t"
     return "".join(
-        f"{meter_pk}\t{d.day.isoformat()}\t{_array_literal(d.off_wh)}\t{_array_literal(d.inj_wh)}"
-        f"\t{''.join(d.off_q)}\t{''.join(d.inj_q)}\n"
-        for d in days
+        f"{prefix}{day.isoformat()}\t{_array_text(off_wh)}\t{_array_text(inj_wh)}\t{off_q}\t{inj_q}\n"
+        for day, _, off_wh, inj_wh, off_q, inj_q in rows
     )
 
 
-def _direction_totals(whs: list[int | None], qs: list[str]) -> tuple:
-    """(total, day, night, present) in Wh for one direction; totals None when nothing present."""
-    present = [w for w in whs if w is not None]
+def _direction_totals(whs: list[int | None], qualities: bytes) -> tuple:
+    """(total, day, night, present) in Wh for one direction of a day; totals None if nothing."""
+    present = len(qualities) - qualities.count(_MISSING_BYTE)
     if not present:
-        return None, None, None, 0, present
-    total = sum(present)
-    day = sum([w for w, c in zip(whs, qs, strict=True) if c in DAY_CODES])
-    if any(c in _TOTAL_REGISTER_CODES for c in qs):
-        night = sum([w for w, c in zip(whs, qs, strict=True) if c in NIGHT_CODES])
-    else:
-        night = total - day
-    return total, day, night, len(present), present
+        return None, None, None, 0
+    # Each present slot is booked on the day, night or total register: summing the slots of
+    # each is exact, and without total-register slots the total is day + night.
+    day = sum(compress(whs, qualities.translate(_DAY_MASK)))
+    night = sum(compress(whs, qualities.translate(_NIGHT_MASK)))
+    total = day + night
+    if qualities.translate(None, _NOT_TOTAL_REGISTER):
+        total += sum(compress(whs, qualities.translate(_TOTAL_REGISTER_MASK)))
+    return total, day, night, present
 
 
-def day_totals(entry: _Day) -> tuple:
+def _totals(n: int, off_wh, inj_wh, off_q: str, inj_q: str) -> tuple:
     """The ``DailyTotal`` columns after ``meter_id`` and ``day`` for one merged day."""
-    off_total, off_day, off_night, off_present, off_values = _direction_totals(entry.off_wh, entry.off_q)
-    inj_total, inj_day, inj_night, inj_present, _ = _direction_totals(entry.inj_wh, entry.inj_q)
-    if off_values:
-        peak_wh = max(off_values)
-        peak_w, peak_slot = peak_wh * 4, entry.off_wh.index(peak_wh)
+    off_codes, inj_codes = off_q.encode("ascii"), inj_q.encode("ascii")
+    off_total, off_day, off_night, off_present = _direction_totals(off_wh, off_codes)
+    inj_total, inj_day, inj_night, inj_present = _direction_totals(inj_wh, inj_codes)
+    if off_present:
+        peak_wh = max(off_wh) if off_present == n else max(wh for wh in off_wh if wh is not None)
+        peak_w, peak_slot = peak_wh * 4, off_wh.index(peak_wh)
     else:
         peak_w = peak_slot = None
-    off_q, inj_q = "".join(entry.off_q), "".join(entry.inj_q)
-    estimated = sum(off_q.count(c) + inj_q.count(c) for c in ESTIMATED_CODES)
+    estimated = len(off_codes.translate(None, _NOT_ESTIMATED)) + len(
+        inj_codes.translate(None, _NOT_ESTIMATED)
+    )
     return (
         off_total,
         inj_total,
@@ -297,7 +493,7 @@ def day_totals(entry: _Day) -> tuple:
         inj_night,
         peak_w,
         peak_slot,
-        entry.n,
+        n,
         off_present,
         inj_present,
         estimated,
@@ -308,35 +504,12 @@ def _copy_field(value) -> str:
     return r"\N" if value is None else str(value)
 
 
-def _total_lines(meter_pk: int, days: list[_Day]) -> str:
+def _total_lines(meter_pk: int, totals: list[tuple[date, tuple]]) -> str:
+    prefix = f"{meter_pk}\t"
     return "".join(
-        f"{meter_pk}\t{d.day.isoformat()}\t" + "\t".join(map(_copy_field, day_totals(d))) + "\n" for d in days
+        f"{prefix}{day.isoformat()}\t" + "\t".join(map(_copy_field, values)) + "\n" for day, values in totals
     )
 
 
 def _copy(cursor, table: str, columns: tuple[str, ...], text: str) -> None:
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
-
-
-def _update_changed(cursor, meter_pk: int, days: list[_Day]) -> None:
-    """Write changed days through temporary staging tables; only differing rows are updated."""
-    for stage, like in (
-        ("meters_readingday_stage", "meters_readingday"),
-        ("meters_dailytotal_stage", "meters_dailytotal"),
-    ):
-        # Kept for the session; emptied before each use (ON COMMIT only empties on commit).
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {like}) ON COMMIT DELETE ROWS")
-        cursor.execute(f"DELETE FROM {stage}")  # noqa: S608 (fixed names)
-    _copy(cursor, "meters_readingday_stage", READING_COLUMNS, _reading_lines(meter_pk, days))
-    _copy(cursor, "meters_dailytotal_stage", TOTAL_COLUMNS, _total_lines(meter_pk, days))
-    for table, stage, columns in (
-        ("meters_readingday", "meters_readingday_stage", READING_COLUMNS[2:]),
-        ("meters_dailytotal", "meters_dailytotal_stage", TOTAL_COLUMNS[2:]),
-    ):
-        assignments = ", ".join(f"{c} = s.{c}" for c in columns)
-        targets = ", ".join(f"t.{c}" for c in columns)
-        sources = ", ".join(f"s.{c}" for c in columns)
-        cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s "  # noqa: S608 (fixed names)
-            f"WHERE t.meter_id = s.meter_id AND t.day = s.day AND ({targets}) IS DISTINCT FROM ({sources})"
-        )

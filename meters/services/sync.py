@@ -30,7 +30,7 @@ from consents.services.mandates import (
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.errors import FluviusError, FluviusMandateNotActive, FluviusNotFound
 from meters.models import Meter, MeterSyncState, SyncDeadLetter
-from meters.services.ingest import IngestResult, readings_ingest
+from meters.services.ingest import IngestResult, readings_ingest_days
 
 logger = logging.getLogger("ilusmart.sync")
 UTC = ZoneInfo("UTC")
@@ -120,7 +120,7 @@ def _fetch_and_store(
     chunk = timedelta(days=settings.SYNC_CHUNK_DAYS)
     for chunk_start, chunk_end in _chunks(start, end, chunk):
         try:
-            values = client.energy_fetch(
+            days = client.energy_fetch_days(
                 ean=meter.ean,
                 reference_number=mandate.reference_number,
                 start=chunk_start,
@@ -142,12 +142,12 @@ def _fetch_and_store(
         result.requests += 1
         result.windows.append((chunk_start, chunk_end))
         with transaction.atomic():
-            result.add(readings_ingest(meter=meter, values=values))
+            result.add(readings_ingest_days(meter=meter, days=days))
             updates = {}
             if progress_field:
                 updates[progress_field] = chunk_end
             if period_type == "readTime":
-                last = max((v.end for v in values if v.kwh is not None), default=None)
+                last = max(filter(None, (d.last_value_end() for d in days)), default=None)
                 if last is not None:
                     updates["data_until"] = last
             if updates:

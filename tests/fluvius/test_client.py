@@ -5,7 +5,7 @@ a running simulator and offers its control endpoints (.reset(), .post(), .get())
 The client's ``sleep`` is replaced by a recorder so back-offs are checked, not waited for.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -20,6 +20,7 @@ from ilusmart.fluvius.errors import (
     FluviusUnavailable,
 )
 from ilusmart.fluvius.types import Direction, ValidationState
+from tests.fluvius.days import as_days
 
 EAN = "541448820050357909"
 OTHER_EAN = "541448820050357916"
@@ -484,3 +485,20 @@ def test_400_days_are_fetched_in_184_day_chunks(approved, sim):
     assert len(starts) == 400 * 96
     assert starts[0] == start
     assert starts[-1] == end - timedelta(minutes=15)
+
+
+def test_energy_fetch_days_is_energy_fetch_per_local_day(approved, sim):
+    # 185 days from 00:00Z (01:00 local): two chunks, the boundary in the middle of a local day.
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    end = start + timedelta(days=185)
+    values = approved.energy_fetch(ean=EAN, reference_number=REFERENCE, start=start, end=end)
+    days = approved.energy_fetch_days(ean=EAN, reference_number=REFERENCE, start=start, end=end)
+    assert len(api_requests(sim)) == 4
+    assert days == as_days(values)
+    assert [d.day for d in days] == [date(2024, 3, 1) + timedelta(days=i) for i in range(186)]
+    # The local day cut at the chunk boundary (00:00Z = 02:00 local) is whole: 96 slots.
+    cut = days[184]
+    assert cut.day == date(2024, 9, 1)
+    assert len(cut.offtake_quality) == 96
+    assert cut.offtake_quality[:8].count("-") < 8 and cut.offtake_quality[8:].count("-") < 88
+    assert days[0].offtake_quality[:4] == "----" and days[-1].offtake_quality[8:] == "-" * 88

@@ -1,15 +1,17 @@
+import random
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from ilusmart.fluvius.types import Register, ValidationState
+from ilusmart.fluvius.types import DayReadings, Register, ValidationState
 from meters.models import DailyTotal, ReadingDay
 from meters.selectors import readings_for_day
-from meters.services.ingest import readings_ingest
+from meters.services.ingest import readings_ingest, readings_ingest_days
 from tests.factories import MeterFactory
+from tests.fluvius.days import as_days
 from tests.meters.values import day_values, qh, utc
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +19,20 @@ pytestmark = pytest.mark.django_db
 # Local 2025-06-14 (summer, CEST) runs 2025-06-13T22:00Z .. 2025-06-14T22:00Z.
 JUNE_14 = date(2025, 6, 14)
 JUNE_14_START = utc("2025-06-13T22:00")
+
+
+@pytest.fixture(params=["values", "days"])
+def ingest(request):
+    """Both entry points: ``readings_ingest`` of the values, or ``readings_ingest_days`` of the same
+    values grouped per local day (tests.fluvius.days.as_days)."""
+
+    def run(*, meter, values):
+        if request.param == "values":
+            return readings_ingest(meter=meter, values=values)
+        return readings_ingest_days(meter=meter, days=as_days(values))
+
+    run.entry = request.param
+    return run
 
 
 def _slot(meter, day, index):
@@ -33,11 +49,11 @@ def _xmins(meter):
         return dict(cursor.fetchall())
 
 
-def test_round_trip_of_one_day():
+def test_round_trip_of_one_day(ingest):
     meter = MeterFactory()
     values = day_values(JUNE_14_START, 96, offtake={0: "0.012", 40: "1.234"}, injection={48: "0.684"})
 
-    result = readings_ingest(meter=meter, values=values)
+    result = ingest(meter=meter, values=values)
 
     assert (result.inserted, result.updated, result.unchanged, result.days_touched) == (192, 0, 0, 1)
     slots = readings_for_day(meter=meter, day=JUNE_14)
@@ -53,15 +69,16 @@ def test_round_trip_of_one_day():
     assert ReadingDay.objects.filter(meter=meter).count() == 1
 
 
-def test_missing_stays_missing_and_never_overwrites():
+def test_missing_stays_missing_and_never_overwrites(ingest):
     meter = MeterFactory()
-    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", None, None)])
+    ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", None, None)])
     assert ReadingDay.objects.count() == 0  # nothing but missing: no row at all
 
-    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", "0.250")])
-    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", None, None)])
+    ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", "0.250")])
+    result = ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", None, None)])
 
-    assert result.skipped_missing == 1
+    # A day's slots without a value all count as missing in the per-day form.
+    assert result.skipped_missing == (1 if ingest.entry == "values" else 192)
     assert result.days_touched == 0
     slot = _slot(meter, JUNE_14, 48)
     assert slot.offtake_kwh == Decimal("0.250")
@@ -74,31 +91,29 @@ def test_missing_stays_missing_and_never_overwrites():
     assert (total.offtake_slots_present, total.injection_slots_present, total.slots_expected) == (1, 0, 96)
 
 
-def test_validated_replaces_estimate_but_estimate_never_replaces_validated():
+def test_validated_replaces_estimate_but_estimate_never_replaces_validated(ingest):
     meter = MeterFactory()
-    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
+    ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
     assert DailyTotal.objects.get(meter=meter).estimated_values == 1
 
-    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.280", state="VAL")])
+    result = ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.280", state="VAL")])
     assert (result.updated, result.days_touched) == (1, 1)
     slot = _slot(meter, JUNE_14, 48)
     assert (slot.offtake_kwh, slot.offtake_state) == (Decimal("0.280"), ValidationState.VAL)
     total = DailyTotal.objects.get(meter=meter)
     assert (total.offtake_wh, total.estimated_values) == (280, 0)
 
-    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
+    result = ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
     assert (result.skipped_lower_quality, result.updated, result.days_touched) == (1, 0, 0)
     assert _slot(meter, JUNE_14, 48).offtake_kwh == Decimal("0.280")
 
 
-def test_equal_rank_with_other_value_or_register_replaces():
+def test_equal_rank_with_other_value_or_register_replaces(ingest):
     meter = MeterFactory()
-    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="READ")])
-    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.310", state="NVAL")])
+    ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="READ")])
+    result = ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.310", state="NVAL")])
     assert result.updated == 1
-    result = readings_ingest(
-        meter=meter, values=[qh("2025-06-14T10:00", kwh="0.310", state="NVAL", register="night")]
-    )
+    result = ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.310", state="NVAL", register="night")])
     assert result.updated == 1
     slot = _slot(meter, JUNE_14, 48)
     assert (slot.offtake_kwh, slot.offtake_state, slot.register) == (
@@ -110,9 +125,9 @@ def test_equal_rank_with_other_value_or_register_replaces():
     assert (total.offtake_day_wh, total.offtake_night_wh) == (0, 310)
 
 
-def test_duplicates_within_one_batch_follow_the_same_rule():
+def test_duplicates_within_one_batch_follow_the_same_rule(ingest):
     meter = MeterFactory()
-    result = readings_ingest(
+    result = ingest(
         meter=meter,
         values=[
             qh("2025-06-14T10:00", kwh="0.500", state="VAL"),
@@ -127,16 +142,16 @@ def test_duplicates_within_one_batch_follow_the_same_rule():
     assert slots[49].offtake_kwh == Decimal("0.200")
 
 
-def test_reingest_of_the_same_data_rewrites_no_row():
+def test_reingest_of_the_same_data_rewrites_no_row(ingest):
     meter = MeterFactory()
     values = []
     for day in range(3):
         values += day_values(JUNE_14_START + timedelta(days=day), 96, offtake={5: "0.321", 7: None})
-    readings_ingest(meter=meter, values=values)
+    ingest(meter=meter, values=values)
     before = _xmins(meter)
     assert len(before) == 6
 
-    result = readings_ingest(meter=meter, values=values)
+    result = ingest(meter=meter, values=values)
 
     assert (result.inserted, result.updated, result.days_touched) == (0, 0, 0)
     assert result.unchanged == 3 * 191
@@ -144,15 +159,15 @@ def test_reingest_of_the_same_data_rewrites_no_row():
     assert _xmins(meter) == before
 
 
-def test_partial_update_rewrites_only_the_changed_day():
+def test_partial_update_rewrites_only_the_changed_day(ingest):
     meter = MeterFactory()
     values = []
     for day in range(3):
         values += day_values(JUNE_14_START + timedelta(days=day), 96)
-    readings_ingest(meter=meter, values=values)
+    ingest(meter=meter, values=values)
     before = _xmins(meter)
 
-    result = readings_ingest(meter=meter, values=[qh("2025-06-15T10:00", kwh="0.999")])
+    result = ingest(meter=meter, values=[qh("2025-06-15T10:00", kwh="0.999")])
 
     assert (result.updated, result.days_touched) == (1, 1)
     after = _xmins(meter)
@@ -169,14 +184,14 @@ def test_partial_update_rewrites_only_the_changed_day():
         (date(2025, 1, 15), "2025-01-14T23:00", 96),
     ],
 )
-def test_daylight_saving_days(day, first_start, slots):
+def test_daylight_saving_days(day, first_start, slots, ingest):
     meter = MeterFactory()
     values = day_values(utc(first_start), slots, offtake=dict.fromkeys(range(slots), "0.010"))
     # The quarter-hours just outside the day belong to the neighbouring days.
     values.append(qh(utc(first_start) - timedelta(minutes=15), kwh="1.000"))
     values.append(qh(utc(first_start) + slots * timedelta(minutes=15), kwh="2.000"))
 
-    readings_ingest(meter=meter, values=values)
+    ingest(meter=meter, values=values)
 
     day_slots = readings_for_day(meter=meter, day=day)
     assert len(day_slots) == slots
@@ -190,7 +205,7 @@ def test_daylight_saving_days(day, first_start, slots):
     assert DailyTotal.objects.get(meter=meter, day=day + timedelta(days=1)).offtake_wh == 2000
 
 
-def test_day_night_split_and_peak():
+def test_day_night_split_and_peak(ingest):
     meter = MeterFactory()
     values = [
         qh("2025-06-14T05:00", "offtake", "0.400", register="day"),
@@ -201,7 +216,7 @@ def test_day_night_split_and_peak():
         qh("2025-06-14T21:00", "injection", "0.100", register="night"),
         qh("2025-06-14T12:00", "injection", "0.050", register="total"),
     ]
-    readings_ingest(meter=meter, values=values)
+    ingest(meter=meter, values=values)
 
     total = DailyTotal.objects.get(meter=meter, day=JUNE_14)
     assert (total.offtake_wh, total.offtake_day_wh, total.offtake_night_wh) == (3700, 1650, 2050)
@@ -240,7 +255,7 @@ def test_rejects_naive_timestamps():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_ingests_of_one_meter_end_as_one():
+def test_concurrent_ingests_of_one_meter_end_as_one(ingest):
     meter = MeterFactory()
     values = []
     for day in range(4):
@@ -251,7 +266,7 @@ def test_concurrent_ingests_of_one_meter_end_as_one():
     def run():
         try:
             barrier.wait()
-            results.append(readings_ingest(meter=meter, values=values))
+            results.append(ingest(meter=meter, values=values))
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -268,3 +283,136 @@ def test_concurrent_ingests_of_one_meter_end_as_one():
     assert sorted(r.unchanged for r in results) == [0, 4 * 192]
     assert ReadingDay.objects.filter(meter=meter).count() == 4
     assert list(DailyTotal.objects.filter(meter=meter).values_list("offtake_wh", flat=True)) == [777] * 4
+
+
+# --- the per-day entry point ------------------------------------------------------------------
+
+
+def _june_14(**changes):
+    """A valid DayReadings of local 2025-06-14 (96 slots, offtake 100 Wh VAL day), with changes."""
+    fields = {
+        "day": JUNE_14,
+        "offtake_wh": [100] * 96,
+        "injection_wh": [None] * 96,
+        "offtake_quality": "V" * 96,
+        "injection_quality": "-" * 96,
+    } | changes
+    return DayReadings(**fields)
+
+
+@pytest.mark.parametrize(
+    "readings",
+    [
+        _june_14(day=datetime(2025, 6, 14, tzinfo=UTC)),
+        _june_14(offtake_wh=[100] * 95),
+        _june_14(offtake_quality="V" * 95),
+        _june_14(offtake_wh=[100.0] * 96),
+        _june_14(offtake_wh=[Decimal(100)] * 96),
+        _june_14(offtake_wh=["100"] * 96),
+        _june_14(offtake_wh=[2**31] + [100] * 95),
+        _june_14(offtake_quality="X" + "V" * 95),
+        _june_14(offtake_quality=list("V" * 96)),
+        _june_14(offtake_wh=[None] + [100] * 95),
+        _june_14(injection_wh=[5] + [None] * 95),
+        _june_14(injection_wh=[5] + [None] * 95, injection_quality="-V" + "-" * 94),
+        _june_14(day=date(2025, 3, 30)),  # a 92-slot day
+        "2025-06-14",
+    ],
+    ids=[
+        "datetime-day",
+        "short-list",
+        "short-quality",
+        "float-wh",
+        "decimal-wh",
+        "str-wh",
+        "int-overflow",
+        "unknown-code",
+        "quality-not-str",
+        "value-missing-quality-not",
+        "quality-missing-value-not",
+        "missing-in-other-slots",
+        "wrong-slot-count",
+        "not-day-readings",
+    ],
+)
+def test_days_rejects_what_it_cannot_store_exactly(readings):
+    meter = MeterFactory()
+    with pytest.raises(ValueError):
+        readings_ingest_days(meter=meter, days=[_june_14(day=date(2025, 6, 13)), readings])
+    assert ReadingDay.objects.count() == DailyTotal.objects.count() == 0
+
+
+def test_days_input_is_not_modified_and_matches_the_values_path():
+    meter, other = MeterFactory(), MeterFactory()
+    first = day_values(JUNE_14_START, 96, offtake={3: "0.333", 4: None}, state="EST")
+    second = day_values(JUNE_14_START, 96, offtake={3: "0.334", 5: "0.555"}, injection={9: None}, state="VAL")
+    readings_ingest(meter=other, values=first)
+    via_values = readings_ingest(meter=other, values=second)
+    days = as_days(first)
+    readings_ingest_days(meter=meter, days=days)
+    later = as_days(second)
+    snapshot = [
+        (list(d.offtake_wh), list(d.injection_wh), d.offtake_quality, d.injection_quality) for d in later
+    ]
+
+    via_days = readings_ingest_days(meter=meter, days=later)
+
+    assert [(d.offtake_wh, d.injection_wh, d.offtake_quality, d.injection_quality) for d in later] == snapshot
+    assert (via_days.inserted, via_days.updated, via_days.unchanged) == (
+        via_values.inserted,
+        via_values.updated,
+        via_values.unchanged,
+    )
+    columns = ("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
+    assert list(ReadingDay.objects.filter(meter=meter).values_list(*columns)) == list(
+        ReadingDay.objects.filter(meter=other).values_list(*columns)
+    )
+    totals = [f.name for f in DailyTotal._meta.concrete_fields if f.name not in ("id", "meter")]
+    assert list(DailyTotal.objects.filter(meter=meter).values_list(*totals)) == list(
+        DailyTotal.objects.filter(meter=other).values_list(*totals)
+    )
+
+
+def test_a_readings_change_that_leaves_the_totals_alone_rewrites_only_the_readings_row(ingest):
+    meter = MeterFactory()
+    ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="READ")])
+    before = _xmins(meter)
+
+    result = ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="NVAL")])
+
+    assert (result.updated, result.days_touched) == (1, 1)
+    after = _xmins(meter)
+    assert after["r2025-06-14"] != before["r2025-06-14"]
+    assert after["t2025-06-14"] == before["t2025-06-14"]
+    assert _slot(meter, JUNE_14, 48).offtake_state is ValidationState.NVAL
+
+
+def test_random_batches_store_the_same_through_both_entry_points():
+    rng = random.Random(7)
+    by_values, by_days = MeterFactory(), MeterFactory()
+    for _ in range(6):
+        values = []
+        for _ in range(rng.randint(1, 60)):
+            start = JUNE_14_START + timedelta(minutes=15 * rng.randint(-10, 200))
+            kwh = rng.choice([None, "0.000", "0.100", "0.250", "1.000"])
+            state = None if kwh is None else rng.choice(["EST", "READ", "NVAL", "VAL"])
+            register = rng.choice(["day", "night", "total"])
+            values.append(qh(start, rng.choice(["offtake", "injection"]), kwh, state, register))
+        one = readings_ingest(meter=by_values, values=values)
+        two = readings_ingest_days(meter=by_days, days=as_days(values))
+        assert (one.inserted, one.updated, one.unchanged, one.skipped_lower_quality, one.superseded) == (
+            two.inserted,
+            two.updated,
+            two.unchanged,
+            two.skipped_lower_quality,
+            two.superseded,
+        )
+        assert one.days_touched == two.days_touched
+    columns = ("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
+    assert list(ReadingDay.objects.filter(meter=by_values).order_by("day").values_list(*columns)) == list(
+        ReadingDay.objects.filter(meter=by_days).order_by("day").values_list(*columns)
+    )
+    totals = [f.name for f in DailyTotal._meta.concrete_fields if f.name not in ("id", "meter")]
+    assert list(DailyTotal.objects.filter(meter=by_values).order_by("day").values_list(*totals)) == list(
+        DailyTotal.objects.filter(meter=by_days).order_by("day").values_list(*totals)
+    )

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from meters.views import dashboard
+
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),  # the homeowner's dashboard
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

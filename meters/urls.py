@@ -1,6 +1,11 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from meters.views import connect, exports, tariff
+from meters.converters import IsoDateConverter, IsoMonthConverter, YearConverter
+from meters.views import charts, connect, dashboard, exports, tariff
+
+register_converter(IsoDateConverter, "isodate")
+register_converter(IsoMonthConverter, "isomonth")
+register_converter(YearConverter, "year")
 
 app_name = "meters"
 
@@ -12,4 +17,10 @@ urlpatterns = [
     path("<int:meter_id>/capaciteitstarief/", tariff.capacity_tariff, name="capacity_tariff"),
     path("<int:meter_id>/exporteren/", exports.export_form, name="export"),
     path("<int:meter_id>/exporteren/csv/", exports.export_download, name="export_download"),
+    path("<int:meter_id>/", dashboard.meter_dashboard_page, name="dashboard"),
+    path("<int:meter_id>/dag/<isodate:day>/", charts.day_view, name="day"),
+    path("<int:meter_id>/maand/<isomonth:month>/", charts.month_view, name="month"),
+    path("<int:meter_id>/jaar/<year:year>/", charts.year_view, name="year"),
+    path("<int:meter_id>/jaren/", charts.years_view, name="years"),
+    path("<int:meter_id>/kies/", charts.period_pick, name="pick"),
 ]

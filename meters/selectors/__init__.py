@@ -1,5 +1,26 @@
 """Reads of the meters app. One module per subject; the public names are re-exported here."""
 
+from meters.selectors.charts import (  # noqa: F401
+    Chart,
+    ChartPoint,
+    chart_for,
+    compare_values,
+    day_chart,
+    month_chart,
+    year_chart,
+    years_chart,
+)
+from meters.selectors.dashboard import (  # noqa: F401
+    MeterDashboard,
+    dashboards_for_user,
+    latest_data_day,
+    meter_dashboard,
+)
+from meters.selectors.periods import (  # noqa: F401
+    PeriodFigures,
+    local_today,
+    period_figures,
+)
 from meters.selectors.readings import (  # noqa: F401
     MonthlyPeak,
     ReadingSlot,

@@ -1,0 +1,243 @@
+"""The figures behind the charts: a day by quarter-hour, a month by day, a year by month, all years.
+
+Each chart is a list of points in local (Europe/Brussels) order. A point without data has
+``None`` energy (a gap in the chart, "missing" in the table), never zero; estimated (EST) values
+are flagged. Points carry a ``key`` that lines them up with the same moment of another period
+(the compare series): ``HH:MM`` for a quarter-hour (``HH:MM#2`` for the repeated hour of the
+last Sunday of October), the day of the month, the month of the year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Min
+
+from ilusmart.fluvius.types import Register, ValidationState
+from meters.models import DailyTotal, Meter
+from meters.quarterhours import BRUSSELS, slots_in_day
+from meters.selectors.periods import (
+    PeriodFigures,
+    local_today,
+    month_add,
+    period_figures,
+    slots_between,
+    year_ago,
+)
+from meters.selectors.readings import daily_totals, monthly_totals, readings_for_day, yearly_totals
+
+DAY, MONTH, YEAR, YEARS = "day", "month", "year", "years"
+COMPARE_PREVIOUS, COMPARE_LAST_YEAR = "previous", "last_year"
+FIRST_YEAR = 2000  # charts and navigation stop here: no digital meter has older data
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    """One bar of a chart: a quarter-hour (day view), a day, a month or a year.
+
+    ``start`` is the local start (an aware datetime in Brussels time for a quarter-hour, else a
+    date). ``repeated`` marks a quarter-hour of the hour that occurs twice on the last Sunday of
+    October. ``incomplete``: some quarter-hours of a past day/month/year are missing.
+    """
+
+    key: str
+    start: datetime | date
+    offtake_kwh: Decimal | None
+    injection_kwh: Decimal | None
+    offtake_estimated: bool = False
+    injection_estimated: bool = False
+    register: Register | None = None
+    repeated: bool = False
+    incomplete: bool = False
+    future: bool = False
+
+    @property
+    def net_kwh(self) -> Decimal | None:
+        if self.offtake_kwh is None or self.injection_kwh is None:
+            return None
+        return self.offtake_kwh - self.injection_kwh
+
+    @property
+    def missing(self) -> bool:
+        """Past and without any value (shown as a gap, never as 0)."""
+        return not self.future and self.offtake_kwh is None and self.injection_kwh is None
+
+    @property
+    def estimated(self) -> bool:
+        return self.offtake_estimated or self.injection_estimated
+
+    @property
+    def utc_offset(self) -> str:
+        """``+01:00`` / ``+02:00`` of a quarter-hour (empty for days, months, years)."""
+        if not isinstance(self.start, datetime):
+            return ""
+        text = self.start.strftime("%z")
+        return f"{text[:3]}:{text[3:]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart of one period: ``kind`` is day, month, year or years; ``figures`` its totals."""
+
+    meter: Meter
+    kind: str
+    start: date
+    end: date
+    points: list[ChartPoint]
+    figures: PeriodFigures
+
+
+# --- Periods ---------------------------------------------------------------------------------
+
+
+def period_bounds(kind: str, start: date) -> tuple[date, date]:
+    """``[start, end)`` of the day, month or year beginning at (or containing) ``start``."""
+    if kind == DAY:
+        return start, start + timedelta(days=1)
+    if kind == MONTH:
+        first = start.replace(day=1)
+        return first, month_add(first, 1)
+    if kind == YEAR:
+        return date(start.year, 1, 1), date(start.year + 1, 1, 1)
+    raise ValueError(kind)
+
+
+def period_step(kind: str, start: date, steps: int) -> date:
+    """The start of the period ``steps`` periods after (negative: before) the one at ``start``."""
+    if kind == DAY:
+        return start + timedelta(days=steps)
+    if kind == MONTH:
+        return month_add(start.replace(day=1), steps)
+    if kind == YEAR:
+        return date(start.year + steps, 1, 1)
+    raise ValueError(kind)
+
+
+def compare_start(kind: str, start: date, compare: str) -> date | None:
+    """Start of the period to compare with: the previous one, or the same one a year earlier."""
+    if compare == COMPARE_PREVIOUS:
+        return period_step(kind, start, -1)
+    if compare == COMPARE_LAST_YEAR:
+        return year_ago(start) if kind == DAY else period_step(kind, start, -12 if kind == MONTH else -1)
+    return None
+
+
+# --- Charts ----------------------------------------------------------------------------------
+
+
+def day_chart(*, meter: Meter, day: date, today: date | None = None) -> Chart:
+    """The 92, 96 or 100 quarter-hours of the local ``day``, offtake and injection in kWh."""
+    today = today or local_today()
+    slots = readings_for_day(meter=meter, day=day)
+    local_starts = [slot.start_utc.astimezone(BRUSSELS) for slot in slots]
+    seen: dict[str, int] = {}
+    for local in local_starts:
+        seen[f"{local:%H:%M}"] = seen.get(f"{local:%H:%M}", 0) + 1
+    points, occurrence = [], {}
+    for slot, local in zip(slots, local_starts, strict=True):
+        clock = f"{local:%H:%M}"
+        occurrence[clock] = occurrence.get(clock, 0) + 1
+        points.append(
+            ChartPoint(
+                key=clock if occurrence[clock] == 1 else f"{clock}#{occurrence[clock]}",
+                start=local,
+                offtake_kwh=slot.offtake_kwh,
+                injection_kwh=slot.injection_kwh,
+                offtake_estimated=slot.offtake_state is ValidationState.EST,
+                injection_estimated=slot.injection_state is ValidationState.EST,
+                register=slot.register,
+                repeated=seen[clock] > 1,
+                future=day >= today,
+            )
+        )
+    figures = period_figures(meter=meter, start_date=day, end_date=day + timedelta(days=1), today=today)
+    return Chart(meter, DAY, day, day + timedelta(days=1), points, figures)
+
+
+def _aggregate_point(key: str, start: date, totals, expected: int, future: bool) -> ChartPoint:
+    if totals is None:
+        return ChartPoint(key, start, None, None, incomplete=expected > 0, future=future)
+    present = min(totals.offtake_slots_present, totals.injection_slots_present)
+    return ChartPoint(
+        key=key,
+        start=start,
+        offtake_kwh=totals.offtake_kwh,
+        injection_kwh=totals.injection_kwh,
+        offtake_estimated=totals.estimated_values > 0,
+        injection_estimated=totals.estimated_values > 0,
+        incomplete=present < expected,
+        future=future,
+    )
+
+
+def month_chart(*, meter: Meter, month: date, today: date | None = None) -> Chart:
+    """Each local day of ``month``'s month: its offtake and injection in kWh."""
+    today = today or local_today()
+    start, end = period_bounds(MONTH, month)
+    by_day = {t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=end)}
+    points, day = [], start
+    while day < end:
+        expected = slots_in_day(day) if day < today else 0
+        points.append(_aggregate_point(str(day.day), day, by_day.get(day), expected, day >= today))
+        day += timedelta(days=1)
+    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    return Chart(meter, MONTH, start, end, points, figures)
+
+
+def year_chart(*, meter: Meter, year: int, today: date | None = None) -> Chart:
+    """Each local month of ``year``: its offtake and injection in kWh."""
+    today = today or local_today()
+    start, end = period_bounds(YEAR, date(year, 1, 1))
+    by_month = {t.period: t for t in monthly_totals(meter=meter, year=year)}
+    points = []
+    for number in range(1, 13):
+        first = date(year, number, 1)
+        last = month_add(first, 1)
+        expected = slots_between(first, min(last, today)) if first < today else 0
+        points.append(_aggregate_point(str(number), first, by_month.get(first), expected, first >= today))
+    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    return Chart(meter, YEAR, start, end, points, figures)
+
+
+def years_chart(*, meter: Meter, today: date | None = None) -> Chart:
+    """Every local calendar year from the meter's first data up to this year."""
+    today = today or local_today()
+    by_year = {t.period.year: t for t in yearly_totals(meter=meter)}
+    first_year = min([*by_year, today.year])
+    first_day = earliest_data_day(meter=meter)
+    points = []
+    for number in range(first_year, today.year + 1):
+        first, last = date(number, 1, 1), date(number + 1, 1, 1)
+        totals = by_year.get(number)
+        # Before the meter's first stored day nothing was expected: only later gaps count.
+        expected = 0
+        if totals is not None and first_day is not None:
+            expected = slots_between(max(first, first_day), min(last, today))
+        points.append(_aggregate_point(str(number), first, totals, expected, first > today))
+    start, end = date(first_year, 1, 1), date(today.year + 1, 1, 1)
+    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    return Chart(meter, YEARS, start, end, points, figures)
+
+
+def earliest_data_day(*, meter: Meter) -> date | None:
+    """The first local day for which ``meter`` has a stored row."""
+    return DailyTotal.objects.filter(meter=meter).aggregate(first=Min("day"))["first"]
+
+
+def chart_for(*, meter: Meter, kind: str, start: date, today: date | None = None) -> Chart:
+    """The chart of ``kind`` for the period that begins at (or contains) ``start``."""
+    if kind == DAY:
+        return day_chart(meter=meter, day=start, today=today)
+    if kind == MONTH:
+        return month_chart(meter=meter, month=start, today=today)
+    if kind == YEAR:
+        return year_chart(meter=meter, year=start.year, today=today)
+    return years_chart(meter=meter, today=today)
+
+
+def compare_values(chart: Chart, other: Chart) -> list[tuple[Decimal | None, Decimal | None]]:
+    """``other``'s (offtake, injection) lined up with ``chart``'s points by key; gaps are ``None``."""
+    by_key = {p.key: (p.offtake_kwh, p.injection_kwh) for p in other.points}
+    return [by_key.get(p.key, (None, None)) for p in chart.points]

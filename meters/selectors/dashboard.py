@@ -1,0 +1,72 @@
+"""The homeowner's dashboard: per meter yesterday, this month and this year, mandate and freshness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Max, Q
+
+from consents.models import Mandate
+from consents.selectors import MandateDisplay, mandate_current, mandate_display
+from meters.models import DailyTotal, Meter
+from meters.selectors.periods import PeriodFigures, local_today, period_figures
+from meters.selectors.readings import meters_for_user
+
+
+@dataclass(frozen=True, slots=True)
+class MeterDashboard:
+    """Everything one meter's dashboard card shows.
+
+    ``this_month`` and ``this_year`` run up to and including yesterday (today's data arrives
+    tomorrow). ``latest_day`` is the last local day with any stored value; ``last_sync_at`` the
+    last successful Fluvius pull (``None`` for data that came another way, e.g. a CSV import).
+    """
+
+    meter: Meter
+    today: date
+    yesterday: PeriodFigures
+    this_month: PeriodFigures
+    this_year: PeriodFigures
+    mandate: Mandate | None
+    mandate_display: MandateDisplay
+    latest_day: date | None
+    last_sync_at: datetime | None
+
+    @property
+    def yesterday_date(self) -> date:
+        return self.yesterday.start
+
+
+def latest_data_day(*, meter: Meter) -> date | None:
+    """The last local day for which ``meter`` has at least one stored quarter-hour value."""
+    has_value = Q(offtake_slots_present__gt=0) | Q(injection_slots_present__gt=0)
+    return DailyTotal.objects.filter(has_value, meter=meter).aggregate(last=Max("day"))["last"]
+
+
+def meter_dashboard(*, user, meter: Meter, today: date | None = None) -> MeterDashboard:
+    """The dashboard figures of one of ``user``'s meters (``meter`` must come from ``meters_for_user``)."""
+    today = today or local_today()
+    yesterday = today - timedelta(days=1)
+    mandate = mandate_current(user=user, ean=meter.ean)
+    sync = getattr(meter, "sync_state", None)
+    return MeterDashboard(
+        meter=meter,
+        today=today,
+        yesterday=period_figures(meter=meter, start_date=yesterday, end_date=today, today=today),
+        this_month=period_figures(
+            meter=meter, start_date=yesterday.replace(day=1), end_date=today, today=today
+        ),
+        this_year=period_figures(
+            meter=meter, start_date=yesterday.replace(month=1, day=1), end_date=today, today=today
+        ),
+        mandate=mandate,
+        mandate_display=mandate_display(mandate=mandate),
+        latest_day=latest_data_day(meter=meter),
+        last_sync_at=sync.last_success_at if sync else None,
+    )
+
+
+def dashboards_for_user(*, user, today: date | None = None) -> list[MeterDashboard]:
+    """One dashboard per meter of ``user`` (none for anyone else's), in the meter list's order."""
+    return [meter_dashboard(user=user, meter=meter, today=today) for meter in meters_for_user(user=user)]

@@ -1,0 +1,145 @@
+"""Energy figures of a local period (a day, month or year) and the calendar steps between periods.
+
+A period is the local (Europe/Brussels) dates ``[start, end)``. Its figures come from the
+``DailyTotal`` rows in it; the quarter-hours it *should* have are counted up to today only,
+so "this month" is complete when every past quarter-hour of the month is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from meters.models import Meter
+from meters.quarterhours import BRUSSELS, slots_in_day
+from meters.selectors.readings import Totals
+
+_RANGE_SQL = """
+SELECT sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_night_wh),
+       sum(injection_day_wh), sum(injection_night_wh), max(peak_offtake_w),
+       coalesce(sum(slots_expected), 0), coalesce(sum(offtake_slots_present), 0),
+       coalesce(sum(injection_slots_present), 0), coalesce(sum(estimated_values), 0)
+FROM meters_dailytotal
+WHERE meter_id = %s AND day >= %s AND day < %s
+"""
+
+
+def local_today() -> date:
+    """Today's date in Brussels."""
+    return timezone.localdate(timezone=BRUSSELS)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_add(month: date, months: int) -> date:
+    """The 1st of the month ``months`` after (or before, if negative) ``month``'s month."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def year_ago(day: date) -> date:
+    """The same calendar date a year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def slots_between(start_date: date, end_date: date) -> int:
+    """Quarter-hours in the local dates ``[start_date, end_date)`` (92/100 on DST days)."""
+    total, day = 0, start_date
+    while day < end_date:
+        total += slots_in_day(day)
+        day += timedelta(days=1)
+    return total
+
+
+def _difference(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else a - b
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFigures:
+    """Offtake, injection and net (offtake − injection) of a period, with the day/night split.
+
+    ``slots_expected`` counts the period's quarter-hours before today; ``None`` energy means
+    no value at all, never zero.
+    """
+
+    start: date
+    end: date
+    totals: Totals
+    slots_expected: int
+
+    @property
+    def offtake_kwh(self) -> Decimal | None:
+        return self.totals.offtake_kwh
+
+    @property
+    def injection_kwh(self) -> Decimal | None:
+        return self.totals.injection_kwh
+
+    @property
+    def offtake_day_kwh(self) -> Decimal | None:
+        return self.totals.offtake_day_kwh
+
+    @property
+    def offtake_night_kwh(self) -> Decimal | None:
+        return self.totals.offtake_night_kwh
+
+    @property
+    def injection_day_kwh(self) -> Decimal | None:
+        return self.totals.injection_day_kwh
+
+    @property
+    def injection_night_kwh(self) -> Decimal | None:
+        return self.totals.injection_night_kwh
+
+    @property
+    def net_kwh(self) -> Decimal | None:
+        return _difference(self.offtake_kwh, self.injection_kwh)
+
+    @property
+    def net_day_kwh(self) -> Decimal | None:
+        return _difference(self.offtake_day_kwh, self.injection_day_kwh)
+
+    @property
+    def net_night_kwh(self) -> Decimal | None:
+        return _difference(self.offtake_night_kwh, self.injection_night_kwh)
+
+    @property
+    def has_data(self) -> bool:
+        return self.offtake_kwh is not None or self.injection_kwh is not None
+
+    @property
+    def missing_values(self) -> int:
+        """Quarter-hour values (both directions) that should be there by now and are not."""
+        present = self.totals.offtake_slots_present + self.totals.injection_slots_present
+        return max(0, 2 * self.slots_expected - present)
+
+    @property
+    def estimated_values(self) -> int:
+        return self.totals.estimated_values
+
+    @property
+    def complete(self) -> bool:
+        return self.missing_values == 0
+
+
+def period_figures(
+    *, meter: Meter, start_date: date, end_date: date, today: date | None = None
+) -> PeriodFigures:
+    """Figures of ``meter`` over the local dates ``[start_date, end_date)``, summed from its days."""
+    today = today or local_today()
+    with connection.cursor() as cursor:
+        cursor.execute(_RANGE_SQL, [meter.pk, start_date, end_date])
+        row = cursor.fetchone()
+    totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:]))
+    expected = slots_between(start_date, min(end_date, today)) if start_date < today else 0
+    return PeriodFigures(start_date, end_date, totals, expected)

@@ -12,6 +12,7 @@ from consents.selectors import MandateDisplay, mandate_current, mandate_display
 from meters.models import DailyTotal, Meter
 from meters.selectors.periods import PeriodFigures, local_today, period_figures
 from meters.selectors.readings import meters_for_user
+from meters.selectors.tariff import CapacitySummary, capacity_tariff_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class MeterDashboard:
     ``this_month`` and ``this_year`` run up to and including yesterday (today's data arrives
     tomorrow). ``latest_day`` is the last local day with any stored value; ``last_sync_at`` the
     last successful Fluvius pull (``None`` for data that came another way, e.g. a CSV import).
+    ``capacity`` is the capacity tariff on ``today`` (this month's peak so far, 12-month average).
     """
 
     meter: Meter
@@ -32,6 +34,7 @@ class MeterDashboard:
     mandate_display: MandateDisplay
     latest_day: date | None
     last_sync_at: datetime | None
+    capacity: CapacitySummary
 
     @property
     def yesterday_date(self) -> date:
@@ -64,6 +67,7 @@ def meter_dashboard(*, user, meter: Meter, today: date | None = None) -> MeterDa
         mandate_display=mandate_display(mandate=mandate),
         latest_day=latest_data_day(meter=meter),
         last_sync_at=sync.last_success_at if sync else None,
+        capacity=capacity_tariff_summary(meter=meter, today=today),
     )
 
 

@@ -257,3 +257,20 @@ def test_page_needs_login(client, meter):
     response = client.get(reverse("meters:capacity_tariff", args=[meter.pk]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_dashboard_shows_the_capacity_card_and_export_link(client, meter, prices):
+    client.force_login(meter.owner)
+    html = client.get(reverse("home")).content.decode()
+    assert "Piek deze maand tot nu" in html
+    assert reverse("meters:capacity_tariff", args=[meter.pk]) in html
+    assert reverse("meters:export", args=[meter.pk]) in html
+    assert '<h3 id="capacity-title-' in html
+
+
+def test_dashboard_summary_carries_the_capacity(meter, prices):
+    from meters.selectors import meter_dashboard
+
+    card = meter_dashboard(user=meter.owner, meter=meter, today=TODAY)
+    assert card.capacity.current.peak_kw == Decimal("4.936")
+    assert card.capacity.yearly_cost_eur == Decimal("235.62")

@@ -246,12 +246,26 @@ class CapacityTariffPrice(models.Model):
                     (DateRange("valid_from", "valid_to", models.Value("[]")), RangeOperators.OVERLAPS)
                 ],
                 violation_error_message=_("Deze geldigheidsperiode overlapt met een andere prijs."),
+                violation_error_code="overlap",
             ),
         ]
 
     def __str__(self):
         until = self.valid_to.isoformat() if self.valid_to else "…"
         return f"{self.grid_operator} {self.price_eur_per_kw_year} EUR/kW/jaar ({self.valid_from} – {until})"
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            # ``clean`` reports an overlap naming the other price; drop the constraint's generic twin.
+            errors = {
+                field: [e for e in messages if e.code != "overlap"]
+                for field, messages in error.update_error_dict({}).items()
+            }
+            errors = {field: messages for field, messages in errors.items() if messages}
+            if errors:
+                raise ValidationError(errors) from error
 
     def clean(self):
         super().clean()

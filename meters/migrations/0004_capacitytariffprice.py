@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'prijs capaciteitstarief',
                 'verbose_name_plural': 'prijzen capaciteitstarief',
                 'ordering': ['-valid_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='capacity_price_valid_to_after_from', violation_error_message="'Geldig tot en met' mag niet voor 'geldig vanaf' liggen."), models.CheckConstraint(condition=models.Q(('price_eur_per_kw_year__gte', 0)), name='capacity_price_not_negative'), django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(meters.models.DateRange('valid_from', 'valid_to', models.Value('[]')), '&&')], name='capacity_price_no_overlap', violation_error_message='Deze geldigheidsperiode overlapt met een andere prijs.')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='capacity_price_valid_to_after_from', violation_error_message="'Geldig tot en met' mag niet voor 'geldig vanaf' liggen."), models.CheckConstraint(condition=models.Q(('price_eur_per_kw_year__gte', 0)), name='capacity_price_not_negative'), django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(meters.models.DateRange('valid_from', 'valid_to', models.Value('[]')), '&&')], name='capacity_price_no_overlap', violation_error_code='overlap', violation_error_message='Deze geldigheidsperiode overlapt met een andere prijs.')],
             },
         ),
     ]

@@ -274,3 +274,13 @@ def test_dashboard_summary_carries_the_capacity(meter, prices):
     card = meter_dashboard(user=meter.owner, meter=meter, today=TODAY)
     assert card.capacity.current.peak_kw == Decimal("4.936")
     assert card.capacity.yearly_cost_eur == Decimal("235.62")
+
+
+def test_admin_refuses_an_overlapping_price_with_a_message(admin_client, prices):
+    response = admin_client.post(
+        reverse("admin:meters_capacitytariffprice_add"),
+        {"grid_operator": "Fluvius", "label": "", "price_eur_per_kw_year": "55", "valid_from": "2025-06-01"},
+    )
+    assert response.status_code == 200
+    assert "overlapt" in response.content.decode()
+    assert CapacityTariffPrice.objects.count() == 2

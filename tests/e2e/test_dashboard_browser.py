@@ -1,0 +1,187 @@
+"""The dashboard and charts in a real browser: numbers, drawn charts, navigation, English, 375 px.
+
+Screenshots go to test-artifacts/screenshots/ (dashboard*.png, chart-*.png).
+"""
+
+from datetime import date, timedelta
+
+import pytest
+
+from meters.selectors import local_today
+from tests.e2e.conftest import login
+from tests.factories import DEFAULT_PASSWORD, MandateFactory, MeterFactory, ProfileFactory
+from tests.meters.dashboard_data import dutch_kwh, ingest_day, ingest_days, stored_kwh
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# Recorded by an init script (run by the browser itself, outside the page's CSP).
+RECORD_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+CHART_STATE = """() => {
+  const el = document.querySelector('[data-chart]');
+  const chart = window.echarts && echarts.getInstanceByDom(el);
+  if (!chart) { return null; }
+  const option = chart.getOption();
+  const values = (s) => s.data.map((d) => (d !== null && typeof d === 'object' ? d.value : d));
+  return {
+    canvas: !!el.querySelector('canvas'),
+    labels: option.xAxis[0].data.length,
+    offtake: values(option.series[0]).filter((v) => v !== null && v !== undefined).length,
+    injection: values(option.series[1]).filter((v) => v !== null && v !== undefined).length,
+    legend: option.legend[0].data,
+  };
+}"""
+
+
+@pytest.fixture
+def homeowner_with_data():
+    profile = ProfileFactory(user__email="grafiek@example.be", first_name="Katrien")
+    meter = MeterFactory(owner=profile.user, label="Thuis")
+    MandateFactory(user=profile.user, ean=meter.ean)
+    yesterday = local_today() - timedelta(days=1)
+    ingest_days(meter, yesterday - timedelta(days=45), yesterday - timedelta(days=1))
+    ingest_day(meter, yesterday, missing={20, 21, 22}, estimated={40, 41})
+    ingest_day(meter, date(2025, 10, 26))
+    return profile.user, meter
+
+
+def _watch(page):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(RECORD_CSP)
+    return errors
+
+
+def _no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def _chart(page):
+    page.wait_for_function("() => document.querySelector('[data-chart].is-drawn canvas') !== null")
+    return page.evaluate(CHART_STATE)
+
+
+def _cell(page, testid, row, field="total"):
+    return page.locator(
+        f'[data-testid="figures-{testid}"] tr[data-row="{row}"] td[data-field="{field}"]'
+    ).inner_text()
+
+
+def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
+    _user, meter = homeowner_with_data
+    errors = _watch(page)
+    login(page, "grafiek@example.be", DEFAULT_PASSWORD)
+    page.get_by_role("heading", name="Welkom, Katrien").wait_for()
+
+    today = local_today()
+    yesterday = today - timedelta(days=1)
+    for testid, start in (
+        ("yesterday", yesterday),
+        ("month", yesterday.replace(day=1)),
+        ("year", yesterday.replace(month=1, day=1)),
+    ):
+        expected = stored_kwh(meter, start, today)
+        for row in ("offtake", "injection", "net"):
+            for field in ("total", "day", "night"):
+                assert _cell(page, testid, row, field) == dutch_kwh(expected[(row, field)]), (
+                    testid,
+                    row,
+                    field,
+                )
+    assert page.get_by_test_id("mandate-state").inner_text() == "Actief"
+    screenshot(page, "dashboard")
+
+    # Day view: 96 (or 92/100) quarter-hours, 3 missing, 2 estimated.
+    page.get_by_role("link", name="Per kwartier").click()
+    state = _chart(page)
+    assert state["canvas"] and state["labels"] in (92, 96, 100)
+    assert state["offtake"] == state["labels"] - 3
+    assert "Geschat (EST)" in state["legend"] and "Ontbreekt" in state["legend"]
+    screenshot(page, "chart-day")
+
+    page.get_by_test_id("previous").click()
+    page.wait_for_url(f"**/dag/{yesterday - timedelta(days=1):%Y-%m-%d}/")
+    state = _chart(page)
+    assert state["offtake"] == state["labels"]  # a full day
+
+    page.get_by_role("link", name="Maand", exact=True).click()
+    state = _chart(page)
+    assert state["offtake"] > 0
+    screenshot(page, "chart-month")
+    page.get_by_test_id("previous").click()
+    _chart(page)
+    screenshot(page, "chart-month-previous")
+
+    page.get_by_role("link", name="Jaar", exact=True).click()
+    assert _chart(page)["labels"] == 12
+    screenshot(page, "chart-year")
+
+    page.get_by_role("link", name="Alle jaren", exact=True).first.click()
+    assert _chart(page)["offtake"] >= 1
+    screenshot(page, "chart-years")
+
+    # The autumn daylight-saving day: 100 quarter-hours, the repeated hour labelled twice.
+    page.goto(f"/meters/{meter.pk}/dag/2025-10-26/?vergelijk=vorige")
+    state = _chart(page)
+    assert state["labels"] == 100
+    assert page.locator('tr[data-key="02:00"] th').text_content().strip() == "02:00 (zomertijd)"
+    assert page.locator('tr[data-key="02:00#2"] th').text_content().strip() == "02:00 (wintertijd)"
+    screenshot(page, "chart-day-dst")
+
+    assert errors == []
+    assert page.evaluate("window.__cspViolations") == []
+
+
+def test_date_picker_works_with_the_keyboard(page, homeowner_with_data):
+    _user, meter = homeowner_with_data
+    errors = _watch(page)
+    login(page, "grafiek@example.be", DEFAULT_PASSWORD)
+    page.goto(f"/meters/{meter.pk}/jaar/2025/")
+    picker = page.get_by_label("Kies een jaar")
+    picker.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2024")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/jaar/2024/")
+    page.get_by_test_id("chart-title").filter(has_text="2024").wait_for()
+    assert errors == []
+
+
+def test_switch_to_english(page, screenshot, homeowner_with_data):
+    login(page, "grafiek@example.be", DEFAULT_PASSWORD)
+    page.get_by_role("heading", name="Welkom, Katrien").wait_for()
+    page.select_option("#lang-select", "en")
+    page.get_by_role("button", name="Kies").click()
+    page.get_by_role("heading", name="Welcome, Katrien").wait_for()
+    assert page.locator('[data-testid="figures-month"] th', has_text="Offtake").count() == 1
+    screenshot(page, "dashboard-en")
+    page.get_by_role("link", name="Per day").click()
+    _chart(page)
+    assert "Offtake" in page.evaluate(CHART_STATE)["legend"]
+    screenshot(page, "chart-month-en")
+
+
+def test_dashboard_and_charts_fit_a_375px_phone(phone_page, screenshot, homeowner_with_data):
+    _user, meter = homeowner_with_data
+    errors = _watch(phone_page)
+    login(phone_page, "grafiek@example.be", DEFAULT_PASSWORD)
+    phone_page.get_by_role("heading", name="Welkom, Katrien").wait_for()
+    assert _no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "dashboard-375")
+    yesterday = local_today() - timedelta(days=1)
+    for name, url in (
+        ("chart-day-375", f"/meters/{meter.pk}/dag/{yesterday:%Y-%m-%d}/"),
+        ("chart-month-375", f"/meters/{meter.pk}/maand/{yesterday:%Y-%m}/?vergelijk=vorigjaar"),
+        ("chart-year-375", f"/meters/{meter.pk}/jaar/{yesterday:%Y}/"),
+    ):
+        phone_page.goto(url)
+        _chart(phone_page)
+        assert _no_horizontal_scroll(phone_page), name
+        screenshot(phone_page, name)
+    assert errors == []

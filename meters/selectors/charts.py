@@ -40,6 +40,8 @@ class ChartPoint:
     ``start`` is the local start (an aware datetime in Brussels time for a quarter-hour, else a
     date). ``repeated`` marks a quarter-hour of the hour that occurs twice on the last Sunday of
     October. ``incomplete``: some quarter-hours of a past day/month/year are missing.
+    ``future`` (today or later) and ``before_data`` (before the meter's first stored day) have
+    no data to expect, so they are not "missing".
     """
 
     key: str
@@ -52,6 +54,7 @@ class ChartPoint:
     repeated: bool = False
     incomplete: bool = False
     future: bool = False
+    before_data: bool = False
 
     @property
     def net_kwh(self) -> Decimal | None:
@@ -62,7 +65,9 @@ class ChartPoint:
     @property
     def missing(self) -> bool:
         """Past and without any value (shown as a gap, never as 0)."""
-        return not self.future and self.offtake_kwh is None and self.injection_kwh is None
+        if self.future or self.before_data:
+            return False
+        return self.offtake_kwh is None and self.injection_kwh is None
 
     @property
     def estimated(self) -> bool:
@@ -131,6 +136,8 @@ def day_chart(*, meter: Meter, day: date, today: date | None = None) -> Chart:
     """The 92, 96 or 100 quarter-hours of the local ``day``, offtake and injection in kWh."""
     today = today or local_today()
     slots = readings_for_day(meter=meter, day=day)
+    first_day = earliest_data_day(meter=meter)
+    before = first_day is None or day < first_day
     local_starts = [slot.start_utc.astimezone(BRUSSELS) for slot in slots]
     seen: dict[str, int] = {}
     for local in local_starts:
@@ -150,15 +157,18 @@ def day_chart(*, meter: Meter, day: date, today: date | None = None) -> Chart:
                 register=slot.register,
                 repeated=seen[clock] > 1,
                 future=day >= today,
+                before_data=before,
             )
         )
     figures = period_figures(meter=meter, start_date=day, end_date=day + timedelta(days=1), today=today)
     return Chart(meter, DAY, day, day + timedelta(days=1), points, figures)
 
 
-def _aggregate_point(key: str, start: date, totals, expected: int, future: bool) -> ChartPoint:
+def _aggregate_point(
+    key: str, start: date, totals, expected: int, future: bool, before_data: bool = False
+) -> ChartPoint:
     if totals is None:
-        return ChartPoint(key, start, None, None, incomplete=expected > 0, future=future)
+        return ChartPoint(key, start, None, None, future=future, before_data=before_data)
     present = min(totals.offtake_slots_present, totals.injection_slots_present)
     return ChartPoint(
         key=key,
@@ -169,6 +179,7 @@ def _aggregate_point(key: str, start: date, totals, expected: int, future: bool)
         injection_estimated=totals.estimated_values > 0,
         incomplete=present < expected,
         future=future,
+        before_data=before_data,
     )
 
 
@@ -177,10 +188,12 @@ def month_chart(*, meter: Meter, month: date, today: date | None = None) -> Char
     today = today or local_today()
     start, end = period_bounds(MONTH, month)
     by_day = {t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=end)}
+    first_day = earliest_data_day(meter=meter)
     points, day = [], start
     while day < end:
-        expected = slots_in_day(day) if day < today else 0
-        points.append(_aggregate_point(str(day.day), day, by_day.get(day), expected, day >= today))
+        before = first_day is None or day < first_day
+        expected = slots_in_day(day) if day < today and not before else 0
+        points.append(_aggregate_point(str(day.day), day, by_day.get(day), expected, day >= today, before))
         day += timedelta(days=1)
     figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
     return Chart(meter, MONTH, start, end, points, figures)
@@ -191,12 +204,16 @@ def year_chart(*, meter: Meter, year: int, today: date | None = None) -> Chart:
     today = today or local_today()
     start, end = period_bounds(YEAR, date(year, 1, 1))
     by_month = {t.period: t for t in monthly_totals(meter=meter, year=year)}
+    first_day = earliest_data_day(meter=meter)
     points = []
     for number in range(1, 13):
         first = date(year, number, 1)
         last = month_add(first, 1)
-        expected = slots_between(first, min(last, today)) if first < today else 0
-        points.append(_aggregate_point(str(number), first, by_month.get(first), expected, first >= today))
+        before = first_day is None or last <= first_day
+        expected = 0 if before else slots_between(max(first, first_day), min(last, today))
+        points.append(
+            _aggregate_point(str(number), first, by_month.get(first), expected, first >= today, before)
+        )
     figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
     return Chart(meter, YEAR, start, end, points, figures)
 

@@ -22,7 +22,8 @@ _RANGE_SQL = """
 SELECT sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_night_wh),
        sum(injection_day_wh), sum(injection_night_wh), max(peak_offtake_w),
        coalesce(sum(slots_expected), 0), coalesce(sum(offtake_slots_present), 0),
-       coalesce(sum(injection_slots_present), 0), coalesce(sum(estimated_values), 0)
+       coalesce(sum(injection_slots_present), 0), coalesce(sum(estimated_values), 0),
+       (SELECT min(day) FROM meters_dailytotal WHERE meter_id = %s)
 FROM meters_dailytotal
 WHERE meter_id = %s AND day >= %s AND day < %s
 """
@@ -135,11 +136,18 @@ class PeriodFigures:
 def period_figures(
     *, meter: Meter, start_date: date, end_date: date, today: date | None = None
 ) -> PeriodFigures:
-    """Figures of ``meter`` over the local dates ``[start_date, end_date)``, summed from its days."""
+    """Figures of ``meter`` over the local dates ``[start_date, end_date)``, summed from its days.
+
+    Quarter-hours are expected from the meter's first stored day up to yesterday: the months
+    before a meter's data begins are not "missing".
+    """
     today = today or local_today()
     with connection.cursor() as cursor:
-        cursor.execute(_RANGE_SQL, [meter.pk, start_date, end_date])
+        cursor.execute(_RANGE_SQL, [meter.pk, meter.pk, start_date, end_date])
         row = cursor.fetchone()
-    totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:]))
-    expected = slots_between(start_date, min(end_date, today)) if start_date < today else 0
+    totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:11]))
+    first_day = row[11]
+    expected = 0
+    if first_day is not None:
+        expected = slots_between(max(start_date, first_day), min(end_date, today))
     return PeriodFigures(start_date, end_date, totals, expected)

@@ -87,7 +87,7 @@ def _drill_down(meter_id: int, kind: str, point, compare: str) -> str | None:
 
 def _status(point) -> tuple[str, str]:
     """(css class, words) saying how trustworthy a point is; missing is said, never shown as 0."""
-    if point.future:
+    if point.future or point.before_data:
         return "future", _("nog geen gegevens")
     if point.missing:
         return "missing", _("ontbreekt")

@@ -150,6 +150,13 @@ def test_year_and_years_views(client, meter):
     assert round(data["offtake"][0] * 1000) == january
     assert data["offtake"][1] is None and data["missing"][1] is True  # February: nothing stored
     assert "status-incomplete" in rows[0]  # 2 of 31 days
+    # Before the meter's first data nothing is "missing": there was nothing to expect yet.
+    html = client.get(reverse("meters:year", args=[meter.pk, 2024])).text
+    rows = table_rows(html)
+    assert "status-future" in rows[0] and "nog geen gegevens" in rows[0]
+    assert _chart_data(html)["missing"][:11] == [False] * 11
+    assert "status-incomplete" not in rows[11]  # 30 and 31 December are complete
+    assert "ontbreken" not in html.split('data-testid="chart-caption"', 1)[1].split("</figcaption>", 1)[0]
     html = client.get(reverse("meters:years", args=[meter.pk])).text
     labels = [row_label(r) for r in table_rows(html)]
     assert labels[:2] == ["2024", "2025"] and labels[-1] == str(local_today().year)

@@ -235,6 +235,9 @@ FLUVIUS_RETRY_AFTER_CAP_SECONDS = env.int("FLUVIUS_RETRY_AFTER_CAP_SECONDS", def
 FLUVIUS_BACKOFF_BASE_SECONDS = env.float("FLUVIUS_BACKOFF_BASE_SECONDS", default=1.0)
 # Back-fills and ranges are fetched and committed in chunks of this many days.
 SYNC_CHUNK_DAYS = env.int("SYNC_CHUNK_DAYS", default=31)
+# Largest Mijn Fluvius CSV export a homeowner may upload (bytes); checked before it is read.
+# About a year of quarter-hours is 9 MB.
+READINGS_IMPORT_MAX_BYTES = env.int("READINGS_IMPORT_MAX_BYTES", default=15 * 1024 * 1024)
 # How far back a new mandate asks for data (Fluvius keeps about 3 years), in days.
 FLUVIUS_MANDATE_HISTORY_DAYS = env.int("FLUVIUS_MANDATE_HISTORY_DAYS", default=3 * 365)
 # The simulator's control endpoints (/_sim/) exist only when this is on; never in production.

@@ -36,3 +36,17 @@ class ReadingsExportForm(forms.Form):
             if last < start:
                 raise forms.ValidationError(_("'Tot en met' mag niet voor 'van' liggen."))
         return cleaned
+
+
+class ReadingImportForm(forms.Form):
+    """Upload of a Mijn Fluvius CSV export (checked by ``meters.services.csv_import``)."""
+
+    file = forms.FileField(
+        label=_("CSV-bestand uit Mijn Fluvius"),
+        help_text=_(
+            "In Mijn Fluvius: Verbruik → rapport downloaden → kwartiertotalen. "
+            "Laad het bestand op zoals je het downloadde (.csv)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        allow_empty_file=True,  # the import service explains what is wrong with an empty file
+    )

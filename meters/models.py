@@ -283,3 +283,43 @@ class CapacityTariffPrice(models.Model):
                     _("Deze geldigheidsperiode overlapt met %(other)s.") % {"other": clash},
                     code="overlap",
                 )
+
+
+class ReadingImport(models.Model):
+    """One upload of a Mijn Fluvius CSV export for a meter, for audit (the file itself is not kept).
+
+    ``summary`` holds ``ImportSummary.as_json()`` for an import, or the refusal's code and
+    messages (``{"error": …, "messages": […]}``) for a refused file.
+    """
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", _("ingelezen")
+        REJECTED = "rejected", _("geweigerd")
+
+    meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="reading_imports", verbose_name=_("meter")
+    )
+    # Who uploaded: the homeowner, or a staff member for them. Kept when that account goes.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("opgeladen door"),
+    )
+    filename = models.CharField(_("bestandsnaam"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("opgeladen op"), auto_now_add=True)
+    status = models.CharField(_("resultaat"), max_length=20, choices=Status.choices)
+    summary = models.JSONField(_("samenvatting"), default=dict)
+
+    class Meta:
+        verbose_name = _("CSV-import")
+        verbose_name_plural = _("CSV-imports")
+        ordering = ["-uploaded_at"]
+        # Audit rows are written by the import service only; staff may read them, and the
+        # permission below lets staff import for a homeowner from the meter's admin page.
+        default_permissions = ("view",)
+        permissions = [("import_readings", _("Meetwaarden uit een CSV-bestand inlezen voor een klant"))]
+
+    def __str__(self):
+        return f"{self.meter_id} {self.filename} {self.uploaded_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from meters.converters import IsoDateConverter, IsoMonthConverter, YearConverter
-from meters.views import charts, connect, dashboard, exports, tariff
+from meters.views import charts, connect, dashboard, exports, imports, tariff
 
 register_converter(IsoDateConverter, "isodate")
 register_converter(IsoMonthConverter, "isomonth")
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", connect.meter_list, name="list"),
     path("toevoegen/", connect.meter_add, name="add"),
     path("<int:meter_id>/verbinden/", connect.meter_connect, name="connect"),
+    path("<int:meter_id>/importeren/", imports.meter_import, name="import"),
     path("mandaat/<str:reference>/terug/", connect.mandate_return, name="mandate_return"),
     path("<int:meter_id>/capaciteitstarief/", tariff.capacity_tariff, name="capacity_tariff"),
     path("<int:meter_id>/exporteren/", exports.export_form, name="export"),

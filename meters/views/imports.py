@@ -1,0 +1,111 @@
+"""Upload a Mijn Fluvius CSV export into a meter: the homeowner's page, and the upload guard the
+staff's admin page shares (``meters.admin.MeterAdmin``).
+
+Big uploads are refused before their body is read: the views are ``csrf_exempt`` so that the
+CSRF middleware does not parse the body first, check the declared size, install an in-memory
+upload handler (nothing is written to disk), and only then check CSRF (``csrf_protect``), as
+Django's documentation on upload handlers describes.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from meters.forms import ReadingImportForm
+from meters.models import Meter, ReadingImport
+from meters.selectors import meter_for_user
+from meters.services.csv_import import (
+    ImportSummary,
+    ReadingImportRejected,
+    readings_csv_import,
+    too_large_message,
+)
+
+# Room for the multipart envelope and the CSRF token around the file itself.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
+class _InMemoryUploadHandler(MemoryFileUploadHandler):
+    """Keeps an upload of up to ``max_bytes`` in memory: never a temporary file on disk."""
+
+    def __init__(self, request, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.activated = content_length <= self.max_bytes
+
+
+def upload_too_large(request) -> bool:
+    """True when the request declares a body bigger than an import may be (nothing read yet).
+
+    Otherwise prepares the request so that the upload is read into memory. Call before
+    anything touches ``request.POST`` or ``request.FILES``.
+    """
+    max_bytes = settings.READINGS_IMPORT_MAX_BYTES + UPLOAD_OVERHEAD_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > max_bytes:
+        return True
+    request.upload_handlers = [_InMemoryUploadHandler(request, max_bytes)]
+    return False
+
+
+def import_summary(meter: Meter, import_id) -> ImportSummary | None:
+    """The summary of ``meter``'s import ``import_id`` (None for another meter's or a refused one)."""
+    try:
+        record = meter.reading_imports.get(pk=int(import_id), status=ReadingImport.Status.IMPORTED)
+    except (TypeError, ValueError, ReadingImport.DoesNotExist):
+        return None
+    return ImportSummary.from_json(record.summary, import_id=record.pk)
+
+
+def _own_meter(request, meter_id) -> Meter:
+    try:
+        return meter_for_user(user=request.user, meter_id=meter_id)
+    except Meter.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _page(request, meter, form, *, errors=(), summary=None, status=200):
+    context = {
+        "meter": meter,
+        "form": form,
+        "errors": list(errors),
+        "summary": summary,
+        "max_mb": settings.READINGS_IMPORT_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "meters/import.html", context, status=status)
+
+
+@csrf_exempt  # checked in _import_post, after the size check (see the module docstring)
+@login_required
+def meter_import(request, meter_id):
+    """GET: the upload form (and, after an import, its summary). POST: import the file."""
+    meter = _own_meter(request, meter_id)
+    if request.method == "POST":
+        if upload_too_large(request):
+            return _page(request, meter, ReadingImportForm(), errors=[too_large_message()], status=413)
+        return _import_post(request, meter)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    summary = import_summary(meter, request.GET["import"]) if "import" in request.GET else None
+    return _page(request, meter, ReadingImportForm(), summary=summary)
+
+
+@csrf_protect
+def _import_post(request, meter):
+    form = ReadingImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, meter, form, status=400)
+    try:
+        summary = readings_csv_import(meter=meter, file=form.cleaned_data["file"], uploaded_by=request.user)
+    except ReadingImportRejected as rejected:
+        return _page(request, meter, ReadingImportForm(), errors=rejected.messages, status=rejected.status)
+    return redirect(f"{reverse('meters:import', args=[meter.pk])}?import={summary.import_id}")

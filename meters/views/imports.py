@@ -4,7 +4,8 @@ staff's admin page shares (``meters.admin.MeterAdmin``).
 Big uploads are refused before their body is read: the views are ``csrf_exempt`` so that the
 CSRF middleware does not parse the body first, check the declared size, install an in-memory
 upload handler (nothing is written to disk), and only then check CSRF (``csrf_protect``), as
-Django's documentation on upload handlers describes.
+Django's documentation on upload handlers describes. A request refused for its declared size
+leaves no ``ReadingImport`` row: it was never read, and it has not passed the CSRF check.
 """
 
 from django.conf import settings

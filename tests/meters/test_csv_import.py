@@ -9,6 +9,7 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -32,6 +33,7 @@ ENGLISH = (
     FIXTURES / "Consumption_history_electricity_541448820052377134_20231022_20250426_15 minute totals.csv"
 )
 FIXTURE_EAN = "123456879123456789"
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 OLD_HEADER = "Van datum;Van tijdstip;Tot datum;Tot tijdstip;EAN;Meter;Metertype;Register;Volume;Eenheid;Validatiestatus"
 NEW_HEADER = (
@@ -84,7 +86,7 @@ def meter(settings, homeowner):
 
 def wh_at(meter, instant: datetime, direction: str = "offtake"):
     """Stored Wh of the quarter-hour starting at the UTC ``instant`` (None if missing)."""
-    local_day = instant.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Brussels")).date()
+    local_day = instant.astimezone(BRUSSELS).date()
     for slot in readings_for_day(meter=meter, day=local_day):
         if slot.start_utc == instant:
             kwh = getattr(slot, f"{direction}_kwh")
@@ -392,7 +394,9 @@ def test_a_file_above_the_limit_is_refused_before_parsing(settings, meter, homeo
 def test_a_50_mb_upload_gets_a_clear_413_and_nothing_is_stored(client, meter, homeowner, tmp_path, settings):
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     before = state(meter)
-    garbage = SimpleUploadedFile("groot.csv", b"\x00garbage;" * (5 * 1024 * 1024), content_type="text/csv")
+    garbage = SimpleUploadedFile(
+        "groot.csv", (b"\x00garbage;" * 6_000_000)[: 50 * 1024 * 1024], content_type="text/csv"
+    )
 
     response = client.post(reverse("meters:import", args=[meter.pk]), {"file": garbage})
 

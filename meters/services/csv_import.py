@@ -29,7 +29,8 @@ Rules, in the order they are applied:
    (e.g. hours of a night in which a home certainly used *some* energy), while a real zero is
    written as ``0,000`` with a normal status (injection at night is ``0,000 Gevalideerd``). So
    the status says "Fluvius has no value here", and a missing value never overwrites anything.
-   An empty volume with any other status counts as missing too.
+   An empty volume with any other status counts as missing too, and a volume on a "Geen
+   verbruik" row is not trusted (the status says there is no value).
 6. **Merging** is ``readings_ingest``'s: new values fill gaps, a value of better or equal
    quality replaces the stored one, a stored better value is kept (EST < READ < VAL).
 

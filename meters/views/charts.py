@@ -28,7 +28,7 @@ from meters.selectors.charts import (
     period_bounds,
     period_step,
 )
-from meters.views.dashboard import own_meter_or_404
+from meters.views.common import own_meter
 
 # ?vergelijk=… in the URL (Dutch, like the paths) → the selectors' compare modes.
 COMPARE_PARAMS = {"vorige": COMPARE_PREVIOUS, "vorigjaar": COMPARE_LAST_YEAR}
@@ -116,7 +116,7 @@ def _compare_name(kind: str, compare: str) -> str:
 
 
 def _chart_page(request, meter_id, kind: str, start: date):
-    meter = own_meter_or_404(request, meter_id)
+    meter = own_meter(request, meter_id)
     today = local_today()
     if not _in_range(start, today):
         return _bad_period(
@@ -289,7 +289,7 @@ def years_view(request, meter_id):
 @require_GET
 def period_pick(request, meter_id):
     """The date picker (a plain GET form): ``dag``, ``maand`` or ``jaar`` → that period's page."""
-    meter = own_meter_or_404(request, meter_id)
+    meter = own_meter(request, meter_id)
     today = local_today()
     compare = request.GET.get("vergelijk", "")
     compare = compare if compare in COMPARE_PARAMS else ""

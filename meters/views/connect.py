@@ -14,19 +14,12 @@ from consents.models import Mandate
 from consents.selectors import mandate_current, mandate_display
 from ilusmart.fluvius.errors import FluviusError
 from meters.forms import MeterLinkForm
-from meters.models import Meter
-from meters.selectors import meter_for_user, meters_for_user
+from meters.selectors import meters_for_user
 from meters.services.meters import meter_connect_start, meter_link
 from meters.services.sync import mandates_refresh
+from meters.views.common import own_meter
 
 logger = logging.getLogger("ilusmart.meters")
-
-
-def _own_meter(request, meter_id) -> Meter:
-    try:
-        return meter_for_user(user=request.user, meter_id=meter_id)
-    except Meter.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _meter_list_page(request, form, status=200):
@@ -69,7 +62,7 @@ def meter_add(request):
 @require_POST
 def meter_connect(request, meter_id):
     """Start a mandate request and send the homeowner to Mijn Fluvius."""
-    meter = _own_meter(request, meter_id)
+    meter = own_meter(request, meter_id)
     try:
         mandate = meter_connect_start(user=request.user, meter=meter)
     except FluviusError as exc:

@@ -11,20 +11,20 @@ leaves no ``ReadingImport`` row: it was never read, and it has not passed the CS
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from meters.forms import ReadingImportForm
 from meters.models import Meter, ReadingImport
-from meters.selectors import meter_for_user
 from meters.services.csv_import import (
     ImportSummary,
     ReadingImportRejected,
     readings_csv_import,
     too_large_message,
 )
+from meters.views.common import own_meter
 
 # Room for the multipart envelope and the CSRF token around the file itself.
 UPLOAD_OVERHEAD_BYTES = 64 * 1024
@@ -67,13 +67,6 @@ def import_summary(meter: Meter, import_id) -> ImportSummary | None:
     return ImportSummary.from_json(record.summary, import_id=record.pk)
 
 
-def _own_meter(request, meter_id) -> Meter:
-    try:
-        return meter_for_user(user=request.user, meter_id=meter_id)
-    except Meter.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def _page(request, meter, form, *, errors=(), summary=None, status=200):
     context = {
         "meter": meter,
@@ -89,7 +82,7 @@ def _page(request, meter, form, *, errors=(), summary=None, status=200):
 @login_required
 def meter_import(request, meter_id):
     """GET: the upload form (and, after an import, its summary). POST: import the file."""
-    meter = _own_meter(request, meter_id)
+    meter = own_meter(request, meter_id)
     if request.method == "POST":
         if upload_too_large(request):
             return _page(request, meter, ReadingImportForm(), errors=[too_large_message()], status=413)

@@ -9,9 +9,14 @@ configured one, migrates it, and measures in one run:
    ``meters_dailytotal`` / number of quarter-hour values (slots × 2 directions);
 2. one meter's year by day and by month through the selectors, against a raw fetch of its 365
    precomputed ``meters_dailytotal`` rows (medians, ratio);
-3. ingest of one meter-year of parsed values through ``readings_ingest`` (first load, unchanged
-   full re-pull, full re-pull with every EST replaced by VAL) against COPY of the same rows into
-   the same tables (medians, ratios), and how many rows an unchanged re-pull rewrote;
+3. ingest of one meter-year parsed from a Fluvius answer (``benchmarks/synthetic.py``,
+   ``json.loads`` with Decimal numbers as the client does) through ``readings_ingest_days`` (the
+   sync's path: ``parse_energy_days`` → ``DayReadings``) and, for reference, through
+   ``readings_ingest`` (``parse_energy`` → one ``QuarterHourValue`` per value): first load,
+   unchanged full re-pull, full re-pull with every EST now VAL and 1 Wh higher; against COPY of
+   the same rows into the same tables (medians, ratios, interleaved in one run); both entry
+   points are checked to store identical rows; how many rows an unchanged re-pull rewrote; and
+   the parse time of the same answer by ``parse_energy`` and ``parse_energy_days``;
 4. for comparison, a row-per-value table built from a sample of the same data: size per value
    and one meter's year by day.
 
@@ -24,11 +29,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import statistics
 import sys
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,11 +81,17 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from benchmarks.synthetic import meter_year_values  # noqa: E402
+from benchmarks.synthetic import meter_year_payload, meter_year_values  # noqa: E402
+from ilusmart.fluvius.payloads import parse_energy, parse_energy_days  # noqa: E402
 from meters.models import Meter  # noqa: E402
 from meters.selectors import daily_totals, monthly_totals, readings_for_range  # noqa: E402
 from meters.services import ingest  # noqa: E402
-from meters.services.ingest import READING_COLUMNS, TOTAL_COLUMNS, readings_ingest  # noqa: E402
+from meters.services.ingest import (  # noqa: E402
+    READING_COLUMNS,
+    TOTAL_COLUMNS,
+    readings_ingest,
+    readings_ingest_days,
+)
 from tests.factories import _meter_ean  # noqa: E402
 
 YEAR_START, YEAR_END = date(ARGS.year, 1, 1), date(ARGS.year + 1, 1, 1)
@@ -194,12 +207,55 @@ def table_stats():
     }
 
 
-def measure_ingest() -> dict:
-    meter = Meter.objects.create(ean=_meter_ean(10_000_000), label="bench ingest")
-    values = meter_year_values(seed=4242, year=ARGS.year)
-    # A full re-pull in which every estimate has become validated with a different value.
-    from decimal import Decimal
+def with_estimates_validated(days):
+    """The same days as a full re-pull in which every estimate is now validated, 1 Wh higher."""
+    from ilusmart.fluvius.types import DayReadings
 
+    to_val = str.maketrans("Ee1", "Vv3")
+
+    def direction(whs, quality):
+        return [
+            wh + 1 if code in "Ee1" else wh for wh, code in zip(whs, quality, strict=True)
+        ], quality.translate(to_val)
+
+    out = []
+    for d in days:
+        off_wh, off_q = direction(d.offtake_wh, d.offtake_quality)
+        inj_wh, inj_q = direction(d.injection_wh, d.injection_quality)
+        out.append(DayReadings(d.day, off_wh, inj_wh, off_q, inj_q))
+    return out
+
+
+def unchanged_repull_writes(meter, ingest_again) -> tuple[int, dict, object]:
+    """Rows an unchanged re-pull rewrote: new xmins, and the table statistics' deltas."""
+    before_x = xmins(meter.pk)
+    before_s = table_stats()
+    result = ingest_again()
+    after_s = table_stats()
+    after_x = xmins(meter.pk)
+    rewritten = sum(1 for k in before_x if after_x.get(k) != before_x[k])
+    stat_delta = {t: tuple(a - b for a, b in zip(after_s[t], before_s[t], strict=True)) for t in after_s}
+    return rewritten, stat_delta, result
+
+
+def measure_ingest():
+    meter = Meter.objects.create(ean=_meter_ean(10_000_000), label="bench ingest")
+    # One meter-year as the client receives it (JSON numbers as Decimal), parsed both ways.
+    payload_text = meter_year_payload(seed=4242, year=ARGS.year)
+    payload = json.loads(payload_text, parse_float=Decimal)
+    values = parse_energy(payload)
+    days = parse_energy_days(payload)
+
+    def essence(vs):  # a missing value's register is not stored
+        return [
+            (v.start, v.end, v.direction, v.kwh, v.state, v.register if v.kwh is not None else None)
+            for v in vs
+        ]
+
+    assert essence(values) == essence(meter_year_values(seed=4242, year=ARGS.year)), (
+        "payload and values differ"
+    )
+    # A full re-pull in which every estimate has become validated with a different value.
     from ilusmart.fluvius.types import QuarterHourValue, ValidationState
 
     validated = [
@@ -210,15 +266,40 @@ def measure_ingest() -> dict:
         else v
         for v in values
     ]
+    validated_days = with_estimates_validated(days)
 
     def clear():
         with transaction.atomic():
             sql("DELETE FROM meters_readingday WHERE meter_id = %s", [meter.pk])
             sql("DELETE FROM meters_dailytotal WHERE meter_id = %s", [meter.pk])
 
-    # The rows exactly as readings_ingest writes them, pre-encoded for COPY.
+    def stored_rows():
+        return (
+            sql(
+                f"SELECT {', '.join(READING_COLUMNS[1:])} FROM meters_readingday WHERE meter_id = %s ORDER BY day",
+                [meter.pk],
+            ),
+            sql(
+                f"SELECT {', '.join(TOTAL_COLUMNS[1:])} FROM meters_dailytotal WHERE meter_id = %s ORDER BY day",
+                [meter.pk],
+            ),
+        )
+
+    # Both entry points store exactly the same rows, first load and after the EST->VAL re-pull.
     clear()
     readings_ingest(meter=meter, values=values)
+    by_values = stored_rows()
+    readings_ingest(meter=meter, values=validated)
+    by_values_validated = stored_rows()
+    clear()
+    readings_ingest_days(meter=meter, days=days)
+    assert stored_rows() == by_values, "readings_ingest_days stored other rows than readings_ingest"
+    readings_ingest_days(meter=meter, days=validated_days)
+    assert stored_rows() == by_values_validated, "EST->VAL re-pull: the entry points disagree"
+
+    # The rows exactly as the ingest writes them, pre-encoded for COPY.
+    clear()
+    readings_ingest_days(meter=meter, days=days)
     reading_text = io.StringIO()
     total_text = io.StringIO()
     with connection.cursor() as cursor:
@@ -244,44 +325,80 @@ def measure_ingest() -> dict:
                 io.StringIO(total_text.getvalue()),
             )
 
-    def touch_only():
-        for v in values:
-            v.start, v.end, v.direction, v.register, v.kwh, v.state  # noqa: B018
+    def loaded(ingest_first):
+        def setup():
+            clear()
+            ingest_first()
 
-    def parse_only():
-        ingest._group_by_day(values, ingest.IngestResult())
+        return setup
 
-    out = {}
-    out["COPY of the same rows into the same tables (baseline)"] = median_ms(copy_rows, setup=clear)
-    out["readings_ingest, first load"] = median_ms(
-        lambda: readings_ingest(meter=meter, values=values), setup=clear
+    ingest_days = lambda: readings_ingest_days(meter=meter, days=days)  # noqa: E731
+    ingest_values = lambda: readings_ingest(meter=meter, values=values)  # noqa: E731
+
+    baseline = "COPY of the same rows into the same tables (baseline)"
+    cases = [
+        (baseline, copy_rows, clear),
+        ("readings_ingest_days, first load", ingest_days, clear),
+        ("readings_ingest_days, full re-pull, unchanged", ingest_days, loaded(ingest_days)),
+        (
+            "readings_ingest_days, full re-pull, EST->VAL changed",
+            lambda: readings_ingest_days(meter=meter, days=validated_days),
+            loaded(ingest_days),
+        ),
+        (
+            "  of which validating the DayReadings (info)",
+            lambda: ingest._checked_days(days, ingest.IngestResult()),
+            None,
+        ),
+        ("readings_ingest (QuarterHourValue objects), first load (info)", ingest_values, clear),
+        ("readings_ingest (objects), full re-pull, unchanged (info)", ingest_values, loaded(ingest_values)),
+        (
+            "readings_ingest (objects), full re-pull, EST->VAL changed (info)",
+            lambda: readings_ingest(meter=meter, values=validated),
+            loaded(ingest_values),
+        ),
+    ]
+    # Round-robin: every round times each case once, so that load from other jobs on the
+    # machine and drift (checkpoints after the bulk load) hit every line alike; each case's
+    # ratio is the median over rounds of (case / COPY of the same round).
+    sql("CHECKPOINT")
+    times: dict[str, list[float]] = {name: [] for name, _, _ in cases}
+    for _ in range(ARGS.repeat):
+        for name, fn, setup in cases:
+            times[name].append(median_ms(fn, repeat=1, setup=setup))
+    out = {
+        name: (
+            statistics.median(runs),
+            statistics.median(t / c for t, c in zip(runs, times[baseline], strict=True)),
+        )
+        for name, runs in times.items()
+    }
+
+    parse_repeat = max(3, ARGS.repeat // 3)
+    parse = {
+        "json.loads of the answer, numbers as Decimal (as the client; info)": median_ms(
+            lambda: json.loads(payload_text, parse_float=Decimal), repeat=parse_repeat
+        ),
+        "parse_energy -> 70,080 QuarterHourValue": median_ms(
+            lambda: parse_energy(payload), repeat=parse_repeat
+        ),
+        "parse_energy_days -> 365 DayReadings": median_ms(
+            lambda: parse_energy_days(payload), repeat=parse_repeat
+        ),
+    }
+
+    # Rows rewritten by an unchanged re-pull, through each entry point.
+    loaded(ingest_days)()
+    repull_days = unchanged_repull_writes(meter, ingest_days)
+    loaded(ingest_values)()
+    repull_values = unchanged_repull_writes(meter, ingest_values)
+    return (
+        out,
+        parse,
+        {"readings_ingest_days": repull_days, "readings_ingest": repull_values},
+        len(values),
+        len(payload_text),
     )
-    out["  of which grouping/validating the parsed values in Python"] = median_ms(parse_only)
-    out["  floor: a Python loop that only reads the 6 fields of each value"] = median_ms(touch_only)
-    clear()
-    readings_ingest(meter=meter, values=values)
-    out["readings_ingest, full re-pull, unchanged"] = median_ms(
-        lambda: readings_ingest(meter=meter, values=values)
-    )
-
-    def reset_to_first_load():
-        clear()
-        readings_ingest(meter=meter, values=values)
-
-    out["readings_ingest, full re-pull, EST->VAL changed"] = median_ms(
-        lambda: readings_ingest(meter=meter, values=validated), setup=reset_to_first_load
-    )
-
-    # Rows rewritten by an unchanged re-pull: xmin of every row, and the table statistics.
-    reset_to_first_load()
-    before_x = xmins(meter.pk)
-    before_s = table_stats()
-    result = readings_ingest(meter=meter, values=values)
-    after_s = table_stats()
-    after_x = xmins(meter.pk)
-    rewritten = sum(1 for k in before_x if after_x.get(k) != before_x[k])
-    stat_delta = {t: tuple(a - b for a, b in zip(after_s[t], before_s[t], strict=True)) for t in after_s}
-    return out, rewritten, stat_delta, result, len(values)
 
 
 def measure_row_per_value(meter_sample: list[Meter]) -> dict:
@@ -326,7 +443,7 @@ def main():
     meters = load(ARGS.meters)
     table_sizes, n_values = sizes()
     reads = measure_reads(meters[len(meters) // 2])
-    ingest_times, rewritten, stat_delta, repull_result, n_ingest = measure_ingest()
+    ingest_times, parse_times, repulls, n_ingest, payload_chars = measure_ingest()
     sample = meters[: min(ARGS.compare_meters, len(meters))]
     row_per_value = measure_row_per_value(sample)
 
@@ -357,18 +474,26 @@ def main():
         f"{row_per_value['year_by_day_ms'] / base:.2f} |"
     )
     print()
-    copy = ingest_times["COPY of the same rows into the same tables (baseline)"]
+    copy = ingest_times["COPY of the same rows into the same tables (baseline)"][0]
     print(
-        f"| ingest of one meter-year, {n_ingest:,} parsed values (median of {ARGS.repeat}) | ms | ratio to COPY |"
+        f"| ingest of one meter-year, {n_ingest:,} quarter-hour values ({ARGS.repeat} interleaved rounds) "
+        "| median ms | ratio of medians | median of per-round ratios to COPY |"
     )
-    print("|---|---:|---:|")
-    for name, ms in ingest_times.items():
-        print(f"| {name} | {ms:.1f} | {ms / copy:.2f} |")
+    print("|---|---:|---:|---:|")
+    for name, (ms, ratio) in ingest_times.items():
+        print(f"| {name} | {ms:.1f} | {ms / copy:.2f} | {ratio:.2f} |")
     print()
-    print(
-        f"Unchanged full re-pull: {rewritten} rows with a new xmin; pg_stat_user_tables deltas "
-        f"(ins, upd, del): {stat_delta}; result: {repull_result}"
-    )
+    print(f"| parsing the same meter-year's answer ({payload_chars / 2**20:.1f} MiB of JSON) | ms |")
+    print("|---|---:|")
+    for name, ms in parse_times.items():
+        print(f"| {name} | {ms:.0f} |")
+    print()
+    for entry, (rewritten, stat_delta, result) in repulls.items():
+        print(
+            f"Unchanged full re-pull through {entry}: {rewritten} rows with a new xmin; pg_stat_user_tables "
+            f"deltas (ins, upd, del): {stat_delta}; result: {result}"
+        )
+        print()
 
 
 if __name__ == "__main__":

@@ -275,14 +275,14 @@ def _checked_direction(whs, qualities, n: int, day: date, direction: str) -> lis
         )
     missing = qualities.count(MISSING)
     if missing:
-        if whs.count(None) != missing:
+        present = [wh for wh in whs if wh is not None]
+        if n - len(present) != missing:
             raise ValueError(f"{direction} of {day}: missing values (None) and qualities ('-') disagree")
         slot = qualities.find(MISSING)
         while slot >= 0:
             if whs[slot] is not None:
                 raise ValueError(f"{direction} of {day}: slot {slot} has a value but quality '-'")
             slot = qualities.find(MISSING, slot + 1)
-        present = [wh for wh in whs if wh is not None]
     else:
         present = whs
     try:
@@ -323,12 +323,13 @@ def _store(meter: Meter, days: list[_Day], result: IngestResult) -> IngestResult
         cursor.execute("SELECT 1 FROM meters_meter WHERE id = %s FOR NO KEY UPDATE", [meter.pk])
         if cursor.fetchone() is None:
             raise Meter.DoesNotExist(f"meter {meter.pk} does not exist")
+        condition, parameters = _days_filter(days)
         cursor.execute(
             "SELECT day, offtake_wh, injection_wh, offtake_quality, injection_quality "
-            "FROM meters_readingday WHERE meter_id = %s AND day = ANY(%s::date[])",
-            [meter.pk, [entry.day for entry in days]],
+            "FROM meters_readingday WHERE meter_id = %s AND " + condition,
+            [meter.pk, *parameters],
         )
-        stored = {row[0]: row for row in cursor.fetchall()}
+        stored = {row[0]: row for row in cursor.fetchall()}  # may hold days outside the batch
         new_rows, changed_rows = _merge(days, stored, result)
         result.days_touched = len(new_rows) + len(changed_rows)
         if not result.days_touched:
@@ -338,8 +339,9 @@ def _store(meter: Meter, days: list[_Day], result: IngestResult) -> IngestResult
             changed_totals = _changed_totals(cursor, meter.pk, changed_rows)
             # A changed day's row is replaced whole: delete it and COPY the merged one (cheaper
             # than UPDATE from a staging table). Its totals row only if the totals differ.
-            _delete_days(cursor, "meters_readingday", meter.pk, [row[0] for row in changed_rows])
-            _delete_days(cursor, "meters_dailytotal", meter.pk, [day for day, _ in changed_totals])
+            _delete_days(
+                cursor, meter.pk, [row[0] for row in changed_rows], [day for day, _ in changed_totals]
+            )
             new_rows += changed_rows
             totals += changed_totals
         _copy(cursor, "meters_readingday", READING_COLUMNS, _reading_lines(meter.pk, new_rows))
@@ -360,12 +362,23 @@ def _changed_totals(cursor, meter_pk: int, rows: list[tuple]) -> list[tuple[date
     return [(day, values) for day, values in totals if stored.get(day) != values]
 
 
-def _delete_days(cursor, table: str, meter_pk: int, days: list[date]) -> None:
-    if days:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE meter_id = %s AND day = ANY(%s::date[])",  # noqa: S608 (fixed names)
-            [meter_pk, days],
-        )
+def _days_filter(days: list[_Day]) -> tuple[str, list]:
+    """SQL condition and parameters on ``day`` covering the batch: a range when its days are
+    dense (one index range scan instead of a probe per day; the few extra rows a read may get
+    are ignored), else the list of days."""
+    first, last = min(entry.day for entry in days), max(entry.day for entry in days)
+    if (last - first).days < 2 * len(days):
+        return "day BETWEEN %s AND %s", [first, last]
+    return "day = ANY(%s::date[])", [[entry.day for entry in days]]
+
+
+def _delete_days(cursor, meter_pk: int, reading_days: list[date], total_days: list[date]) -> None:
+    """Delete the readings rows and the totals rows of the given days, in one statement."""
+    cursor.execute(
+        "WITH readings AS (DELETE FROM meters_readingday WHERE meter_id = %s AND day = ANY(%s::date[])) "
+        "DELETE FROM meters_dailytotal WHERE meter_id = %s AND day = ANY(%s::date[])",
+        [meter_pk, reading_days, meter_pk, total_days],
+    )
 
 
 def _merge(days: list[_Day], stored: dict, result: IngestResult) -> tuple[list[tuple], list[tuple]]:
@@ -411,12 +424,11 @@ def _merge_direction(whs, qualities: str, old_whs, old_qualities: str, counts: l
         raise ValueError(f"stored row has {len(old_whs)} slots, incoming {len(whs)}")
     # The slots that differ in value or quality; everything else is unchanged (or missing twice).
     slots = range(len(whs))
-    differing = set(compress(slots, map(ne, whs, old_whs)))
-    differing.update(compress(slots, map(ne, qualities, old_qualities)))
+    differing = {*compress(slots, map(ne, whs, old_whs)), *compress(slots, map(ne, qualities, old_qualities))}
     rank = QUALITY_RANK
     merged_wh = merged_q = None
     inserted = updated = lower = 0
-    for slot in sorted(differing):
+    for slot in differing:
         code = qualities[slot]
         if code == MISSING:
             continue  # missing never overwrites

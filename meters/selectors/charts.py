@@ -136,7 +136,8 @@ def day_chart(*, meter: Meter, day: date, today: date | None = None) -> Chart:
     """The 92, 96 or 100 quarter-hours of the local ``day``, offtake and injection in kWh."""
     today = today or local_today()
     slots = readings_for_day(meter=meter, day=day)
-    first_day = earliest_data_day(meter=meter)
+    figures = period_figures(meter=meter, start_date=day, end_date=day + timedelta(days=1), today=today)
+    first_day = figures.first_data_day
     before = first_day is None or day < first_day
     local_starts = [slot.start_utc.astimezone(BRUSSELS) for slot in slots]
     seen: dict[str, int] = {}
@@ -160,7 +161,6 @@ def day_chart(*, meter: Meter, day: date, today: date | None = None) -> Chart:
                 before_data=before,
             )
         )
-    figures = period_figures(meter=meter, start_date=day, end_date=day + timedelta(days=1), today=today)
     return Chart(meter, DAY, day, day + timedelta(days=1), points, figures)
 
 
@@ -188,14 +188,14 @@ def month_chart(*, meter: Meter, month: date, today: date | None = None) -> Char
     today = today or local_today()
     start, end = period_bounds(MONTH, month)
     by_day = {t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=end)}
-    first_day = earliest_data_day(meter=meter)
+    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    first_day = figures.first_data_day
     points, day = [], start
     while day < end:
         before = first_day is None or day < first_day
         expected = slots_in_day(day) if day < today and not before else 0
         points.append(_aggregate_point(str(day.day), day, by_day.get(day), expected, day >= today, before))
         day += timedelta(days=1)
-    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
     return Chart(meter, MONTH, start, end, points, figures)
 
 
@@ -204,7 +204,8 @@ def year_chart(*, meter: Meter, year: int, today: date | None = None) -> Chart:
     today = today or local_today()
     start, end = period_bounds(YEAR, date(year, 1, 1))
     by_month = {t.period: t for t in monthly_totals(meter=meter, year=year)}
-    first_day = earliest_data_day(meter=meter)
+    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    first_day = figures.first_data_day
     points = []
     for number in range(1, 13):
         first = date(year, number, 1)
@@ -214,7 +215,6 @@ def year_chart(*, meter: Meter, year: int, today: date | None = None) -> Chart:
         points.append(
             _aggregate_point(str(number), first, by_month.get(first), expected, first >= today, before)
         )
-    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
     return Chart(meter, YEAR, start, end, points, figures)
 
 
@@ -223,7 +223,9 @@ def years_chart(*, meter: Meter, today: date | None = None) -> Chart:
     today = today or local_today()
     by_year = {t.period.year: t for t in yearly_totals(meter=meter)}
     first_year = min([*by_year, today.year])
-    first_day = earliest_data_day(meter=meter)
+    start, end = date(first_year, 1, 1), date(today.year + 1, 1, 1)
+    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    first_day = figures.first_data_day
     points = []
     for number in range(first_year, today.year + 1):
         first, last = date(number, 1, 1), date(number + 1, 1, 1)
@@ -233,8 +235,6 @@ def years_chart(*, meter: Meter, today: date | None = None) -> Chart:
         if totals is not None and first_day is not None:
             expected = slots_between(max(first, first_day), min(last, today))
         points.append(_aggregate_point(str(number), first, totals, expected, first > today))
-    start, end = date(first_year, 1, 1), date(today.year + 1, 1, 1)
-    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
     return Chart(meter, YEARS, start, end, points, figures)
 
 

@@ -70,13 +70,15 @@ class PeriodFigures:
     """Offtake, injection and net (offtake − injection) of a period, with the day/night split.
 
     ``slots_expected`` counts the period's quarter-hours before today; ``None`` energy means
-    no value at all, never zero.
+    no value at all, never zero. ``first_data_day`` is the meter's first stored day (any period),
+    read by the same query, so that a chart need not ask for it again.
     """
 
     start: date
     end: date
     totals: Totals
     slots_expected: int
+    first_data_day: date | None = None
 
     @property
     def offtake_kwh(self) -> Decimal | None:
@@ -150,4 +152,4 @@ def period_figures(
     expected = 0
     if first_day is not None:
         expected = slots_between(max(start_date, first_day), min(end_date, today))
-    return PeriodFigures(start_date, end_date, totals, expected)
+    return PeriodFigures(start_date, end_date, totals, expected, first_day)

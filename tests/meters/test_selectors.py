@@ -3,7 +3,15 @@ from decimal import Decimal
 
 import pytest
 
-from meters.selectors import daily_totals, monthly_peaks, monthly_totals, readings_for_range, yearly_totals
+from meters.selectors import (
+    daily_totals,
+    monthly_peaks,
+    monthly_totals,
+    period_figures,
+    readings_for_range,
+    yearly_totals,
+)
+from meters.selectors.charts import earliest_data_day
 from meters.services.ingest import readings_ingest
 from tests.factories import MeterFactory
 from tests.meters.values import qh, utc
@@ -84,3 +92,11 @@ def test_readings_for_range_spans_chunks(meter):
     assert len(slots) == 45 * 96
     present = [s for s in slots if s.offtake_kwh is not None]
     assert [s.offtake_kwh for s in present] == [Decimal("0.500"), Decimal("0.600"), Decimal("1.100")]
+
+
+def test_period_figures_name_the_meters_first_day_whatever_the_period(meter):
+    """The charts read the first stored day from the figures' query instead of asking again."""
+    later = period_figures(meter=meter, start_date=date(2025, 12, 1), end_date=date(2026, 1, 1))
+    assert later.first_data_day == earliest_data_day(meter=meter) == date(2025, 1, 31)
+    empty = period_figures(meter=MeterFactory(), start_date=date(2025, 1, 1), end_date=date(2026, 1, 1))
+    assert empty.first_data_day is None

@@ -12,8 +12,8 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
-from meters.quarterhours import BRUSSELS, QUARTER, day_start_utc, slots_in_day
+from ilusmart.fluvius.types import DayReadings, Direction, QuarterHourValue, Register, ValidationState
+from meters.quarterhours import BRUSSELS, MISSING, QUALITY_CODES, QUARTER, day_start_utc, slots_in_day
 
 _MONTH_PV = [0.15, 0.3, 0.55, 0.8, 0.95, 1.0, 1.0, 0.9, 0.7, 0.45, 0.2, 0.12]
 
@@ -61,6 +61,29 @@ def meter_year_values(seed: int, year: int = 2025, kwp: float = 6.0) -> list[Qua
                 values.append(QuarterHourValue(s, e, direction, register, kwh, None if wh is None else st))
         day += timedelta(days=1)
     return values
+
+
+def meter_days(seed: int, start: date, end: date, kwp: float = 6.0) -> list[DayReadings]:
+    """The local dates ``[start, end)`` of one meter as ``DayReadings`` (for ``readings_ingest_days``).
+
+    Any range, so that a benchmark can load the year up to yesterday rather than a calendar year.
+    """
+    rng = random.Random(seed)
+    codes = {
+        (state, day_reg): QUALITY_CODES[(ValidationState(state), Register.DAY if day_reg else Register.NIGHT)]
+        for state in ("VAL", "EST")
+        for day_reg in (True, False)
+    }
+    days = []
+    day = start
+    while day < end:
+        values = day_values_wh(rng, day, kwp)
+        quality = "".join(MISSING if off is None else codes[(state, reg)] for off, _inj, reg, state in values)
+        offtake = [off for off, _inj, _reg, _state in values]
+        injection = [inj for _off, inj, _reg, _state in values]
+        days.append(DayReadings(day, offtake, injection, quality, quality))
+        day += timedelta(days=1)
+    return days
 
 
 def meter_year_payload(seed: int, year: int = 2025, kwp: float = 6.0) -> str:

@@ -55,24 +55,10 @@ def parse_args():
 
 
 ARGS = parse_args()
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ilusmart")
-BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + ARGS.database
-os.environ["DATABASE_URL"] = BENCH_URL
+from benchmarks.benchdb import bench_database_create, bench_database_drop, readings_copy  # noqa: E402
+
+bench_database_create(ARGS.database)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ilusmart.settings")
-
-
-def admin_execute(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(BASE_URL.rsplit("/", 1)[0] + "/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
-
-
-admin_execute(f"DROP DATABASE IF EXISTS {ARGS.database}")
-admin_execute(f"CREATE DATABASE {ARGS.database}")
 
 import django  # noqa: E402
 
@@ -126,17 +112,7 @@ def load(n_meters: int) -> list[Meter]:
     pool = meters[: ARGS.distinct]
     for i, meter in enumerate(pool):
         readings_ingest(meter=meter, values=meter_year_values(seed=i, year=ARGS.year))
-    pool_ids = [m.pk for m in pool]
-    rest = [m.pk for m in meters[ARGS.distinct :]]
-    for table, columns in (("meters_readingday", READING_COLUMNS), ("meters_dailytotal", TOTAL_COLUMNS)):
-        others = ", ".join(f"r.{c}" for c in columns[1:])
-        with transaction.atomic():
-            sql(
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"SELECT m.id, {others} FROM unnest(%s::bigint[]) WITH ORDINALITY AS m(id, n) "
-                f"JOIN {table} r ON r.meter_id = (%s::bigint[])[1 + (m.n - 1) %% %s]",
-                [rest, pool_ids, len(pool_ids)],
-            )
+    readings_copy(source_ids=[m.pk for m in pool], target_ids=[m.pk for m in meters[ARGS.distinct :]])
     connection.cursor().execute("VACUUM ANALYZE")
     log(f"loaded {n_meters} meter-years in {time.perf_counter() - t0:.1f} s")
     return meters
@@ -502,4 +478,4 @@ if __name__ == "__main__":
     finally:
         connection.close()
         if not ARGS.keep:
-            admin_execute(f"DROP DATABASE IF EXISTS {ARGS.database}")
+            bench_database_drop(ARGS.database)

@@ -4,6 +4,7 @@ Thin: validate the period, call the chart selectors, and shape their points into
 and the JSON that ``static/js/charts.js`` draws (labels in Brussels time; gaps as ``null``).
 """
 
+import functools
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -85,17 +86,29 @@ def _drill_down(meter_id: int, kind: str, point, compare: str) -> str | None:
     return chart_url(meter_id, child, point.start, compare) if child else None
 
 
-def _status(point) -> tuple[str, str]:
-    """(css class, words) saying how trustworthy a point is; missing is said, never shown as 0."""
+def _status_key(point) -> str:
+    """How trustworthy a point is; missing is said, never shown as 0."""
     if point.future or point.before_data:
-        return "future", _("nog geen gegevens")
+        return "future"
     if point.missing:
-        return "missing", _("ontbreekt")
+        return "missing"
     if point.offtake_kwh is None or point.injection_kwh is None or point.incomplete:
-        return "incomplete", _("onvolledig")
+        return "incomplete"
     if point.estimated:
-        return "estimated", _("geschat (EST)")
-    return "ok", _("gemeten")
+        return "estimated"
+    return "ok"
+
+
+def _status_words(key: str) -> tuple[str, str]:
+    """(css class, words) of a status key, in the active language."""
+    words = {
+        "future": _("nog geen gegevens"),
+        "missing": _("ontbreekt"),
+        "incomplete": _("onvolledig"),
+        "estimated": _("geschat (EST)"),
+        "ok": _("gemeten"),
+    }
+    return key, words[key]
 
 
 def _register_label(register) -> str:
@@ -134,6 +147,7 @@ def _chart_page(request, meter_id, kind: str, start: date):
     lined_up = compare_values(chart, other) if other else [(None, None)] * len(chart.points)
 
     rows, axis = [], []
+    status_of, register_of = functools.cache(_status_words), functools.cache(_register_label)
     for point, (other_offtake, other_injection) in zip(chart.points, lined_up, strict=True):
         short, full = _point_labels(kind, point)
         axis.append(short)
@@ -144,8 +158,8 @@ def _chart_page(request, meter_id, kind: str, start: date):
                 "url": _drill_down(meter.pk, kind, point, compare_param),
                 "compare_offtake": other_offtake,
                 "compare_injection": other_injection,
-                "status": _status(point),
-                "register": _register_label(point.register),
+                "status": status_of(_status_key(point)),
+                "register": register_of(point.register),
             }
         )
 

@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ilusmart.fluvius.simulator.testing import SimulatorProcess, free_port, simulator_env  # noqa: E402
-from tests.processes import ManagedProcess  # noqa: E402
+from tests.processes import ManagedProcess, celery_worker_argv  # noqa: E402
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -169,27 +169,7 @@ class Processes:
     def workers_start(self, count: int, concurrency: int, extra_env: dict | None = None) -> None:
         for n in range(count):
             worker = ManagedProcess(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "ilusmart",
-                    "worker",
-                    "--queues",
-                    ARGS.queue,
-                    "--concurrency",
-                    str(concurrency),
-                    "--pool",
-                    "prefork",
-                    "--loglevel",
-                    "INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--hostname",
-                    f"bench-sync-{os.getpid()}-{n}-{time.monotonic_ns()}@%h",
-                ],
+                celery_worker_argv(queue=ARGS.queue, concurrency=concurrency, name=f"bench-sync-{n}"),
                 env={**ENV, **(extra_env or {})},
             )
             self.workers.append(worker)

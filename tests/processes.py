@@ -54,6 +54,19 @@ class ManagedProcess:
         os.unlink(self.log.name)
 
 
+def celery_worker_argv(*, queue: str, concurrency: int, name: str) -> list[str]:
+    """The command line of a real Celery worker on `queue` (tests and benchmarks)."""
+    return [
+        sys.executable, "-m", "celery", "-A", "ilusmart", "worker",
+        "--queues", queue,
+        "--concurrency", str(concurrency),
+        "--pool", "prefork",
+        "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--hostname", f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h",
+    ]  # fmt: skip
+
+
 def celery_worker(*, database_name: str, concurrency: int = 1, env=None) -> ManagedProcess:
     """Start a real Celery worker on the test queue, against the given (test) database."""
     from django.conf import settings
@@ -61,27 +74,7 @@ def celery_worker(*, database_name: str, concurrency: int = 1, env=None) -> Mana
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{database_name}"
     worker = ManagedProcess(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ilusmart",
-            "worker",
-            "--queues",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-            "--concurrency",
-            str(concurrency),
-            "--pool",
-            "prefork",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--hostname",
-            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ],
+        celery_worker_argv(queue=settings.CELERY_TASK_DEFAULT_QUEUE, concurrency=concurrency, name="test"),
         env={"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "ilusmart.settings_test", **(env or {})},
     )
     worker.wait_for("ready.", timeout=60)

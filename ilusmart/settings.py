@@ -240,7 +240,7 @@ FLUVIUS_BACKOFF_BASE_SECONDS = env.float("FLUVIUS_BACKOFF_BASE_SECONDS", default
 SYNC_CHUNK_DAYS = env.int("SYNC_CHUNK_DAYS", default=31)
 # Largest Mijn Fluvius CSV export a homeowner may upload (bytes); checked before it is read.
 # About a year of quarter-hours is 9 MB.
-READINGS_IMPORT_MAX_BYTES = env.int("READINGS_IMPORT_MAX_BYTES", default=15 * 1024 * 1024)
+READINGS_IMPORT_MAX_BYTES = env.int("READINGS_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
 # How far back a new mandate asks for data (Fluvius keeps about 3 years), in days.
 FLUVIUS_MANDATE_HISTORY_DAYS = env.int("FLUVIUS_MANDATE_HISTORY_DAYS", default=3 * 365)
 # The simulator's control endpoints (/_sim/) exist only when this is on; never in production.

@@ -401,7 +401,7 @@ def test_a_50_mb_upload_gets_a_clear_413_and_nothing_is_stored(client, meter, ho
     response = client.post(reverse("meters:import", args=[meter.pk]), {"file": garbage})
 
     assert response.status_code == 413
-    assert "groter dan 15 MB" in response.text
+    assert "groter dan 30 MB" in response.text
     assert state(meter) == before
     assert not ReadingImport.objects.exists()
     assert not list(tmp_path.iterdir())  # not even a temporary upload file
@@ -519,7 +519,7 @@ def test_the_admin_import_refuses_a_50_mb_upload(support_client):
         reverse("admin:meters_meter_import_csv", args=[meter.pk]), {"file": garbage}
     )
     assert response.status_code == 413
-    assert "groter dan 15 MB" in response.text
+    assert "groter dan 30 MB" in response.text
     assert not ReadingDay.objects.exists()
 
 

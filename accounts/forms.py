@@ -49,13 +49,6 @@ class ProfileFieldsMixin(forms.ModelForm):
         return cleaned
 
 
-def _email_taken(email: str, *, exclude_pk=None) -> bool:
-    qs = User.objects.filter(email__iexact=email)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
-
-
 class SignUpForm(ProfileFieldsMixin):
     email = forms.EmailField(label=_("E-mailadres"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password1 = forms.CharField(
@@ -73,15 +66,8 @@ class SignUpForm(ProfileFieldsMixin):
     field_order = ["email", "password1", "password2"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if _email_taken(email):
-            raise forms.ValidationError(
-                _(
-                    "Er bestaat al een account met dit e-mailadres. Meld je aan of vraag een nieuw wachtwoord."
-                ),
-                code="duplicate_email",
-            )
-        return email
+        # An address that already has an account is not an error here: see user_sign_up.
+        return self.cleaned_data["email"].strip()
 
     def clean(self):
         cleaned = super().clean()
@@ -108,12 +94,8 @@ class ProfileForm(ProfileFieldsMixin):
         self.fields["email"].initial = user.pending_email or user.email
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if email.lower() != self.user.email.lower() and _email_taken(email, exclude_pk=self.user.pk):
-            raise forms.ValidationError(
-                _("Dit e-mailadres is al in gebruik bij een ander account."), code="duplicate_email"
-            )
-        return email
+        # An address of another account is not an error here: see profile_update.
+        return self.cleaned_data["email"].strip()
 
 
 class LoginForm(forms.Form):

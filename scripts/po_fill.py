@@ -33,6 +33,10 @@ def main(po_path, json_path):
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         if msgid is None or (_value(lines, "msgstr") and not fuzzy):
             continue
+        if any(line.startswith("msgid_plural") for line in lines):
+            if fuzzy or not _value(lines, "msgstr[0]"):
+                missing.append(msgid + " (plural: fill msgstr[0] and msgstr[1] by hand)")
+            continue
         if msgid in translations:
             head = lines[: _msgstr_index(lines)]
             head = [ln for ln in head if ln != "#, fuzzy" and not ln.startswith("#| ")]

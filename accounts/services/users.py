@@ -22,12 +22,31 @@ class VerificationError(Exception):
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, profile: dict) -> User:
-    """Create a homeowner with a profile; the account stays unverified until the mailed link is used."""
+def user_sign_up(*, email: str, password: str, profile: dict) -> User | None:
+    """Create a homeowner with a profile; the account stays unverified until the mailed link is used.
+
+    If the address already has an account, nothing is created and its owner gets a mail saying
+    so (returns None). The page says the same in both cases, so sign-up never tells a stranger
+    whether someone is an iLumen customer.
+    """
+    existing = User.objects.filter(email__iexact=email.strip()).first()
+    if existing is not None:
+        transaction.on_commit(lambda: _account_exists_email_send(user=existing))
+        return None
     user = User.objects.create_user(email=email, password=password)
     Profile.objects.create(user=user, **{k: profile[k] for k in PROFILE_FIELDS if k in profile})
     transaction.on_commit(lambda: verification_email_send(user=user, email=user.email))
     return user
+
+
+def _account_exists_email_send(*, user: User) -> None:
+    context = {
+        "login": settings.SITE_URL + reverse("accounts:login"),
+        "reset": settings.SITE_URL + reverse("accounts:password_reset"),
+    }
+    subject = render_to_string("accounts/email/account_exists_subject.txt", context).strip()
+    body = render_to_string("accounts/email/account_exists_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
 def verification_token_make(*, user: User, email: str) -> str:
@@ -90,6 +109,12 @@ def profile_update(*, user: User, data: dict) -> list[str]:
         profile.save()
     new_email = (data.get("email") or "").strip()
     if new_email and new_email.lower() != user.email.lower():
+        taken_by = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
+        if taken_by is not None:
+            # Say nothing to the requester (no enumeration of customers); tell the address's owner.
+            transaction.on_commit(lambda: _account_exists_email_send(user=taken_by))
+            changed.append("email")
+            return changed
         user.pending_email = new_email
         user.save(update_fields=["pending_email"])
         transaction.on_commit(lambda: verification_email_send(user=user, email=new_email))

@@ -124,12 +124,20 @@ def test_messages_in_english(client):
     assert "A Belgian postal code has 4 digits" in response.text
 
 
-def test_duplicate_email_rejected_case_insensitively(client):
-    ProfileFactory(user__email="els.janssens@example.be")
-    response = client.post(reverse("accounts:sign_up"), SIGN_UP)
-    assert response.status_code == 400
-    assert "Er bestaat al een account met dit e-mailadres" in response.text
+def test_sign_up_with_a_known_address_reveals_nothing_and_mails_the_owner(client):
+    owner = ProfileFactory(user__email="els.janssens@example.be").user
+    password_before = owner.password
+    response = client.post(reverse("accounts:sign_up"), SIGN_UP)  # same address, other case
+    # The stranger sees exactly what a new sign-up sees...
+    assert response.status_code == 200
+    assert "Bevestig je e-mailadres" in response.text
+    # ...but nothing is created or changed, and the owner is told by mail.
     assert User.objects.count() == 1
+    owner.refresh_from_db()
+    assert owner.password == password_before
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["els.janssens@example.be"]
+    assert "/accounts/wachtwoord/vergeten/" in mail.outbox[0].body
 
 
 def test_profile_rejects_bad_phone_and_postal_code(client):
@@ -225,3 +233,17 @@ def test_staff_roles_exist_with_least_privilege():
     # Support never deletes people (nor their meters or mandates); erasure is the DPO's workflow.
     assert not {"delete_user", "delete_profile", "delete_meter", "delete_mandate"} & support
     assert {"view_user", "view_profile"} <= dpo
+
+
+def test_profile_change_to_another_accounts_address_reveals_nothing(client):
+    other = ProfileFactory(user__email="bezet@example.be").user
+    profile = ProfileFactory()
+    client.force_login(profile.user)
+    data = {f: getattr(profile, f) for f in Profile.EDITABLE_FIELDS}
+    response = client.post(reverse("accounts:profile"), {**data, "email": "BEZET@example.be"}, follow=True)
+    # The same message as for a free address; nothing changes; the other owner is told.
+    assert "We stuurden een bevestigingslink naar BEZET@example.be" in response.text
+    profile.user.refresh_from_db()
+    assert profile.user.pending_email == ""
+    assert profile.user.email != "bezet@example.be"
+    assert [m.to for m in mail.outbox] == [[other.email]]

@@ -49,6 +49,11 @@ _STATE_ALIASES: dict[str, ValidationState] = {
 }
 
 _DIRECTIONS = (Direction.OFFTAKE, Direction.INJECTION)
+# Canonical (= normalised) key spellings for ``_pick``, and the names in lookup order.
+_DIRECTION_NAMES: dict[str, Direction] = {d.value: d for d in _DIRECTIONS}
+_DIRECTION_ORDER = tuple((d, d.value) for d in _DIRECTIONS)
+_REGISTER_NAMES: dict[str, Register] = {r.value: r for r in Register}
+_REGISTER_ORDER = tuple((r, r.value) for r in (Register.TOTAL, Register.DAY, Register.NIGHT))
 
 
 # --- small lenient helpers --------------------------------------------------------------------
@@ -76,6 +81,34 @@ def _has(mapping: Mapping[str, Any], *names: str) -> bool:
             return True
     wanted = {_norm_key(n) for n in names}
     return any(_norm_key(k) in wanted for k in mapping)
+
+
+def _pick(mapping: Mapping[Any, Any], names: Mapping[str, Any]) -> dict[Any, Any]:
+    """``{target: value}`` for every name of ``names`` (a name in its canonical spelling, which
+    is also its normalised one → a target) that ``mapping`` has, found as ``_get`` would find it:
+    the exact spelling first, else the first key equal to it ignoring case, ``_`` and ``-``.
+
+    One pass over ``mapping``, and no normalising at all when every key is spelled canonically
+    (the fast path): a meter-year has 70,000 directions, each looked up for 3 register names of
+    which usually 2 are absent, and a name absent in its exact spelling cost ``_has`` a
+    normalising scan of every key.
+    """
+    exact: dict[Any, Any] = {}
+    loose: dict[Any, Any] | None = None
+    for key, value in mapping.items():
+        target = names.get(key)
+        if target is not None:
+            exact[target] = value
+            continue
+        target = names.get(_norm_key(key))
+        if target is not None:
+            if loose is None:
+                loose = {}
+            loose.setdefault(target, value)
+    if loose is None:
+        return exact
+    loose.update(exact)
+    return loose
 
 
 def _require_dict(value: Any, what: str) -> dict[str, Any]:
@@ -216,13 +249,13 @@ def _direction_reading(raw: Any, where: str) -> _Reading:
     day + night."""
     if raw is None:
         return Register.TOTAL, None, None
-    registers = _require_dict(raw, where)
+    named = _pick(_require_dict(raw, where), _REGISTER_NAMES)
     found: dict[Register, tuple[Decimal | None, ValidationState | None]] = {}
     present: list[Register] = []
-    for register in (Register.TOTAL, Register.DAY, Register.NIGHT):
-        if not _has(registers, register.value):
+    for register, name in _REGISTER_ORDER:
+        if register not in named:
             continue
-        kwh, state, usable = _register_kwh(_get(registers, register.value), f"{where}.{register.value}")
+        kwh, state, usable = _register_kwh(named[register], f"{where}.{name}")
         if not usable:
             continue
         present.append(register)
@@ -281,20 +314,20 @@ def _slice_readings(
     # Usually one measurement object; if several carry the same direction, the first wins.
     raw_directions: dict[Direction, Any] = {}
     for index, measurement in enumerate(measurements):
-        measurement = _require_dict(measurement, f"{where}.measurements[{index}]")
-        for direction in _DIRECTIONS:
-            if not _has(measurement, direction.value):
+        named = _pick(_require_dict(measurement, f"{where}.measurements[{index}]"), _DIRECTION_NAMES)
+        for direction, name in _DIRECTION_ORDER:
+            if direction not in named:
                 continue
             if direction in raw_directions:
-                logger.warning("Fluvius payload: %s has %s twice; the first is kept", where, direction.value)
+                logger.warning("Fluvius payload: %s has %s twice; the first is kept", where, name)
                 continue
-            raw_directions[direction] = _get(measurement, direction.value)
+            raw_directions[direction] = named[direction]
     return (
         start,
         end,
         [
-            _direction_reading(raw_directions.get(direction), f"{where}.{direction.value}")
-            for direction in _DIRECTIONS
+            _direction_reading(raw_directions.get(direction), f"{where}.{name}")
+            for direction, name in _DIRECTION_ORDER
         ],
     )
 

@@ -18,9 +18,9 @@ values wins; the loser counts as ``superseded``).
 
 Speed (docs/decisions/0001-readings-storage-layout.md): a stored day is compared with the
 incoming one as whole lists first, and slot by slot only where they differ (found by C-level
-``map``/``compress``, not a Python loop over 96 slots); only rows that change are written: new
-days by COPY, changed days by DELETE and COPY of the merged row (a day's totals row only if
-its totals changed). An unchanged re-pull writes nothing.
+``map``/``compress`` and an XOR of the quality strings, not a Python loop over 96 slots); only
+rows that change are written: new days by COPY, changed days by DELETE and COPY of the merged
+row (a day's totals row only if its totals changed). An unchanged re-pull writes nothing.
 """
 
 from __future__ import annotations
@@ -355,7 +355,7 @@ def _changed_totals(cursor, meter_pk: int, rows: list[tuple]) -> list[tuple[date
     cursor.execute(
         f"SELECT day, {', '.join(TOTAL_COLUMNS[2:])} FROM meters_dailytotal "  # noqa: S608 (fixed names)
         "WHERE meter_id = %s AND day = ANY(%s::date[])",
-        [meter_pk, [row[0] for row in rows]],
+        [meter_pk, _date_array([row[0] for row in rows])],
     )
     stored = {row[0]: row[1:] for row in cursor.fetchall()}
     totals = [(row[0], _totals(*row[1:])) for row in rows]
@@ -369,7 +369,13 @@ def _days_filter(days: list[_Day]) -> tuple[str, list]:
     first, last = min(entry.day for entry in days), max(entry.day for entry in days)
     if (last - first).days < 2 * len(days):
         return "day BETWEEN %s AND %s", [first, last]
-    return "day = ANY(%s::date[])", [[entry.day for entry in days]]
+    return "day = ANY(%s::date[])", [_date_array([entry.day for entry in days])]
+
+
+def _date_array(days: list[date]) -> str:
+    """``days`` as the text of a PostgreSQL ``date[]`` (for ``%s::date[]``): 6× cheaper than
+    psycopg2's adaptation of a list of dates, which quotes and casts each one."""
+    return "{" + ",".join([day.isoformat() for day in days]) + "}"
 
 
 def _delete_days(cursor, meter_pk: int, reading_days: list[date], total_days: list[date]) -> None:
@@ -377,7 +383,7 @@ def _delete_days(cursor, meter_pk: int, reading_days: list[date], total_days: li
     cursor.execute(
         "WITH readings AS (DELETE FROM meters_readingday WHERE meter_id = %s AND day = ANY(%s::date[])) "
         "DELETE FROM meters_dailytotal WHERE meter_id = %s AND day = ANY(%s::date[])",
-        [meter_pk, reading_days, meter_pk, total_days],
+        [meter_pk, _date_array(reading_days), meter_pk, _date_array(total_days)],
     )
 
 
@@ -417,39 +423,56 @@ def _merge(days: list[_Day], stored: dict, result: IngestResult) -> tuple[list[t
 def _merge_direction(whs, qualities: str, old_whs, old_qualities: str, counts: list[int]) -> tuple:
     """Merge one direction of a day into its stored arrays: ``(Wh, quality, changed)``."""
     present = len(qualities) - qualities.count(MISSING)
-    if whs == old_whs and qualities == old_qualities:
+    same_whs = whs == old_whs
+    same_qualities = qualities == old_qualities
+    if same_whs and same_qualities:
         counts[2] += present
         return old_whs, old_qualities, False
-    if len(old_whs) != len(whs) or len(old_qualities) != len(qualities):
-        raise ValueError(f"stored row has {len(old_whs)} slots, incoming {len(whs)}")
+    n = len(whs)
+    if len(old_whs) != n or len(old_qualities) != len(qualities):
+        raise ValueError(f"stored row has {len(old_whs)} slots, incoming {n}")
     # The slots that differ in value or quality; everything else is unchanged (or missing twice).
-    slots = range(len(whs))
-    differing = {*compress(slots, map(ne, whs, old_whs)), *compress(slots, map(ne, qualities, old_qualities))}
+    differing = set() if same_whs else set(compress(range(n), map(ne, whs, old_whs)))
+    if not same_qualities:
+        # Quality strings are ASCII: the nonzero bytes of their XOR (as big-endian integers)
+        # are the differing slots, found without a Python step per slot.
+        xor = int.from_bytes(qualities.encode("ascii")) ^ int.from_bytes(old_qualities.encode("ascii"))
+        last = len(qualities) - 1
+        while xor:
+            shift = (xor.bit_length() - 1) & ~7
+            differing.add(last - (shift >> 3))
+            xor &= ~(0xFF << shift)
     rank = QUALITY_RANK
-    merged_wh = merged_q = None
+    accepted: list[int] = []
     inserted = updated = lower = 0
+    rejected = False
     for slot in differing:
         code = qualities[slot]
         if code == MISSING:
+            rejected = True
             continue  # missing never overwrites
         old_code = old_qualities[slot]
         if old_code == MISSING:
             inserted += 1
         elif rank[code] < rank[old_code]:
             lower += 1
+            rejected = True
             continue
         else:
             updated += 1
-        if merged_wh is None:
-            merged_wh, merged_q = list(old_whs), list(old_qualities)
-        merged_wh[slot] = whs[slot]
-        merged_q[slot] = code
+        accepted.append(slot)
     counts[0] += inserted
     counts[1] += updated
     counts[2] += present - inserted - updated - lower
     counts[3] += lower
-    if merged_wh is None:
+    if not accepted:
         return old_whs, old_qualities, False
+    if not rejected:  # every differing slot takes the incoming value: the merge is the input
+        return whs, qualities, True
+    merged_wh, merged_q = list(old_whs), list(old_qualities)
+    for slot in accepted:
+        merged_wh[slot] = whs[slot]
+        merged_q[slot] = qualities[slot]
     return merged_wh, "".join(merged_q), True
 
 

@@ -429,6 +429,21 @@ def test_key_spellings_and_casing():
     assert values[(T0, Direction.INJECTION)].state is ValidationState.READ
 
 
+def test_exact_key_spelling_wins_over_a_lenient_match_and_the_first_lenient_match_wins():
+    # Register and direction keys: the exact spelling first, whatever the order; else the first
+    # key that matches ignoring case, "_" and "-" (the one-pass lookup must keep this).
+    value = one({"offtake": {"Day": reg(0.1), "day": reg(0.2)}})
+    assert (value.register, value.kwh) == (Register.DAY, Decimal("0.2"))
+    value = one({"offtake": {"NIGHT": reg(0.3), "Night": reg(0.4)}})
+    assert (value.register, value.kwh) == (Register.NIGHT, Decimal("0.3"))
+    value = one({"Off_Take": {"day": reg(0.5)}, "OFFTAKE": {"day": reg(0.6)}})
+    assert value.kwh == Decimal("0.5")
+    value = one({"Offtake": {"day": reg(0.7)}, "offtake": {"day": reg(0.8)}})
+    assert value.kwh == Decimal("0.8")
+    value = one({"offtake": {"To-Tal": reg(0.9), "day": reg(0.9)}})
+    assert (value.register, value.kwh) == (Register.DAY, Decimal("0.9"))
+
+
 def test_unknown_extra_fields_are_ignored():
     payload = on_meter(dict(SLICE_A, comment="x", extra={"a": [1, 2]}))
     payload["data"]["headpoint"]["somethingNew"] = {"nested": True}

@@ -610,16 +610,20 @@ class FluviusClient:
         concatenated in time order. Errors of any chunk propagate (nothing partial is returned).
         """
         values: list[QuarterHourValue] = []
+        for payload in self._energy_payloads(ean, reference_number, start, end, period_type):
+            values.extend(parse_energy(payload))
+        return values
+
+    def _energy_payloads(self, ean, reference_number, start, end, period_type):
+        """One raw answer per chunk of at most 184 days, consecutive and non-overlapping."""
         for chunk_start, chunk_end in split_window(start, end):
-            payload = self.energy_fetch_raw(
+            yield self.energy_fetch_raw(
                 ean=ean,
                 reference_number=reference_number,
                 start=chunk_start,
                 end=chunk_end,
                 period_type=period_type,
             )
-            values.extend(parse_energy(payload))
-        return values
 
     def energy_fetch_days(
         self,
@@ -636,14 +640,7 @@ class FluviusClient:
         one ``DayReadings`` (the chunks do not overlap, so their slots never compete).
         """
         days: dict[date, DayReadings] = {}
-        for chunk_start, chunk_end in split_window(start, end):
-            payload = self.energy_fetch_raw(
-                ean=ean,
-                reference_number=reference_number,
-                start=chunk_start,
-                end=chunk_end,
-                period_type=period_type,
-            )
+        for payload in self._energy_payloads(ean, reference_number, start, end, period_type):
             for readings in parse_energy_days(payload):
                 earlier = days.get(readings.day)
                 days[readings.day] = readings if earlier is None else _fill_missing(earlier, readings)

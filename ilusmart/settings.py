@@ -179,6 +179,11 @@ REST_FRAMEWORK = {
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="ilusmart")
+# A homeowner who just approved a mandate should not wait behind the nightly pull of every
+# meter: back-fills have a queue of their own, which every worker also consumes (workers take
+# from their queues in turn), so one is picked up within a task or two per worker.
+CELERY_BACKFILL_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-backfill"
+CELERY_TASK_ROUTES = {"meters.backfill_meter": {"queue": CELERY_BACKFILL_QUEUE}}
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -23,7 +23,8 @@ for i in $(seq 1 60); do grep -q "listening" .run/simulator.log 2>/dev/null && b
 grep -q "listening" .run/simulator.log || { echo "ERROR: the Fluvius simulator did not start:" >&2; cat .run/simulator.log >&2; exit 1; }
 
 echo "[run] Celery worker and beat (logs: .run/worker.log, .run/beat.log)"
-.venv/bin/celery -A ilusmart worker --loglevel INFO --concurrency 2 >.run/worker.log 2>&1 &
+queue="${CELERY_TASK_DEFAULT_QUEUE:-ilusmart}"
+.venv/bin/celery -A ilusmart worker --loglevel INFO --concurrency 2 --queues "$queue,$queue-backfill" >.run/worker.log 2>&1 &
 pids+=($!)
 .venv/bin/celery -A ilusmart beat --loglevel INFO --schedule .run/celerybeat-schedule >.run/beat.log 2>&1 &
 pids+=($!)

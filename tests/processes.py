@@ -55,10 +55,10 @@ class ManagedProcess:
 
 
 def celery_worker_argv(*, queue: str, concurrency: int, name: str) -> list[str]:
-    """The command line of a real Celery worker on `queue` (tests and benchmarks)."""
+    """The command line of a real Celery worker on `queue` and its back-fill queue (see settings)."""
     return [
         sys.executable, "-m", "celery", "-A", "ilusmart", "worker",
-        "--queues", queue,
+        "--queues", f"{queue},{queue}-backfill",
         "--concurrency", str(concurrency),
         "--pool", "prefork",
         "--loglevel", "INFO",

@@ -50,3 +50,18 @@ def test_healthz_reports_a_broker_that_is_down(client, settings):
     assert response.status_code == 503
     assert response.json()["checks"]["broker"].startswith("error")
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_backfills_have_a_queue_of_their_own_that_workers_consume():
+    from ilusmart.celery import app
+    from tests.processes import celery_worker_argv
+
+    backfill_queue = settings.CELERY_BACKFILL_QUEUE
+    assert backfill_queue != settings.CELERY_TASK_DEFAULT_QUEUE
+    assert app.amqp.router.route({}, "meters.backfill_meter")["queue"].name == backfill_queue
+    assert (
+        app.amqp.router.route({}, "meters.sync_meter_daily")["queue"].name
+        == settings.CELERY_TASK_DEFAULT_QUEUE
+    )
+    argv = celery_worker_argv(queue=settings.CELERY_TASK_DEFAULT_QUEUE, concurrency=1, name="t")
+    assert argv[argv.index("--queues") + 1].split(",") == [settings.CELERY_TASK_DEFAULT_QUEUE, backfill_queue]

@@ -1,20 +1,8 @@
 """Local days, quarter-hour slots and the per-slot quality code of stored readings.
 
-Readings are stored per meter and *local* (Europe/Brussels) day. Slot ``i`` of a day is the
-``i``-th quarter-hour after the day's local midnight, counted in UTC, so a day has 96 slots, 92
-on the last Sunday of March and 100 on the last Sunday of October.
-
-Each stored value carries one quality character that encodes its validation state and its
-register (the ``-`` character marks a missing value):
-
-=====  ===  =====  =====
-state  day  night  total
-=====  ===  =====  =====
-EST    E    e      1
-READ   R    r      2
-VAL    V    v      3
-NVAL   N    n      4
-=====  ===  =====  =====
+The slot arithmetic (92/96/100 slots per local day) and the quality-code table are defined once,
+in ``ilusmart.fluvius.slots``; this module re-exports them for ``meters`` and adds what only the
+stored readings need.
 """
 
 from __future__ import annotations

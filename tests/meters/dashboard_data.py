@@ -1,4 +1,8 @@
-"""Readings for the dashboard and chart tests, stored through the real ingest (no simulator)."""
+"""Readings for the dashboard and chart tests, stored through the real ingest (no simulator).
+
+Expected figures come from what the test wrote (``WrittenReadings``), never from ``DailyTotal``,
+the table the pages read: a wrong aggregate must fail a test, not be copied into its expectation.
+"""
 
 import re
 from datetime import date, timedelta
@@ -9,9 +13,8 @@ from django.utils.formats import number_format
 from django.utils.translation import override
 
 from meters.models import DailyTotal
-from meters.quarterhours import day_start_utc, slots_in_day
 from meters.services.ingest import readings_ingest
-from tests.meters.values import QUARTER, qh
+from tests.meters.values import QUARTER, local_midnight_utc, qh, quarter_hours_in
 
 
 def offtake_wh(day: date, slot: int) -> int:
@@ -28,9 +31,9 @@ def ingest_day(meter, day: date, *, missing=(), estimated=(), missing_injection=
     Even slots are booked on the day register, odd ones on the night register, so both sides
     of the split have figures.
     """
-    start = day_start_utc(day)
+    start = local_midnight_utc(day)
     values = []
-    for slot in range(slots_in_day(day)):
+    for slot in range(quarter_hours_in(day)):
         if slot in missing:
             continue
         at = start + slot * QUARTER
@@ -55,8 +58,74 @@ FIELDS = {
 }
 
 
+class WrittenReadings:
+    """The readings one test stored for a meter with ``ingest_day``, to compute expected figures.
+
+    Remembers which (direction, slot) of each day got a value; the value itself is
+    ``offtake_wh``/``injection_wh`` of (day, slot), booked on the day register for even slots and
+    on the night register for odd ones (as ``ingest_day`` writes them).
+    """
+
+    def __init__(self, meter):
+        self.meter = meter
+        self.present: dict[date, set[tuple[str, int]]] = {}
+
+    def day(self, day: date, *, missing=(), estimated=(), missing_injection=()) -> None:
+        ingest_day(self.meter, day, missing=missing, estimated=estimated, missing_injection=missing_injection)
+        slots = self.present.setdefault(day, set())
+        for slot in range(quarter_hours_in(day)):
+            if slot not in missing:
+                slots.add(("offtake", slot))
+                if slot not in missing_injection:
+                    slots.add(("injection", slot))
+
+    def days(self, first: date, last: date, **kwargs) -> None:
+        """Every day from ``first`` to ``last`` inclusive."""
+        day = first
+        while day <= last:
+            self.day(day, **kwargs)
+            day += timedelta(days=1)
+
+    def wh(self, start: date, end: date) -> dict[tuple[str, str], int | None]:
+        """{(direction, "total"|"day"|"night"): Wh} written for the local dates [start, end); None if none."""
+        sums: dict[tuple[str, str], int | None] = {
+            (d, c): None for d in ("offtake", "injection") for c in ("total", "day", "night")
+        }
+        value_of = {"offtake": offtake_wh, "injection": injection_wh}
+        for day, slots in self.present.items():
+            if not start <= day < end:
+                continue
+            for direction, slot in slots:
+                wh = value_of[direction](day, slot)
+                for column in ("total", "day" if slot % 2 == 0 else "night"):
+                    sums[(direction, column)] = (sums[(direction, column)] or 0) + wh
+            for direction in ("offtake", "injection"):
+                # A direction with values on this day has a (possibly zero) figure on both registers.
+                if any(d == direction for d, _ in slots):
+                    for column in ("day", "night"):
+                        sums[(direction, column)] = sums[(direction, column)] or 0
+        return sums
+
+    def kwh(self, start: date, end: date) -> dict[tuple[str, str], Decimal | None]:
+        """{(row, column): kWh} as the figures tables show them, rows offtake, injection and net."""
+        wh = self.wh(start, end)
+        out = {key: None if value is None else Decimal(value) / 1000 for key, value in wh.items()}
+        for column in ("total", "day", "night"):
+            off, inj = wh[("offtake", column)], wh[("injection", column)]
+            out[("net", column)] = None if off is None or inj is None else Decimal(off - inj) / 1000
+        return out
+
+    def day_wh(self, day: date, direction: str = "offtake") -> int | None:
+        """The total Wh written for one direction of one day."""
+        return self.wh(day, day + timedelta(days=1))[(direction, "total")]
+
+
 def stored_kwh(meter, start: date, end: date) -> dict[tuple[str, str], Decimal | None]:
-    """{(row, column): kWh} summed from the meter's DailyTotal rows in [start, end)."""
+    """{(row, column): kWh} summed from the meter's DailyTotal rows in [start, end).
+
+    Reads the table the pages read, so it cannot catch a wrong total; the meters view tests use
+    ``WrittenReadings`` instead (the browser tests in tests/e2e/ still use this).
+    """
     rows = DailyTotal.objects.filter(meter=meter, day__gte=start, day__lt=end)
     names = [n for names in FIELDS.values() for n in names]
     sums = rows.aggregate(**{n: Sum(n) for n in names})

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from meters.models import DailyTotal
 from meters.services.export import readings_export_lines
 from meters.services.ingest import readings_ingest
 from tests.factories import MeterFactory, UserFactory
@@ -46,18 +45,36 @@ def _rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _stored_kwh(meter, field, start, end) -> Decimal:
-    totals = DailyTotal.objects.filter(meter=meter, day__gte=start, day__lt=end)
-    return Decimal(sum(getattr(t, field) or 0 for t in totals)).scaleb(-3)
+# What the ``meter`` fixture wrote, per local day and direction, in kWh (added up by hand).
+WRITTEN_KWH = {
+    date(2025, 3, 30): {"offtake": Decimal("0.200"), "injection": Decimal("0.000")},
+    # 0.125 + 0.300; slot 50 missing; injection 1.5 at slot 60
+    date(2025, 10, 26): {"offtake": Decimal("0.425"), "injection": Decimal("1.500")},
+    date(2025, 10, 28): {"offtake": Decimal("0.050"), "injection": None},
+    date(2025, 11, 2): {"offtake": Decimal("1.000"), "injection": Decimal("0.250")},
+}
 
 
 @pytest.mark.parametrize("resolution", ["quarter_hour", "day", "month"])
-def test_csv_totals_equal_the_stored_daily_totals(client, meter, resolution):
+def test_csv_totals_equal_the_values_written(client, meter, resolution):
     rows = _rows(_download(client, meter, "2025-01-01", "2025-12-31", resolution))
     for direction in ("offtake", "injection"):
         csv_sum = sum(Decimal(r[f"{direction}_kwh"]) for r in rows if r[f"{direction}_kwh"])
-        assert csv_sum == _stored_kwh(meter, f"{direction}_wh", date(2025, 1, 1), date(2026, 1, 1))
-    assert csv_sum == Decimal("1.750")
+        written = sum(d[direction] for d in WRITTEN_KWH.values() if d[direction] is not None)
+        assert csv_sum == written, direction
+    assert written == Decimal("1.750")  # the injection written: 1.5 + 0.25
+
+
+def test_every_day_row_equals_the_values_written(client, meter):
+    rows = _rows(_download(client, meter, "2025-01-01", "2025-12-31", "day"))
+    assert len(rows) == 365
+    by_day = {r["local_start"]: r for r in rows}
+    for day, kwh in WRITTEN_KWH.items():
+        for direction in ("offtake", "injection"):
+            cell = by_day[day.isoformat()][f"{direction}_kwh"]
+            assert cell == ("" if kwh[direction] is None else str(kwh[direction])), (day, direction)
+    written_days = {day.isoformat() for day in WRITTEN_KWH}
+    assert all(r["offtake_kwh"] == "" for r in rows if r["local_start"] not in written_days)
 
 
 def test_day_rows_split_day_and_night_and_leave_missing_days_empty(client, meter):

@@ -100,3 +100,35 @@ def test_period_figures_name_the_meters_first_day_whatever_the_period(meter):
     assert later.first_data_day == earliest_data_day(meter=meter) == date(2025, 1, 31)
     empty = period_figures(meter=MeterFactory(), start_date=date(2025, 1, 1), end_date=date(2026, 1, 1))
     assert empty.first_data_day is None
+
+
+def test_period_figures_count_quarter_hours_from_the_first_day_to_before_today():
+    """Expected quarter-hours, written out: 92 on 30 March 2025, 100 on 26 October 2025."""
+    meter = MeterFactory()
+    readings_ingest(
+        meter=meter,
+        values=[
+            qh("2025-03-29T23:00", "offtake", "0.100"),  # local 2025-03-30 00:00: the first day
+            qh("2025-10-26T00:00", "offtake", "0.200"),  # local 02:00 summer time
+            qh("2025-10-26T01:00", "offtake", "0.300"),  # local 02:00 winter time
+        ],
+    )
+    far = date(2026, 6, 1)
+    spring = period_figures(meter=meter, start_date=date(2025, 3, 30), end_date=date(2025, 3, 31), today=far)
+    assert (spring.slots_expected, spring.offtake_kwh, spring.missing_values) == (92, Decimal("0.100"), 183)
+    autumn = period_figures(
+        meter=meter, start_date=date(2025, 10, 26), end_date=date(2025, 10, 27), today=far
+    )
+    assert (autumn.slots_expected, autumn.offtake_kwh, autumn.missing_values) == (100, Decimal("0.500"), 198)
+    # March counts from the meter's first day (30 and 31 March), not from the 1st.
+    march = period_figures(meter=meter, start_date=date(2025, 3, 1), end_date=date(2025, 4, 1), today=far)
+    assert march.slots_expected == 92 + 96
+    # 2025 from 30 March: 277 days, 4 quarter-hours fewer in March and 4 more in October.
+    year = period_figures(meter=meter, start_date=date(2025, 1, 1), end_date=date(2026, 1, 1), today=far)
+    assert year.slots_expected == 277 * 96 - 4 + 4
+    assert year.offtake_kwh == Decimal("0.600")
+    # Only days before today are expected: on 27 October, October up to and including the 26th.
+    october = period_figures(
+        meter=meter, start_date=date(2025, 10, 1), end_date=date(2025, 11, 1), today=date(2025, 10, 27)
+    )
+    assert october.slots_expected == 26 * 96 + 4

@@ -2,22 +2,22 @@
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from meters.models import DailyTotal
 from meters.selectors import local_today
 from tests.factories import MeterFactory, ProfileFactory
 from tests.meters.dashboard_data import (
+    WrittenReadings,
     dutch_kwh,
     figures_cells,
     ingest_day,
-    ingest_days,
+    injection_wh,
+    offtake_wh,
     row_label,
-    stored_kwh,
     table_rows,
 )
 
@@ -39,13 +39,25 @@ def meter(homeowner):
     return MeterFactory(owner=homeowner)
 
 
+@pytest.fixture
+def written(meter):
+    """Readings this test stores for ``meter``; expected figures are computed from them."""
+    return WrittenReadings(meter)
+
+
+def _assert_figures(html: str, expected: dict):
+    cells = figures_cells(html, "period")
+    for key, value in expected.items():
+        assert cells[key] == (dutch_kwh(value) if value is not None else "—geen gegevens"), key
+
+
 def _chart_data(html: str) -> dict:
     raw = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S).group(1)
     return json.loads(raw)
 
 
-def test_spring_day_has_92_rows_without_the_skipped_hour(client, meter):
-    ingest_day(meter, SPRING)
+def test_spring_day_has_92_rows_without_the_skipped_hour(client, meter, written):
+    written.day(SPRING)
     html = client.get(reverse("meters:day", args=[meter.pk, SPRING])).text
     labels = [row_label(r) for r in table_rows(html)]
     assert len(labels) == 92
@@ -53,10 +65,12 @@ def test_spring_day_has_92_rows_without_the_skipped_hour(client, meter):
     assert not any(label.startswith("02:") for label in labels)
     data = _chart_data(html)
     assert len(data["labels"]) == len(data["offtake"]) == 92
+    assert round(data["offtake"][91] * 1000) == offtake_wh(SPRING, 91)  # 23:45, the day's last
+    _assert_figures(html, written.kwh(SPRING, date(2025, 3, 31)))
 
 
-def test_autumn_day_has_100_rows_with_the_repeated_hour_labelled(client, meter):
-    ingest_day(meter, AUTUMN)
+def test_autumn_day_has_100_rows_with_the_repeated_hour_labelled(client, meter, written):
+    written.day(AUTUMN)
     html = client.get(reverse("meters:day", args=[meter.pk, AUTUMN])).text
     labels = [row_label(r) for r in table_rows(html)]
     assert len(labels) == 100
@@ -75,22 +89,22 @@ def test_autumn_day_has_100_rows_with_the_repeated_hour_labelled(client, meter):
     assert labels[-1] == "23:45"
     assert _chart_data(html)["labels"][8] == "02:00 (zomertijd)"
     assert len(set(_chart_data(html)["labels"])) == 100
+    assert round(_chart_data(html)["offtake"][12] * 1000) == offtake_wh(AUTUMN, 12)  # 02:00 winter time
+    _assert_figures(html, written.kwh(AUTUMN, date(2025, 10, 27)))
 
 
-def test_day_totals_and_values_equal_the_stored_data(client, meter):
+def test_day_totals_and_values_equal_the_values_written(client, meter, written):
     day = date(2025, 6, 14)
-    ingest_day(meter, day)
+    written.day(day)
     html = client.get(reverse("meters:day", args=[meter.pk, day])).text
-    expected = stored_kwh(meter, day, day + timedelta(days=1))
-    cells = figures_cells(html, "period")
-    for key, value in expected.items():
-        assert cells[key] == dutch_kwh(value)
+    expected = written.kwh(day, date(2025, 6, 15))
+    _assert_figures(html, expected)
     caption = re.search(r'data-testid="chart-caption">(.*?)</figcaption>', html, re.S).group(1)
     assert f"Afname {dutch_kwh(expected[('offtake', 'total')])} kWh" in caption
     assert f"injectie {dutch_kwh(expected[('injection', 'total')])} kWh" in caption
     data = _chart_data(html)
-    total = DailyTotal.objects.get(meter=meter, day=day)
-    assert round(sum(data["offtake"]) * 1000) == total.offtake_wh
+    assert [round(kwh * 1000) for kwh in data["offtake"]] == [offtake_wh(day, slot) for slot in range(96)]
+    assert [round(kwh * 1000) for kwh in data["injection"]] == [injection_wh(day, slot) for slot in range(96)]
 
 
 def test_missing_is_a_gap_and_estimates_are_marked(client, meter):
@@ -112,11 +126,11 @@ def test_missing_is_a_gap_and_estimates_are_marked(client, meter):
     assert "2 waarden zijn geschat (EST)" in html
 
 
-def test_month_view_by_day_with_missing_days_as_gaps(client, meter):
-    ingest_days(meter, date(2025, 6, 1), date(2025, 6, 10))
-    ingest_days(meter, date(2025, 6, 12), date(2025, 6, 19))
-    ingest_day(meter, date(2025, 6, 20), estimated={5})  # a VAL value would never be replaced by EST
-    ingest_days(meter, date(2025, 6, 21), date(2025, 6, 30))
+def test_month_view_by_day_with_missing_days_as_gaps(client, meter, written):
+    written.days(date(2025, 5, 31), date(2025, 6, 10))  # 31 May: outside the month
+    written.days(date(2025, 6, 12), date(2025, 6, 19))
+    written.day(date(2025, 6, 20), estimated={5})  # a VAL value would never be replaced by EST
+    written.days(date(2025, 6, 21), date(2025, 7, 1))  # 1 July: outside the month
     html = client.get(reverse("meters:month", args=[meter.pk, date(2025, 6, 1)])).text
     rows = table_rows(html)
     assert len(rows) == 30
@@ -124,30 +138,34 @@ def test_month_view_by_day_with_missing_days_as_gaps(client, meter):
     assert "status-estimated" in rows[19]
     data = _chart_data(html)
     assert data["offtake"][10] is None and data["missing"][10] is True
-    for index, day in ((0, 1), (29, 30)):
-        total = DailyTotal.objects.get(meter=meter, day=date(2025, 6, day))
-        assert round(data["offtake"][index] * 1000) == total.offtake_wh
-        assert dutch_kwh(Decimal(total.offtake_wh) / 1000) in rows[index]
-    expected = stored_kwh(meter, date(2025, 6, 1), date(2025, 7, 1))
-    for key, value in expected.items():
-        assert figures_cells(html, "period")[key] == dutch_kwh(value)
+    for index in range(30):
+        day = date(2025, 6, index + 1)
+        wh = written.day_wh(day)
+        if wh is None:
+            assert day == date(2025, 6, 11)
+            continue
+        assert round(data["offtake"][index] * 1000) == wh, day
+        assert dutch_kwh(Decimal(wh) / 1000) in rows[index], day
+        assert round(data["injection"][index] * 1000) == written.day_wh(day, "injection"), day
+    _assert_figures(html, written.kwh(date(2025, 6, 1), date(2025, 7, 1)))
     # Each day links to its own quarter-hour chart.
     assert reverse("meters:day", args=[meter.pk, date(2025, 6, 12)]) in rows[11]
 
 
-def test_year_and_years_views(client, meter):
-    ingest_days(meter, date(2024, 12, 30), date(2025, 1, 2))
-    ingest_day(meter, date(2025, 3, 30))
+def test_year_and_years_views(client, meter, written):
+    written.days(date(2024, 12, 30), date(2025, 1, 2))
+    written.day(date(2025, 1, 31))
+    written.days(date(2025, 3, 30), date(2025, 4, 1))  # 92 quarter-hours, then March's last day
     html = client.get(reverse("meters:year", args=[meter.pk, 2025])).text
     rows = table_rows(html)
     assert len(rows) == 12
     data = _chart_data(html)
-    january = sum(
-        DailyTotal.objects.filter(meter=meter, day__year=2025, day__month=1).values_list(
-            "offtake_wh", flat=True
-        )
-    )
+    january = written.wh(date(2025, 1, 1), date(2025, 2, 1))[("offtake", "total")]
+    march = written.wh(date(2025, 3, 1), date(2025, 4, 1))[("offtake", "total")]
     assert round(data["offtake"][0] * 1000) == january
+    assert round(data["offtake"][2] * 1000) == march
+    assert round(data["offtake"][3] * 1000) == written.day_wh(date(2025, 4, 1))
+    _assert_figures(html, written.kwh(date(2025, 1, 1), date(2026, 1, 1)))
     assert data["offtake"][1] is None and data["missing"][1] is True  # February: nothing stored
     assert "status-incomplete" in rows[0]  # 2 of 31 days
     # Before the meter's first data nothing is "missing": there was nothing to expect yet.
@@ -160,8 +178,12 @@ def test_year_and_years_views(client, meter):
     html = client.get(reverse("meters:years", args=[meter.pk])).text
     labels = [row_label(r) for r in table_rows(html)]
     assert labels[:2] == ["2024", "2025"] and labels[-1] == str(local_today().year)
-    expected = stored_kwh(meter, date(2024, 1, 1), date(2100, 1, 1))
-    assert figures_cells(html, "period")[("offtake", "total")] == dutch_kwh(expected[("offtake", "total")])
+    _assert_figures(html, written.kwh(date(2024, 1, 1), date(2100, 1, 1)))
+    by_year = [round(kwh * 1000) if kwh is not None else None for kwh in _chart_data(html)["offtake"][:2]]
+    assert by_year == [
+        written.wh(date(2024, 1, 1), date(2025, 1, 1))[("offtake", "total")],
+        written.wh(date(2025, 1, 1), date(2026, 1, 1))[("offtake", "total")],
+    ]
 
 
 def _link(html: str, testid: str) -> str | None:
@@ -218,9 +240,9 @@ def test_the_date_picker_redirects_and_bad_dates_never_fail(client, meter):
     assert client.get(f"{base}/dag/2025-06-14/?vergelijk=onzin").status_code == 200
 
 
-def test_compare_with_the_same_day_last_year(client, meter):
-    ingest_day(meter, date(2025, 6, 14))
-    ingest_day(meter, date(2024, 6, 14), missing={0})
+def test_compare_with_the_same_day_last_year(client, meter, written):
+    written.day(date(2025, 6, 14))
+    written.day(date(2024, 6, 14), missing={0})
     url = reverse("meters:day", args=[meter.pk, date(2025, 6, 14)])
     html = client.get(url + "?vergelijk=vorigjaar").text
     data = _chart_data(html)
@@ -228,7 +250,7 @@ def test_compare_with_the_same_day_last_year(client, meter):
     assert round(data["compare"]["offtake"][1] * 1000) == 40 + (7 + 14 * 3) % 90
     assert "zelfde dag vorig jaar" in html
     comparisons = html.split('data-testid="comparisons"', 1)[1].split("</table>", 1)[0]
-    last_year = stored_kwh(meter, date(2024, 6, 14), date(2024, 6, 15))
+    last_year = written.kwh(date(2024, 6, 14), date(2024, 6, 15))
     assert dutch_kwh(last_year[("offtake", "total")]) in comparisons
     assert _chart_data(client.get(url).text)["compare"] is None
 

@@ -1,15 +1,18 @@
 """The homeowner's dashboard (``/`` and ``/meters/<id>/``): figures equal the stored data."""
 
-from datetime import timedelta
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import override
 
+from ilusmart import clock
 from meters.selectors import local_today
 from tests.factories import MandateFactory, MeterFactory, ProfileFactory
-from tests.meters.dashboard_data import dutch_kwh, figures_cells, ingest_day, ingest_days, stored_kwh
+from tests.meters.dashboard_data import WrittenReadings, dutch_kwh, figures_cells, ingest_day, ingest_days
 
 pytestmark = pytest.mark.django_db
 
@@ -37,26 +40,123 @@ def _expected(cells, expected):
         assert cells[key] == (dutch_kwh(value) if value is not None else "—geen gegevens"), key
 
 
-def test_dashboard_figures_equal_the_stored_daily_totals(client, meter):
-    today = local_today()
-    yesterday = today - timedelta(days=1)
+@dataclass(frozen=True)
+class DashboardDay:
+    """A "today" and the dashboard's periods on it, written out (never computed like the selector)."""
+
+    today: date
+    yesterday: date
+    month_start: date
+    year_start: date
+    captions: tuple[str, str, str]  # yesterday, this month, this year
+
+
+DASHBOARD_DAYS = [
+    pytest.param(
+        DashboardDay(
+            date(2025, 6, 15),
+            date(2025, 6, 14),
+            date(2025, 6, 1),
+            date(2025, 1, 1),
+            ("Gisteren, zaterdag 14 juni", "Deze maand, juni 2025", "Dit jaar, 2025"),
+        ),
+        id="ordinary-day",
+    ),
+    pytest.param(
+        DashboardDay(
+            date(2025, 1, 1),
+            date(2024, 12, 31),
+            date(2024, 12, 1),
+            date(2024, 1, 1),
+            ("Gisteren, dinsdag 31 december", "Deze maand, december 2024", "Dit jaar, 2024"),
+        ),
+        id="new-years-day",
+    ),
+    pytest.param(
+        DashboardDay(
+            date(2025, 3, 31),
+            date(2025, 3, 30),  # 23 hours: 92 quarter-hours
+            date(2025, 3, 1),
+            date(2025, 1, 1),
+            ("Gisteren, zondag 30 maart", "Deze maand, maart 2025", "Dit jaar, 2025"),
+        ),
+        id="after-spring-dst",
+    ),
+    pytest.param(
+        DashboardDay(
+            date(2025, 10, 27),
+            date(2025, 10, 26),  # 25 hours: 100 quarter-hours
+            date(2025, 10, 1),
+            date(2025, 1, 1),
+            ("Gisteren, zondag 26 oktober", "Deze maand, oktober 2025", "Dit jaar, 2025"),
+        ),
+        id="after-autumn-dst",
+    ),
+    pytest.param(
+        DashboardDay(
+            date(2024, 3, 1),
+            date(2024, 2, 29),
+            date(2024, 2, 1),
+            date(2024, 1, 1),
+            ("Gisteren, donderdag 29 februari", "Deze maand, februari 2024", "Dit jaar, 2024"),
+        ),
+        id="after-leap-day",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", DASHBOARD_DAYS)
+def test_dashboard_figures_equal_the_values_written(client, homeowner, settings, case):
+    """Yesterday, this month and this year, each summed from the quarter-hours this test wrote."""
+    settings.CLOCK_SHIFT = clock.shift_to(case.today)
+    meter = MeterFactory(owner=homeowner, label="Thuis")
+    written = WrittenReadings(meter)
+    # A day on each side of every period boundary, and today (in no period until it is over).
+    one_day = timedelta(days=1)
+    for day in {
+        case.year_start - one_day,
+        case.year_start,
+        case.month_start - one_day,
+        case.month_start,
+        case.yesterday - one_day,
+        case.today,
+    }:
+        written.day(day)
+    written.day(case.yesterday, missing={3, 4}, estimated={10})
+
     response = client.get(reverse("home"))
+
     assert response.status_code == 200
     html = response.text
     assert "Welkom, Katrien" in html
     periods = {
-        "yesterday": (yesterday, today),
-        "month": (yesterday.replace(day=1), today),
-        "year": (yesterday.replace(month=1, day=1), today),
+        "yesterday": (case.yesterday, case.today),
+        "month": (case.month_start, case.today),
+        "year": (case.year_start, case.today),
     }
     for testid, (start, end) in periods.items():
-        expected = stored_kwh(meter, start, end)
+        expected = written.kwh(start, end)
         assert expected[("offtake", "total")] is not None
         _expected(figures_cells(html, testid), expected)
-    # The two missing quarter-hours (both directions) and the EST value are said, not hidden.
-    assert 'data-testid="incomplete-yesterday"' in html
-    assert "4 kwartierwaarden ontbreken" in html
-    assert "Bevat 2 geschatte waarden (EST)" in html  # offtake + injection of slot 10
+    captions = re.findall(r"<caption>(.*?) <span", html)
+    assert [" ".join(c.split()) for c in captions[:3]] == [
+        case.captions[0],
+        f"{case.captions[1]} (tot en met gisteren)",
+        f"{case.captions[2]} (tot en met gisteren)",
+    ]
+    # The two missing quarter-hours (both directions) and the EST value are said, not hidden;
+    # on a DST day only if the day's 92 or 100 quarter-hours are counted right.
+    incomplete = re.search(r'data-testid="incomplete-yesterday">(.*?)</p>', html).group(1)
+    assert incomplete == "Onvolledig: 4 kwartierwaarden ontbreken."
+    estimated = re.search(r'data-testid="estimated-yesterday">(.*?)</p>', html).group(1)
+    assert estimated == "Bevat 2 geschatte waarden (EST)."  # offtake + injection of slot 10
+    pk = meter.pk
+    for url in (
+        reverse("meters:day", args=[pk, case.yesterday]),
+        reverse("meters:month", args=[pk, case.month_start]),
+        reverse("meters:year", args=[pk, case.year_start.year]),
+    ):
+        assert f'href="{url}"' in html
 
 
 def test_dashboard_says_how_fresh_the_data_is_and_the_mandate_state(client, meter, homeowner):

@@ -1,7 +1,8 @@
 """Build parsed quarter-hour values for the meters tests."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
 
@@ -39,3 +40,21 @@ def day_values(first_start: datetime, slots: int, offtake=None, injection=None, 
             kwh = mapping.get(i, "0.000")
             values.append(qh(start, direction, kwh, state if kwh is not None else None, register))
     return values
+
+
+# --- Local days, worked out by the tests themselves --------------------------------------------
+# Test data is written with zoneinfo directly, not with meters.quarterhours, so that a wrong slot
+# count in the code cannot also shape the data it is checked against. Expected period boundaries
+# and quarter-hour counts are written out as literals in the tests.
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """The UTC instant of local midnight at the start of ``day`` in Brussels."""
+    return datetime.combine(day, time(0), BRUSSELS).astimezone(UTC)
+
+
+def quarter_hours_in(day: date) -> int:
+    """Quarter-hours between this local midnight and the next (92, 96 or 100)."""
+    return (local_midnight_utc(day + timedelta(days=1)) - local_midnight_utc(day)) // QUARTER

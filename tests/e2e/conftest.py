@@ -1,8 +1,23 @@
-"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server."""
+"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server.
 
+Every page a test gets (``page``, ``phone_page``) is watched for the whole test, across every
+navigation, by one ``BrowserChecks``: console errors, uncaught exceptions, failed requests (not
+those the browser cancels itself because the page moved on), HTTP errors (status >= 400) from
+our own server or on any navigation, and Content Security Policy violations. When the test body ends, the test fails with the list of what was seen. There
+is no way to get a page without it: the session's chromium is only handed out as a
+``CheckedBrowser``, whose contexts are always watched.
+
+A test that means to see an error page says which one: ``browser_checks.expect_status(path,
+status)``; that response (and the browser's console line about it) is then allowed, and the
+test fails if it never happens.
+"""
+
+import contextlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,9 +28,228 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
+# The binding a page calls on each `securitypolicyviolation` event. The init script is run by the
+# browser itself in every document of the context (outside the page's CSP), and the binding
+# lives in the context, so nothing is lost when the page navigates.
+CSP_BINDING = "__browserChecksCspViolation"
+CSP_LISTENER = f"""
+document.addEventListener('securitypolicyviolation', (e) => {{
+  window.{CSP_BINDING}({{
+    directive: e.effectiveDirective || e.violatedDirective,
+    blocked: e.blockedURI,
+    source: e.sourceFile,
+    line: e.lineNumber,
+    sample: e.sample,
+  }});
+}});
+"""
+# Let the page run what it has queued (violation events are fired from a task) and answer.
+SETTLE = "() => new Promise((resolve) => setTimeout(() => resolve(true), 0))"
+
+
+@dataclass(frozen=True)
+class BrowserProblem:
+    """One thing a page did that a browser test never accepts unless it said so."""
+
+    kind: str  # "CSP violation", "console error", "page error", "request failed", "HTTP 404", …
+    page: str  # the document it happened on (or the request's URL for HTTP problems)
+    detail: str
+
+
+class BrowserChecks:
+    """Collects the problems of every page in the contexts it watches, for a whole test."""
+
+    def __init__(self, origin: str):
+        self.origin = origin.rstrip("/")
+        self.problems: list[BrowserProblem] = []
+        self.verified = False
+        self._contexts = []
+        self._expected: dict[tuple[str, int], int] = {}  # (path, status) -> times seen
+
+    # --- set-up ------------------------------------------------------------------------------
+
+    def watch(self, context) -> None:
+        """Watch every page, request and response of ``context`` from now on."""
+        context.expose_binding(CSP_BINDING, self._on_csp_violation)
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._on_console)
+        context.on("weberror", self._on_page_error)
+        context.on("requestfailed", self._on_request_failed)
+        context.on("response", self._on_response)
+        self._contexts.append(context)
+
+    def expect_status(self, path: str, status: int) -> None:
+        """Allow one named error response of our server, e.g. ``("/bestaat-niet/", 404)``.
+
+        ``path`` is matched against the URL's path (and query, if ``path`` has one). The
+        response must happen: a declared status that is never seen is a problem too.
+        """
+        if status < 400:
+            raise ValueError(f"only error statuses need declaring, not {status}")
+        self._expected.setdefault((path, status), 0)
+
+    # --- what the browser reports ------------------------------------------------------------
+
+    def _short(self, url: str) -> str:
+        return url[len(self.origin) :] if url.startswith(self.origin + "/") else url
+
+    def _add(self, kind: str, page: str, detail: str) -> None:
+        self.problems.append(BrowserProblem(kind, self._short(page), detail))
+
+    def _on_csp_violation(self, source, violation: dict) -> None:
+        where = violation.get("source") or source["frame"].url
+        line = violation.get("line")
+        detail = f"{violation.get('directive')} blocked {violation.get('blocked') or '?'}"
+        if violation.get("sample"):
+            detail += f" ({violation['sample']!r})"
+        detail += f" at {self._short(where)}{f':{line}' if line else ''}"
+        self._add("CSP violation", source["frame"].url, detail)
+
+    def _on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        location = message.location or {}
+        if self._expected_console(message.text, location.get("url", "")):
+            return
+        page = message.page.url if message.page else location.get("url", "?")
+        at = location.get("url")
+        detail = message.text + (f" (at {self._short(at)}:{location.get('lineNumber', 0)})" if at else "")
+        self._add("console error", page, detail)
+
+    def _on_page_error(self, web_error) -> None:
+        page = web_error.page.url if web_error.page else "?"
+        self._add("page error", page, f"uncaught {web_error.error.name}: {web_error.error.message}")
+
+    def _on_request_failed(self, request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            return  # cancelled by the browser: the page went on to another one, or to a download
+        self._add(
+            "request failed",
+            self._frame_url(request),
+            f"{request.method} {self._short(request.url)} ({request.resource_type}): {request.failure}",
+        )
+
+    def _on_response(self, response) -> None:
+        request = response.request
+        ours = response.url.startswith(self.origin + "/")
+        if response.status < 400 or not (ours or request.is_navigation_request()):
+            return
+        if ours and self._expected_response(response.url, response.status):
+            return
+        self._add(
+            f"HTTP {response.status}",
+            self._frame_url(request),
+            f"{request.method} {self._short(response.url)} ({request.resource_type})",
+        )
+
+    @staticmethod
+    def _frame_url(request) -> str:
+        """The document a request belongs to (a navigation belongs to the page it opens)."""
+        if request.is_navigation_request():
+            return request.url
+        try:
+            return request.frame.url or request.url
+        except Exception:  # a request of a service worker has no frame
+            return request.url
+
+    def _matches(self, url: str, path: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.path + (f"?{parts.query}" if "?" in path else "")) == path
+
+    def _expected_response(self, url: str, status: int) -> bool:
+        for path, expected_status in self._expected:
+            if expected_status == status and self._matches(url, path):
+                self._expected[(path, expected_status)] += 1
+                return True
+        return False
+
+    def _expected_console(self, text: str, url: str) -> bool:
+        # Chromium adds "Failed to load resource: the server responded with a status of 404 (Not
+        # Found)" for every error response; for a declared one that line is expected too.
+        return url.startswith(self.origin + "/") and any(
+            f"status of {status} " in text and self._matches(url, path) for path, status in self._expected
+        )
+
+    # --- the verdict -------------------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Let every open page deliver what it has queued (a violation fired just now)."""
+        from playwright.sync_api import Error
+
+        for context in self._contexts:
+            for page in context.pages:
+                if page.is_closed():
+                    continue
+                # A page that is navigating or gone: its events already came or never will.
+                with contextlib.suppress(Error):
+                    page.evaluate(SETTLE)
+
+    def collected(self) -> list[BrowserProblem]:
+        """Everything seen so far, with declared error responses that never came."""
+        self.settle()
+        unseen = [
+            BrowserProblem("expected response not seen", path, f"HTTP {status} was declared but never came")
+            for (path, status), seen in self._expected.items()
+            if not seen
+        ]
+        return [*self.problems, *unseen]
+
+    def report(self) -> str:
+        """A readable list of the problems, or "" when there are none."""
+        problems = self.collected()
+        if not problems:
+            return ""
+        lines = [f"The browser reported {len(problems)} problem(s) on the pages of this test:"]
+        lines += [f"  - {p.kind} on {p.page}: {p.detail}" for p in problems]
+        lines.append(
+            "A test that means to see an error page declares it: browser_checks.expect_status(path, status)."
+        )
+        return "\n".join(lines)
+
+    def verify(self) -> None:
+        """Fail (AssertionError) with the readable list if anything was collected."""
+        self.verified = True
+        report = self.report()
+        if report:
+            raise AssertionError(report)
+
+
+class CheckedBrowser:
+    """The session's chromium; every context it makes is watched by a ``BrowserChecks``."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, checks: BrowserChecks, **options):
+        context = self._browser.new_context(**options)
+        checks.watch(context)
+        return context
+
+
+CHECKS = pytest.StashKey[BrowserChecks]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a browser test whose pages reported a problem; list them on any failure."""
+    checks = item.stash.get(CHECKS, None)
+    try:
+        result = yield
+    except BaseException as failure:
+        report = checks.report() if checks is not None else ""
+        if report:
+            failure.add_note(report)
+        raise
+    if checks is not None:
+        report = checks.report()
+        checks.verified = True
+        if report:
+            pytest.fail(report, pytrace=False)
+    return result
+
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -36,34 +270,46 @@ def browser():
                 "--disable-sync",
             ],
         )
-        yield browser
+        yield CheckedBrowser(browser)
         browser.close()
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="nl-BE", viewport={"width": 1280, "height": 900}
-    )
+def browser_checks(request, live_server):
+    """The test's one ``BrowserChecks``; ``page`` and ``phone_page`` are watched by it."""
+    checks = BrowserChecks(origin=live_server.url)
+    request.node.stash[CHECKS] = checks
+    return checks
+
+
+def _checked_page(chromium, checks, live_server, **options):
+    context = chromium.new_context(checks, base_url=live_server.url, locale="nl-BE", **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(chromium, live_server, browser_checks):
+    context, page = _checked_page(
+        chromium, browser_checks, live_server, viewport={"width": 1280, "height": 900}
+    )
     yield page
     context.close()
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def phone_page(chromium, live_server, browser_checks):
     """A 375-px-wide phone viewport."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="nl-BE",
+    context, page = _checked_page(
+        chromium,
+        browser_checks,
+        live_server,
         viewport={"width": 375, "height": 740},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
     )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     yield page
     context.close()
 

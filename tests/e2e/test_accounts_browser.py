@@ -12,7 +12,7 @@ def _no_horizontal_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_login_edit_profile_and_switch_language(page, screenshot):
+def test_login_edit_profile_and_switch_language(page, browser_checks, screenshot):
     profile = ProfileFactory(user__email="browser@example.be", first_name="Katrien")
     page.goto("/")
     assert "/accounts/aanmelden/" in page.url  # anonymous → login
@@ -27,6 +27,7 @@ def test_login_edit_profile_and_switch_language(page, screenshot):
     profile.refresh_from_db()
     assert profile.phone == "+32470998877"
 
+    browser_checks.expect_status("/accounts/profiel/", 400)  # a refused form answers 400
     page.get_by_label("Telefoon").fill("12")
     page.get_by_role("button", name="Bewaren").click()
     page.get_by_text("Geef een geldig telefoonnummer").wait_for()

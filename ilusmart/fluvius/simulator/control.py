@@ -322,8 +322,10 @@ def _form(state: SimulatorState, session: dict, problem: str | None = None, chos
 
 
 def _page(title: str, body: str, status: int) -> Response:
+    # The empty icon spares the browser a request for /favicon.ico, a 404 in its console.
     document = f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)} – Mijn Fluvius (simulator)</title></head>
+<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)} – Mijn Fluvius (simulator)</title>
+<link rel="icon" href="data:,"></head>
 <body><h1>{html.escape(title)}</h1>
 <p><em>Fluvius-simulator: dit is geen echte Mijn Fluvius.</em></p>
 {body}

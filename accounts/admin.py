@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, User
@@ -13,6 +15,14 @@ class ProfileInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """People. Support corrects customers' profiles; only a superuser manages accounts themselves.
+
+    For anyone but a superuser: staff accounts are not listed (nor reachable by id), every field
+    of the user row is read-only (so a POSTed ``is_superuser``, ``groups``, ``email``… is not
+    even a form field and is ignored), the password-change URL answers 403, and there is no add,
+    delete or bulk action. A superuser's own changes go through Django's UserAdmin unchanged.
+    """
+
     ordering = ("email",)
     list_display = ("email", "is_active", "is_staff", "email_verified_at", "date_joined")
     list_filter = ("is_staff", "is_active", "groups")
@@ -21,8 +31,58 @@ class UserAdmin(BaseUserAdmin):
     inlines = [ProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "password", "pending_email", "email_verified_at")}),
-        (_("Rechten"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Rechten"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Data"), {"fields": ("date_joined", "last_login")}),
+    )
+    # What a non-superuser sees of a customer's account: read only, no password, no permissions.
+    customer_fieldsets = (
+        (None, {"fields": ("email", "pending_email", "email_verified_at", "is_active")}),
         (_("Data"), {"fields": ("date_joined", "last_login")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    filter_horizontal = ("groups",)
+    filter_horizontal = ("groups", "user_permissions")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(is_staff=False, is_superuser=False)
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return self.list_display
+        return ("email", "is_active", "email_verified_at", "date_joined")
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else ("is_active",)
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.customer_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [name for _title, options in self.customer_fieldsets for name in options["fields"]]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        if not request.user.is_superuser:
+            return {}
+        return super().get_actions(request, action_location=action_location)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)

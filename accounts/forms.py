@@ -2,13 +2,8 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import last_refusal
 from accounts.models import Profile
-from accounts.services.login_throttle import (
-    client_ip,
-    login_failure_record,
-    login_failures_clear,
-    login_is_locked,
-)
 from accounts.services.users import verification_email_send
 from accounts.validators import phone_normalize, postal_code_normalize
 
@@ -98,8 +93,19 @@ class ProfileForm(ProfileFieldsMixin):
         return self.cleaned_data["email"].strip()
 
 
+def login_refusal_error(request) -> forms.ValidationError | None:
+    """The form error for an attempt the lock-out refused (accounts.services.login_lockout), if it was."""
+    refusal = last_refusal(request)
+    if refusal is None:
+        return None
+    request.login_refusal_shown = True  # the page says why itself: axes' middleware only sets 429
+    if refusal.reason == "slowed":
+        return forms.ValidationError(LoginForm.error_messages["slowed"], code="locked")
+    return forms.ValidationError(LoginForm.error_messages["locked"], code="locked")
+
+
 class LoginForm(forms.Form):
-    """Email and password, with per-(account, IP) rate limiting of failures."""
+    """Email and password; failures are counted and locked out by axes (accounts.lockout)."""
 
     email = forms.EmailField(
         label=_("E-mailadres"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
@@ -116,6 +122,10 @@ class LoginForm(forms.Form):
             "Te veel mislukte pogingen. Om je account te beschermen kan je het over 15 minuten opnieuw proberen, "
             "of meteen een nieuw wachtwoord aanvragen."
         ),
+        "slowed": _(
+            "Er werd de laatste tijd vaak een verkeerd wachtwoord geprobeerd voor dit account. Probeer het over "
+            "een minuut opnieuw, of vraag meteen een nieuw wachtwoord aan."
+        ),
         "unverified": _(
             "Bevestig eerst je e-mailadres met de link die we je stuurden. We hebben je net een nieuwe link gestuurd."
         ),
@@ -131,14 +141,11 @@ class LoginForm(forms.Form):
         password = self.cleaned_data.get("password")
         if not email or not password:
             return self.cleaned_data
-        ip = client_ip(self.request) if self.request else ""
-        if login_is_locked(email=email, ip=ip):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
         user = authenticate(self.request, email=email, password=password)
         if user is None:
-            login_failure_record(email=email, ip=ip)
-            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
-        login_failures_clear(email=email, ip=ip)
+            raise login_refusal_error(self.request) or forms.ValidationError(
+                self.error_messages["invalid_login"], code="invalid_login"
+            )
         if not user.email_verified:
             verification_email_send(user=user, email=user.email)
             raise forms.ValidationError(self.error_messages["unverified"], code="unverified")

@@ -1,6 +1,9 @@
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -9,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import LoginForm, ProfileForm, SignUpForm
 from accounts.selectors import profile_for_user
+from accounts.services.login_lockout import login_lockout_clear
 from accounts.services.users import VerificationError, profile_update, user_sign_up, user_verify_email
 
 
@@ -77,10 +81,38 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from a mailed link, under the same lock-out as every login path.
+
+    What the lock-out covers here (accounts.services.login_lockout): the link's token is an HMAC
+    that cannot be guessed, so there is no password to try; but a bad or expired link counts
+    as a failure of the client's address (through Django's user_login_failed signal, like a
+    wrong password), and an address locked out for spraying gets 429 here too. A completed
+    reset proves control of the mailbox, so it clears the account's counters: the owner is let
+    in at once, even from an address an attacker had locked.
+    """
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    lockout_credentials = {"password_reset_link": "********"}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not AxesProxyHandler.is_allowed(request, self.lockout_credentials):
+            return get_lockout_response(request, None, self.lockout_credentials)
+        response = super().dispatch(request, *args, **kwargs)
+        if not self.validlink:
+            user_login_failed.send(sender=__name__, credentials=self.lockout_credentials, request=request)
+        return response
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login_lockout_clear(user=form.user)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )

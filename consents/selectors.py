@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import Mandate
+from ilusmart import clock
 
 ENDING_SOON = timedelta(days=90)
 
@@ -45,7 +45,7 @@ def mandate_display(*, mandate: Mandate | None) -> MandateDisplay:
         )
     if mandate.status == Mandate.Status.APPROVED:
         soon = mandate.renewal_status or (
-            mandate.expires_at and mandate.expires_at - timezone.now() < ENDING_SOON
+            mandate.expires_at and mandate.expires_at - clock.now() < ENDING_SOON
         )
         if soon:
             return MandateDisplay(

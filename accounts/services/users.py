@@ -7,9 +7,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import Profile
+from ilusmart import clock
 
 User = get_user_model()
 _VERIFY_SALT = "accounts.email-verification"
@@ -81,7 +82,7 @@ def user_verify_email(*, token: str) -> User:
     email = data.get("e", "")
     if user.email.lower() == email:
         if user.email_verified_at is None:
-            user.email_verified_at = timezone.now()
+            user.email_verified_at = clock.now()
             user.save(update_fields=["email_verified_at"])
         return user
     if user.pending_email.lower() == email:
@@ -89,7 +90,7 @@ def user_verify_email(*, token: str) -> User:
             raise VerificationError("address taken")
         user.email = user.pending_email
         user.pending_email = ""
-        user.email_verified_at = timezone.now()
+        user.email_verified_at = clock.now()
         user.save(update_fields=["email", "pending_email", "email_verified_at"])
         return user
     raise VerificationError("stale")

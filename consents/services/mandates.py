@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from consents.models import FetchRefusal, Mandate, MandatePollState
+from ilusmart import clock
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.payloads import parse_mandates
 
@@ -59,7 +59,7 @@ def mandate_request(
     with `short_url` to send the homeowner to.
     """
     client = client or FluviusClient.from_settings()
-    today = timezone.localdate(timezone=BRUSSELS)
+    today = clock.local_today()
     days = settings.FLUVIUS_MANDATE_HISTORY_DAYS if history_days is None else history_days
     period_from = _local_midnight(today - timedelta(days=days))
     period_to = _local_midnight(today + timedelta(days=3 * 365))
@@ -122,7 +122,7 @@ def mandates_poll(
             state = MandatePollState.objects.select_for_update().get(pk=state.pk)
             state.last_updated_until = fetch_time
             if full:
-                state.last_full_poll_at = timezone.now()
+                state.last_full_poll_at = clock.now()
             state.save()
     if result.changed:
         logger.info(
@@ -137,9 +137,9 @@ def mandates_poll(
 def _fetch_time(payload) -> datetime:
     raw = (payload.get("_meta") or {}).get("fetchTime") if isinstance(payload, dict) else None
     try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else timezone.now()
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else clock.now()
     except ValueError:
-        return timezone.now()
+        return clock.now()
 
 
 def _apply(item, result: PollResult) -> None:
@@ -176,7 +176,7 @@ def _apply(item, result: PollResult) -> None:
         mandate.expires_at,
         mandate.fetch_suspended_at,
     )
-    now = timezone.now()
+    now = clock.now()
     mandate.status = item.status or mandate.status
     mandate.renewal_status = item.renewal_status or ""
     mandate.energy_type = item.energy_type or mandate.energy_type
@@ -218,7 +218,7 @@ def _apply(item, result: PollResult) -> None:
 def mandate_fetch_suspend(*, mandate: Mandate, reason: str) -> None:
     """Stop fetching for `mandate` after Fluvius refused (403); the next poll decides what's next."""
     Mandate.objects.filter(pk=mandate.pk, fetch_suspended_at__isnull=True).update(
-        fetch_suspended_at=timezone.now()
+        fetch_suspended_at=clock.now()
     )
     logger.warning("fetching suspended for mandate %s/%s: %s", mandate.reference_number, mandate.ean, reason)
 
@@ -226,7 +226,7 @@ def mandate_fetch_suspend(*, mandate: Mandate, reason: str) -> None:
 def mandate_mark_not_found(*, mandate: Mandate) -> None:
     """Fluvius does not know the EAN or the mandate (404): the mandate is invalid."""
     Mandate.objects.filter(pk=mandate.pk).update(
-        status=Mandate.Status.FINISHED, end_reason=Mandate.EndReason.NOT_FOUND, ended_at=timezone.now()
+        status=Mandate.Status.FINISHED, end_reason=Mandate.EndReason.NOT_FOUND, ended_at=clock.now()
     )
 
 

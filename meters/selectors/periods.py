@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
 
+from ilusmart import clock
 from meters.models import Meter
-from meters.quarterhours import BRUSSELS, slots_in_day
+from meters.quarterhours import slots_in_day
 from meters.selectors.readings import Totals
 
 _RANGE_SQL = """
@@ -31,7 +31,7 @@ WHERE meter_id = %s AND day >= %s AND day < %s
 
 def local_today() -> date:
     """Today's date in Brussels."""
-    return timezone.localdate(timezone=BRUSSELS)
+    return clock.local_today()
 
 
 def month_start(day: date) -> date:

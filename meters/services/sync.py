@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from consents.models import Mandate
 from consents.services.mandates import (
@@ -27,6 +26,7 @@ from consents.services.mandates import (
     mandate_mark_not_found,
     mandates_poll,
 )
+from ilusmart import clock
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.errors import FluviusError, FluviusMandateNotActive, FluviusNotFound
 from meters.models import Meter, MeterSyncState, SyncDeadLetter
@@ -98,7 +98,7 @@ def _clamp(mandate: Mandate, start: datetime, end: datetime) -> tuple[datetime, 
 def _record_error(meter: Meter, error: Exception) -> None:
     MeterSyncState.objects.update_or_create(
         meter=meter,
-        defaults={"last_error_at": timezone.now(), "last_error": f"{type(error).__name__}: {error}"[:2000]},
+        defaults={"last_error_at": clock.now(), "last_error": f"{type(error).__name__}: {error}"[:2000]},
     )
 
 
@@ -167,7 +167,7 @@ def _poll_soon() -> None:
 def _success(meter: Meter, *, next_run_at: datetime | None = None) -> None:
     MeterSyncState.objects.update_or_create(
         meter=meter,
-        defaults={"last_success_at": timezone.now(), "last_error": "", "next_run_at": next_run_at},
+        defaults={"last_success_at": clock.now(), "last_error": "", "next_run_at": next_run_at},
     )
 
 
@@ -183,7 +183,7 @@ def meter_sync_range(
     mandate = mandate_authorize_fetch(user=meter.owner, ean=meter.ean)
     client = client or FluviusClient.from_settings()
     result = SyncResult(meter_id=meter.pk)
-    start, end = _clamp(mandate, start, min(end, timezone.now() + timedelta(days=1)))
+    start, end = _clamp(mandate, start, min(end, clock.now() + timedelta(days=1)))
     with _meter_lock(meter, wait_seconds):
         if start < end:
             _fetch_and_store(meter=meter, mandate=mandate, client=client, start=start, end=end, result=result)
@@ -202,8 +202,8 @@ def meter_sync_daily(
     mandate = mandate_authorize_fetch(user=meter.owner, ean=meter.ean)
     client = client or FluviusClient.from_settings()
     result = SyncResult(meter_id=meter.pk)
-    now = timezone.now()
-    today = timezone.localdate(now, timezone=BRUSSELS)
+    now = clock.now()
+    today = now.astimezone(BRUSSELS).date()
     start, end = _clamp(mandate, local_midnight(today - timedelta(days=TRAILING_DAYS)), now)
     with _meter_lock(meter, wait_seconds):
         if start < end:
@@ -238,9 +238,9 @@ def backfill_start(*, mandate: Mandate) -> Meter:
             meter.save(update_fields=["owner"])
         state = MeterSyncState.objects.select_for_update().get_or_create(meter=meter)[0]
         state.backfill_from = mandate.data_period_from
-        state.backfill_to = min(mandate.data_period_to or timezone.now(), timezone.now())
+        state.backfill_to = min(mandate.data_period_to or clock.now(), clock.now())
         state.backfill_done_until = None
-        state.insert_time_watermark = state.insert_time_watermark or timezone.now()
+        state.insert_time_watermark = state.insert_time_watermark or clock.now()
         state.save()
     return meter
 

@@ -2,9 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ilusmart import clock
 from meters.selectors import capacity_tariff_summary
 from meters.views.common import own_meter
 
@@ -13,5 +13,5 @@ from meters.views.common import own_meter
 @require_GET
 def capacity_tariff(request, meter_id):
     meter = own_meter(request, meter_id)
-    capacity = capacity_tariff_summary(meter=meter, today=timezone.localdate())
+    capacity = capacity_tariff_summary(meter=meter, today=clock.local_today())
     return render(request, "meters/capacity_tariff.html", {"meter": meter, "capacity": capacity})

@@ -16,6 +16,8 @@ from collections import deque
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ilusmart import clock
+
 from .data import MeterProfile, default_profile, iso_z
 
 MANDATE_STATUSES = ("Requested", "Approved", "Rejected", "Finished")
@@ -143,9 +145,9 @@ class SimulatorState:
 
     # --- clock --------------------------------------------------------------------------------
     def now(self) -> datetime:
-        """The simulator clock: the frozen instant, or the real time in UTC."""
+        """The simulator clock: the frozen instant, or the project clock (ilusmart.clock) in UTC."""
         frozen = self.frozen_now
-        return frozen if frozen is not None else datetime.now(UTC).replace(microsecond=0)
+        return frozen if frozen is not None else clock.now().replace(microsecond=0)
 
     def set_clock(self, moment: datetime | None) -> None:
         """Freeze the clock at ``moment``, or let it run with the real time (None)."""

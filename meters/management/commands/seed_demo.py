@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from accounts.models import Profile, User
 from consents.models import Mandate
 from consents.services.mandates import mandate_mark_not_found, mandates_poll
+from ilusmart import clock
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
 from meters.services.meters import meter_connect_start, meter_link
-from meters.services.sync import BRUSSELS, backfill_start, local_midnight, meter_backfill, meter_sync_range
+from meters.services.sync import backfill_start, local_midnight, meter_backfill, meter_sync_range
 
 DEMO_EMAIL = "demo@ilusmart.be"
 DEMO_PASSWORD = "zonnepanelen-demo"  # noqa: S105 (local demo only; printed for the person running it)
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError("--days must be at least 1")
         user = self._homeowner(email)
         meter = meter_link(user=user, ean=ean, label="Thuis")
-        today = timezone.localdate(timezone=BRUSSELS)
+        today = clock.local_today()
         remote = SimulatorRemote(settings.FLUVIUS_SIMULATOR_URL)
         remote.meter_register(ean=meter.ean, install_date=today - timedelta(days=days + 1))
 
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         user = User.objects.filter(email__iexact=email).first() or User.objects.create_user(email=email)
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
-        user.email_verified_at = user.email_verified_at or timezone.now()
+        user.email_verified_at = user.email_verified_at or clock.now()
         user.save()
         Profile.objects.update_or_create(
             user=user,

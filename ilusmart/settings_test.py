@@ -1,21 +1,29 @@
-"""Settings for the test suite: the same as production code paths, on test-only Redis keys.
+"""Settings for the test suite: the same as production code paths, on resources of this run's own.
 
-Tests use the real PostgreSQL (pytest-django makes test_<name>) and the real Redis, on database
-15 so that a running development worker or cache on database 0 is never touched. Set in the
-environment so that subprocesses the tests start (Celery worker, Fluvius simulator) agree.
+Tests use the real PostgreSQL (pytest-django makes the test database) and the real Redis. Each
+run claims its own Redis database, queue names and test database name (ilusmart/testrun.py), so
+a development worker (database 0) or another test run is never touched. Set in the environment
+so that the subprocesses the tests start (Celery worker, Fluvius simulator) agree.
+
+``ILUSMART_TODAY=YYYY-MM-DD`` moves the project clock (ilusmart/clock.py) to 10:00 Belgian time
+on that day, for this run and its subprocesses (see `make test-dates`).
 """
 
 import os
+from datetime import date, timedelta
 
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "ilusmart-test")
+from ilusmart import clock, testrun
+
+testrun.configure_environment()
 os.environ.setdefault("ILUSMART_TESTING", "1")
 os.environ.setdefault("FLUVIUS_SIMULATOR_ENABLED", "true")
+if os.environ.get("ILUSMART_TODAY") and "ILUSMART_CLOCK_SHIFT_SECONDS" not in os.environ:
+    # Computed once, then inherited: every process of the run shares the same shift.
+    shift = clock.shift_to(date.fromisoformat(os.environ["ILUSMART_TODAY"]))
+    os.environ["ILUSMART_CLOCK_SHIFT_SECONDS"] = str(int(shift.total_seconds()))
 
 from ilusmart.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-
-# Two test runs on one machine (a developer's and a CI clone's) must not share a test database.
-if os.environ.get("ILUSMART_TEST_DB"):
-    DATABASES["default"]["TEST"] = {"NAME": os.environ["ILUSMART_TEST_DB"]}  # noqa: F405
+CLOCK_SHIFT = timedelta(seconds=int(os.environ.get("ILUSMART_CLOCK_SHIFT_SECONDS", "0")))
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ILUSMART_TEST_DB", "test_ilusmart")}  # noqa: F405

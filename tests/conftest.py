@@ -45,3 +45,37 @@ def _dutch_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def cache_keys_cleared():
+    """Delete this run's cache entries (keys under the cache's prefix) before the test.
+
+    Not ``cache.clear()``: that flushes the whole Redis database, which is also the run's Celery
+    broker and result store.
+    """
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _drain_queues():
+    """Remove what a test left queued for Celery (e.g. a back-fill queued by a page's on-commit).
+
+    Nothing consumes the run's queues between tests; a task left there would be run by the next
+    test's worker against that test's database.
+    """
+    yield
+    from django.conf import settings
+
+    from ilusmart.celery import app
+
+    with app.connection_for_write() as connection:
+        redis = connection.default_channel.client
+        # The queue, its back-fill queue (same prefix), their priority lists, and unacked tasks.
+        keys = [*redis.scan_iter(match=f"{settings.CELERY_TASK_DEFAULT_QUEUE}*"), "unacked", "unacked_index"]
+        redis.delete(*keys)

@@ -75,7 +75,13 @@ def celery_worker(*, database_name: str, concurrency: int = 1, env=None) -> Mana
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{database_name}"
     worker = ManagedProcess(
         celery_worker_argv(queue=settings.CELERY_TASK_DEFAULT_QUEUE, concurrency=concurrency, name="test"),
-        env={"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "ilusmart.settings_test", **(env or {})},
+        env={
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "ilusmart.settings_test",
+            # The worker shares the test's project clock (ilusmart/clock.py), moved or not.
+            "ILUSMART_CLOCK_SHIFT_SECONDS": str(int(settings.CLOCK_SHIFT.total_seconds())),
+            **(env or {}),
+        },
     )
     worker.wait_for("ready.", timeout=60)
     return worker

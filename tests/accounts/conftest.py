@@ -30,11 +30,8 @@ def client(client, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Login-failure counters live in Redis (test database 15); start each test without any."""
-    from django.core.cache import cache
-
-    cache.clear()
+def _empty_cache(cache_keys_cleared):
+    """Login-failure counters live in the cache: start each test without any (tests/conftest.py)."""
 
 
 # --- Staff in the admin (accounts/admin.py, accounts/admin_site.py) -----------------------------

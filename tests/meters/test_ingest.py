@@ -260,7 +260,8 @@ def test_concurrent_ingests_of_one_meter_end_as_one(ingest):
     values = []
     for day in range(4):
         values += day_values(JUNE_14_START + timedelta(days=day), 96, offtake={3: "0.777"})
-    barrier = threading.Barrier(2)
+    # Timeouts everywhere: a deadlock between the two ingests fails the test instead of hanging it.
+    barrier = threading.Barrier(2, timeout=60)
     results, errors = [], []
 
     def run():
@@ -272,11 +273,12 @@ def test_concurrent_ingests_of_one_meter_end_as_one(ingest):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "an ingest is still running: deadlock?"
 
     assert errors == []
     assert sorted(r.inserted for r in results) == [0, 4 * 192]

@@ -327,6 +327,28 @@ def screenshot():
     return take
 
 
+CHART_STATE = """() => {
+  const el = document.querySelector('[data-chart]');
+  const chart = window.echarts && echarts.getInstanceByDom(el);
+  if (!chart) { return null; }
+  const option = chart.getOption();
+  const values = (s) => s.data.map((d) => (d !== null && typeof d === 'object' ? d.value : d));
+  return {
+    canvas: !!el.querySelector('canvas'),
+    labels: option.xAxis[0].data.length,
+    offtake: values(option.series[0]).filter((v) => v !== null && v !== undefined).length,
+    injection: values(option.series[1]).filter((v) => v !== null && v !== undefined).length,
+    legend: option.legend[0].data,
+  };
+}"""
+
+
+def drawn_chart(page) -> dict:
+    """Wait for the page's ECharts chart to be drawn; return what it shows (see CHART_STATE)."""
+    page.wait_for_function("() => document.querySelector('[data-chart].is-drawn canvas') !== null")
+    return page.evaluate(CHART_STATE)
+
+
 def login(page, email, password):
     page.goto("/accounts/aanmelden/")
     page.get_by_label("E-mailadres").fill(email)

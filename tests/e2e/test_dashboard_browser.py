@@ -8,26 +8,11 @@ from datetime import date, timedelta
 import pytest
 
 from meters.selectors import local_today
-from tests.e2e.conftest import login
+from tests.e2e.conftest import drawn_chart, login
 from tests.factories import DEFAULT_PASSWORD, MandateFactory, MeterFactory, ProfileFactory
 from tests.meters.dashboard_data import dutch_kwh, ingest_day, ingest_days, stored_kwh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CHART_STATE = """() => {
-  const el = document.querySelector('[data-chart]');
-  const chart = window.echarts && echarts.getInstanceByDom(el);
-  if (!chart) { return null; }
-  const option = chart.getOption();
-  const values = (s) => s.data.map((d) => (d !== null && typeof d === 'object' ? d.value : d));
-  return {
-    canvas: !!el.querySelector('canvas'),
-    labels: option.xAxis[0].data.length,
-    offtake: values(option.series[0]).filter((v) => v !== null && v !== undefined).length,
-    injection: values(option.series[1]).filter((v) => v !== null && v !== undefined).length,
-    legend: option.legend[0].data,
-  };
-}"""
 
 
 @pytest.fixture
@@ -44,11 +29,6 @@ def homeowner_with_data():
 
 def _no_horizontal_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def _chart(page):
-    page.wait_for_function("() => document.querySelector('[data-chart].is-drawn canvas') !== null")
-    return page.evaluate(CHART_STATE)
 
 
 def _cell(page, testid, row, field="total"):
@@ -82,7 +62,7 @@ def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
 
     # Day view: 96 (or 92/100) quarter-hours, 3 missing, 2 estimated.
     page.get_by_role("link", name="Per kwartier").click()
-    state = _chart(page)
+    state = drawn_chart(page)
     assert state["canvas"] and state["labels"] in (92, 96, 100)
     assert state["offtake"] == state["labels"] - 3
     assert "Geschat (EST)" in state["legend"] and "Ontbreekt" in state["legend"]
@@ -90,28 +70,28 @@ def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
 
     page.get_by_test_id("previous").click()
     page.wait_for_url(f"**/dag/{yesterday - timedelta(days=1):%Y-%m-%d}/")
-    state = _chart(page)
+    state = drawn_chart(page)
     assert state["offtake"] == state["labels"]  # a full day
 
     page.get_by_role("link", name="Maand", exact=True).click()
-    state = _chart(page)
+    state = drawn_chart(page)
     assert state["offtake"] > 0
     screenshot(page, "chart-month")
     page.get_by_test_id("previous").click()
-    _chart(page)
+    drawn_chart(page)
     screenshot(page, "chart-month-previous")
 
     page.get_by_role("link", name="Jaar", exact=True).click()
-    assert _chart(page)["labels"] == 12
+    assert drawn_chart(page)["labels"] == 12
     screenshot(page, "chart-year")
 
     page.get_by_role("link", name="Alle jaren", exact=True).first.click()
-    assert _chart(page)["offtake"] >= 1
+    assert drawn_chart(page)["offtake"] >= 1
     screenshot(page, "chart-years")
 
     # The autumn daylight-saving day: 100 quarter-hours, the repeated hour labelled twice.
     page.goto(f"/meters/{meter.pk}/dag/2025-10-26/?vergelijk=vorige")
-    state = _chart(page)
+    state = drawn_chart(page)
     assert state["labels"] == 100
     assert page.locator('tr[data-key="02:00"] th').text_content().strip() == "02:00 (zomertijd)"
     assert page.locator('tr[data-key="02:00#2"] th').text_content().strip() == "02:00 (wintertijd)"
@@ -140,8 +120,7 @@ def test_switch_to_english(page, screenshot, homeowner_with_data):
     assert page.locator('[data-testid="figures-month"] th', has_text="Offtake").count() == 1
     screenshot(page, "dashboard-en")
     page.get_by_role("link", name="Per day").click()
-    _chart(page)
-    assert "Offtake" in page.evaluate(CHART_STATE)["legend"]
+    assert "Offtake" in drawn_chart(page)["legend"]
     screenshot(page, "chart-month-en")
 
 
@@ -158,6 +137,6 @@ def test_dashboard_and_charts_fit_a_375px_phone(phone_page, screenshot, homeowne
         ("chart-year-375", f"/meters/{meter.pk}/jaar/{yesterday:%Y}/"),
     ):
         phone_page.goto(url)
-        _chart(phone_page)
+        drawn_chart(phone_page)
         assert _no_horizontal_scroll(phone_page), name
         screenshot(phone_page, name)

@@ -1,84 +1,213 @@
 """The demo homeowner, made by the README's run command (`seed_demo` against the simulator).
 
-Logs in with the printed login, checks the dashboard against the stored data, opens the month
-view, and downloads a CSV whose totals equal the page's.
+Logs in with the printed login and checks every figure of the dashboard, of the month view and
+of a CSV download against what the simulator says it served (``/_sim/truth``), summed here from
+its quarter-hours. The table the pages read (``DailyTotal``) is never consulted: a wrong
+aggregate fails this test.
 """
 
 import csv
 import io
-from datetime import timedelta
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils.formats import date_format
+from django.utils.translation import override
 
-from meters.models import DailyTotal, Meter
+from meters.models import Meter
 from meters.selectors import local_today
-from tests.e2e.conftest import login
-from tests.e2e.test_dashboard_browser import _cell, _chart
-from tests.meters.dashboard_data import dutch_kwh, stored_kwh
+from tests.e2e.conftest import drawn_chart, login
+from tests.meters.dashboard_data import dutch_kwh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SEEDED_DAYS = 40  # seed_demo --days: the portal holds the local dates [today - 40, today)
+BRUSSELS = ZoneInfo("Europe/Brussels")
+ROWS = ("offtake", "injection", "net")
+FIELDS = ("total", "day", "night")
+
+
+@dataclass(frozen=True)
+class TruthQuarter:
+    """One quarter-hour as the simulator served it (a row of ``/_sim/truth``)."""
+
+    day: date  # local date
+    register: str  # "day" on weekdays 07:00-22:00 local, "night" otherwise (docs: fluvius-api.md)
+    offtake_wh: int | None
+    injection_wh: int | None
+    estimated: int  # EST values among the two
+
+
+def _wh(kwh: str) -> int | None:
+    return None if kwh == "" else int(Decimal(kwh) * 1000)
+
+
+def truth_quarters(simulator, ean: str, first: date, end: date) -> list[TruthQuarter]:
+    """The simulator's quarter-hours of the local dates [first, end) as served now."""
+    response = simulator.get("/_sim/truth", params={"ean": ean, "from": first, "to": end})
+    assert response.status_code == 200, response.text
+    quarters = []
+    for row in csv.DictReader(io.StringIO(response.text)):
+        local = (
+            datetime.strptime(row["start_utc"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).astimezone(BRUSSELS)
+        )
+        quarters.append(
+            TruthQuarter(
+                day=local.date(),
+                register="day" if local.weekday() < 5 and 7 <= local.hour < 22 else "night",
+                offtake_wh=_wh(row["offtake_kwh"]),
+                injection_wh=_wh(row["injection_kwh"]),
+                estimated=[row["offtake_state"], row["injection_state"]].count("EST"),
+            )
+        )
+    return quarters
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a period's figures table must show: kWh per (row, field), None for "no data"."""
+
+    kwh: dict[tuple[str, str], Decimal | None]
+    missing: int  # quarter-hour values (both directions) that should be there and are not
+    estimated: int
+
+    @property
+    def has_data(self) -> bool:
+        return self.kwh[("offtake", "total")] is not None or self.kwh[("injection", "total")] is not None
+
+
+def expected_figures(quarters: list[TruthQuarter], days) -> Expected:
+    """Sum the quarter-hours of ``days``: per register, and None for a direction with no value."""
+    chosen = [q for q in quarters if q.day in set(days)]
+    kwh = {}
+    for direction in ("offtake", "injection"):
+        present = [q for q in chosen if getattr(q, f"{direction}_wh") is not None]
+        for field in FIELDS:
+            values = [getattr(q, f"{direction}_wh") for q in present if field in ("total", q.register)]
+            kwh[(direction, field)] = Decimal(sum(values)) / 1000 if present else None
+    for field in FIELDS:
+        offtake, injection = kwh[("offtake", field)], kwh[("injection", field)]
+        kwh[("net", field)] = None if offtake is None or injection is None else offtake - injection
+    # Values are expected from the meter's first day with data on: what came before is not missing.
+    first = min((q.day for q in quarters if q.offtake_wh is not None), default=None)
+    due = [q for q in chosen if first is not None and q.day >= first]
+    missing = sum((q.offtake_wh is None) + (q.injection_wh is None) for q in due)
+    return Expected(kwh, missing, sum(q.estimated for q in chosen))
+
+
+def assert_figures(page, testid: str, expected: Expected) -> None:
+    """Every cell of the figures table ``testid`` and its flags, as ``expected`` says."""
+    for row in ROWS:
+        for field in FIELDS:
+            value = expected.kwh[(row, field)]
+            cell = page.locator(
+                f'[data-testid="figures-{testid}"] tr[data-row="{row}"] td[data-field="{field}"]'
+            )
+            if value is None:
+                assert cell.locator(".missing").count() == 1, (testid, row, field, cell.inner_text())
+            else:
+                assert cell.inner_text() == dutch_kwh(value), (testid, row, field)
+    incomplete = page.get_by_test_id(f"incomplete-{testid}")
+    if expected.has_data and expected.missing:
+        assert re.sub(r"\D", "", incomplete.inner_text()) == str(expected.missing), testid
+    else:
+        assert incomplete.count() == 0, testid
+    estimated = page.get_by_test_id(f"estimated-{testid}")
+    if expected.estimated:
+        assert re.sub(r"\D", "", estimated.inner_text()) == str(expected.estimated), testid
+    else:
+        assert estimated.count() == 0, testid
+
+
+def _caption(page, testid: str) -> str:
+    return page.locator(f'[data-testid="figures-{testid}"] caption').inner_text()
 
 
 @pytest.fixture
 def demo_login(fluvius_settings):
     out = io.StringIO()
-    call_command("seed_demo", days=40, stdout=out)
+    call_command("seed_demo", days=SEEDED_DAYS, stdout=out)
     line = next(ln for ln in out.getvalue().splitlines() if ln.startswith("Demo homeowner: "))
     email, password = line.removeprefix("Demo homeowner: ").split(" / ")
     return email, password
 
 
-def test_demo_homeowner_dashboard_month_and_csv(page, screenshot, demo_login):
+def test_demo_homeowner_dashboard_month_and_csv(page, screenshot, demo_login, fluvius_settings):
     email, password = demo_login
     meter = Meter.objects.get(owner__email=email)
+    today = local_today()
+    seeded = [today - timedelta(days=n) for n in range(SEEDED_DAYS, 0, -1)]
+    quarters = truth_quarters(fluvius_settings, meter.ean, seeded[0], today)
+    assert any(q.offtake_wh is not None for q in quarters), "the simulator served nothing"
+
     login(page, email, password)
     page.get_by_test_id("mandate-state").filter(has_text="Actief").wait_for()
 
-    # Day D is published at 06:00 on D+1: early in the morning "yesterday" (even this month or
-    # year) may have no data yet. Every figure that has data must equal the stored data.
-    today = local_today()
-    yesterday = today - timedelta(days=1)
-    checked = 0
-    for testid, start in (
-        ("yesterday", yesterday),
-        ("month", yesterday.replace(day=1)),
-        ("year", yesterday.replace(month=1, day=1)),
-    ):
-        expected = stored_kwh(meter, start, today)
-        if expected[("offtake", "total")] is None:
-            continue
-        checked += 1
-        for row in ("offtake", "injection", "net"):
-            for field in ("total", "day", "night"):
-                assert _cell(page, testid, row, field) == dutch_kwh(expected[(row, field)]), (
-                    testid,
-                    row,
-                    field,
-                )
-    assert checked >= 1
+    # The three periods, each up to and including yesterday: named by the captions, checked here.
+    # Day D is published at 06:00 on D+1, so early in the morning yesterday has no data yet and
+    # its figures must read "—" (the truth has no values for it then), never a number.
+    yesterday = seeded[-1]
+    with override("nl-be"):
+        assert _caption(page, "yesterday").startswith(f"Gisteren, {date_format(yesterday, 'l j F')} ")
+        assert _caption(page, "month").startswith(f"Deze maand, {date_format(yesterday, 'F Y')} ")
+        assert _caption(page, "year").startswith(f"Dit jaar, {yesterday.year} ")
+    periods = {
+        "yesterday": [yesterday],
+        "month": [d for d in seeded if (d.year, d.month) == (yesterday.year, yesterday.month)],
+        "year": [d for d in seeded if d.year == yesterday.year],
+    }
+    for testid, days in periods.items():
+        assert_figures(page, testid, expected_figures(quarters, days))
     screenshot(page, "demo-dashboard")
 
-    month = DailyTotal.objects.filter(meter=meter).latest("day").day.replace(day=1)
-    page.goto(f"/meters/{meter.pk}/maand/{month:%Y-%m}/")
-    assert _chart(page)["offtake"] > 0
-    page_offtake = _cell(page, "period", "offtake")
-    page_injection = _cell(page, "period", "injection")
+    # The month of the last day with data, by day.
+    last_day = max(q.day for q in quarters if q.offtake_wh is not None)
+    month_days = [d for d in seeded if (d.year, d.month) == (last_day.year, last_day.month)]
+    page.goto(f"/meters/{meter.pk}/maand/{last_day:%Y-%m}/")
+    days_with_offtake = {q.day for q in quarters if q.day in month_days and q.offtake_wh is not None}
+    assert drawn_chart(page)["offtake"] == len(days_with_offtake)
+    month_expected = expected_figures(quarters, month_days)
+    assert_figures(page, "period", month_expected)
+    page_offtake = page.locator(
+        '[data-testid="figures-period"] tr[data-row="offtake"] td[data-field="total"]'
+    ).inner_text()
+    page_injection = page.locator(
+        '[data-testid="figures-period"] tr[data-row="injection"] td[data-field="total"]'
+    ).inner_text()
     screenshot(page, "demo-month")
 
-    # Download the same month by day and add it up.
-    last = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    # Download the same month by day: every day equals the truth, and the days add up to the page.
+    first = last_day.replace(day=1)
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     with page.expect_download() as info:
         page.evaluate(
             "(url) => { const a = document.createElement('a'); a.href = url; a.download = ''; "
             "document.body.appendChild(a); a.click(); }",
-            f"/meters/{meter.pk}/exporteren/csv/?van={month:%Y-%m-%d}&tot={last:%Y-%m-%d}&resolutie=day",
+            f"/meters/{meter.pk}/exporteren/csv/?van={first:%Y-%m-%d}&tot={last:%Y-%m-%d}&resolutie=day",
         )
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
-    assert len(rows) == (last - month).days + 1
+    assert [r["local_start"] for r in rows] == [
+        (first + timedelta(days=n)).isoformat() for n in range(last.day)
+    ]
+    for row in rows:
+        day = date.fromisoformat(row["local_start"])
+        expected = expected_figures(quarters, [day])
+        for direction in ("offtake", "injection"):
+            for field, column in (("total", ""), ("day", "_day"), ("night", "_night")):
+                value = expected.kwh[(direction, field)]
+                assert row[f"{direction}{column}_kwh"] == ("" if value is None else f"{value:.3f}"), (
+                    day,
+                    direction,
+                )
+        assert int(row["estimated_values"]) == expected.estimated, day
     csv_offtake = sum(Decimal(r["offtake_kwh"]) for r in rows if r["offtake_kwh"])
     csv_injection = sum(Decimal(r["injection_kwh"]) for r in rows if r["injection_kwh"])
+    assert csv_offtake == month_expected.kwh[("offtake", "total")]
     assert dutch_kwh(csv_offtake) == page_offtake
     assert dutch_kwh(csv_injection) == page_injection

@@ -4,7 +4,8 @@ Walks every URL pattern of the portal (``get_resolver()``, recursively). Each pa
 an owned object (``OWNER_SCOPED_KWARGS``: a meter id or a mandate reference) is requested by
 homeowner B with homeowner A's object, by GET and by POST: each must answer 404, or 405 where the
 view does not take that method (at least one of the two must be a 404). As a control, A gets
-something other than 404 for the same URL, and an anonymous visitor is sent to the login page.
+something other than 404 for the same URL, and an anonymous visitor is sent to the login page,
+by GET and by POST alike: the login is checked before the method, never a 405 first.
 
 A new URL with a keyword this file does not know makes ``test_every_url_keyword_is_known`` fail:
 add how to fill it to ``FILL`` (and to ``OWNER_SCOPED_KWARGS`` if it names an owned object), or,
@@ -134,7 +135,9 @@ def test_another_homeowners_object_is_404(client, route, unreachable_fluvius):
         owner_status = client.post(url, {}).status_code
     assert owner_status != 404, (url, "the owner gets 404 too: the URL filling is wrong")
     client.logout()
-    anonymous = client.get(url)
-    assert anonymous.status_code in (302, 405), url
-    if anonymous.status_code == 302:
-        assert anonymous["Location"].startswith(reverse("accounts:login")), url
+    # Anonymous visitors are sent to the login page whatever the method: every owner-scoped view
+    # checks the login before the method (login_required outermost), so none answers 405 to them.
+    for method in ("GET", "POST"):
+        anonymous = client.generic(method, url)
+        assert anonymous.status_code == 302, (url, method, anonymous.status_code)
+        assert anonymous["Location"].startswith(reverse("accounts:login") + "?next="), (url, method)

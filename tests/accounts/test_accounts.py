@@ -177,7 +177,7 @@ def test_user_a_cannot_read_or_change_user_b(client):
     assert b.street == "Bstraat"
     assert a.street == "Gehackt"
     # Nor can a homeowner reach the admin.
-    assert client.get(f"/admin/accounts/profile/{b.pk}/change/").status_code == 302
+    assert client.get(reverse("admin:accounts_user_change", args=[b.user.pk])).status_code == 302
 
 
 def test_failed_logins_lock_one_ip_but_not_another(client, settings):
@@ -220,8 +220,18 @@ def test_password_reset_flow(client):
 def test_logout_is_a_post(client):
     profile = ProfileFactory()
     client.force_login(profile.user)
-    assert client.post(reverse("accounts:logout")).status_code == 302
-    assert client.get(reverse("accounts:profile")).status_code == 302
+    # A GET (a link, an <img src>, a prefetch) does not log anyone out.
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    assert "_auth_user_id" in client.session
+    # The POST of the layout's "Afmelden" form does.
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert "_auth_user_id" not in client.session
+    profile_page = client.get(reverse("accounts:profile"))
+    assert profile_page.status_code == 302
+    assert profile_page["Location"].startswith(reverse("accounts:login"))
 
 
 def test_staff_roles_exist_with_least_privilege():

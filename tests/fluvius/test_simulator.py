@@ -657,12 +657,26 @@ def test_install_date_and_pv_failure(sim):
 def test_meter_registration_validates_eans(sim):
     assert sim.post("/_sim/meters", {"ean": "541448820050357908"}).status_code == 400
     assert sim.post("/_sim/meters", {"ean": EAN, "kWp": -1}).status_code == 400
-    sandbox = "541449200000000011"
-    assert check_digit_ean(sandbox[:17]) != sandbox  # fails the GS1 check
-    # The test settings allow sandbox EANs (FLUVIUS_ALLOW_TEST_EANS follows DEBUG).
-    expected = 201 if settings.FLUVIUS_ALLOW_TEST_EANS else 400
-    assert sim.post("/_sim/meters", {"ean": sandbox}).status_code == expected
     assert EAN in {m["ean"] for m in sim.get("/_sim/meters").json()["meters"]}
+
+
+SANDBOX_EAN = "541449200000000011"  # Fluvius' sandbox style: fails the GS1 check digit
+
+
+@pytest.mark.parametrize(("allow", "status"), [("true", 201), ("false", 400)])
+def test_sandbox_eans_follow_the_simulators_setting(allow, status):
+    """A simulator started with FLUVIUS_ALLOW_TEST_EANS=true takes a sandbox EAN, with false refuses it."""
+    assert check_digit_ean(SANDBOX_EAN[:17]) != SANDBOX_EAN
+    process = SimulatorProcess(env={"FLUVIUS_ALLOW_TEST_EANS": allow}).start()
+    try:
+        response = process.post("/_sim/meters", {"ean": SANDBOX_EAN})
+        assert response.status_code == status, response.text
+        registered = {m["ean"] for m in process.get("/_sim/meters").json()["meters"]}
+        assert (SANDBOX_EAN in registered) is (status == 201)
+        # A real EAN (valid check digit) is taken either way.
+        assert process.post("/_sim/meters", {"ean": EAN}).status_code == 201
+    finally:
+        process.stop()
 
 
 def test_insert_time_selects_by_publication(sim, api):

@@ -7,8 +7,9 @@ one) Redis and a Celery worker. The mandate flow is the one a homeowner goes thr
 
 import csv
 import io
+import math
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -16,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from consents.models import Mandate
 from consents.services.mandates import mandate_request, mandates_poll
+from ilusmart import clock
 from ilusmart.fluvius.client import format_utc
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
 from meters.services.meters import mandate_return_url
@@ -30,7 +31,47 @@ ENERGY_PATH = "/api/mandate/energy"
 
 
 def local_today() -> date:
-    return timezone.localdate(timezone=BRUSSELS)
+    """Today in Belgium by the project clock (ilusmart/clock.py), which ILUSMART_TODAY can move."""
+    return clock.local_today()
+
+
+# --- Expected counts, derived from the dates (never from the code under test) ----------------
+
+
+def _utc_midnight(day: date) -> datetime:
+    # Through UTC on purpose: subtracting two aware datetimes of the same zone in Python ignores
+    # their offsets, so a DST day would count 24 hours.
+    return datetime.combine(day, time(0), BRUSSELS).astimezone(UTC)
+
+
+def quarter_hours(first: date, last: date) -> int:
+    """Quarter-hours in the local days [first, last): 92 on a March DST day, 100 in October."""
+    return int((_utc_midnight(last) - _utc_midnight(first)).total_seconds()) // 900
+
+
+def windows_needed(first: date, last: date, *, chunk_days: int) -> int:
+    """Requests a sync of [first, last) makes when it asks for at most ``chunk_days`` × 24 h at once."""
+    seconds = (_utc_midnight(last) - _utc_midnight(first)).total_seconds()
+    return math.ceil(seconds / (chunk_days * 86400))
+
+
+def published_days(first: date, now: datetime) -> int:
+    """Local days from ``first`` whose data Fluvius has published at ``now`` (day D: 06:00 on D + 1)."""
+    local = now.astimezone(BRUSSELS)
+    last_published = local.date() - timedelta(days=1 if local.time() >= time(6) else 2)
+    return max(0, (last_published - first).days + 1)
+
+
+def latest_dst_days(today: date) -> tuple[date, date]:
+    """The latest March (92 quarter-hours) and October (100) DST days whose next day is published."""
+    found = {}
+    day = today - timedelta(days=3)  # day + 1 published (06:00 on day + 2) whatever the hour
+    while len(found) < 2:
+        count = quarter_hours(day, day + timedelta(days=1))
+        if count != 96:
+            found.setdefault(count, day)
+        day -= timedelta(days=1)
+    return found[92], found[100]
 
 
 def request_mandate(*, user, ean: str, history_days: int) -> Mandate:
@@ -96,12 +137,12 @@ def row_versions(meter) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def sim(fluvius_settings, settings):
-    """The session's simulator, reset, its clock frozen at the current second, rate limit off.
+    """The session's simulator, reset, its clock frozen at the project clock's second, rate limit off.
 
     A frozen clock keeps the truth stable while a test runs (it changes at daily boundaries
     only). Client timeouts and back-offs are small so retries cost little.
     """
-    frozen = timezone.now().replace(microsecond=0)
+    frozen = clock.now().replace(microsecond=0)
     fluvius_settings.post("/_sim/clock", {"now": format_utc(frozen)}).raise_for_status()
     fluvius_settings.post("/_sim/config", {"rateLimitPerMinute": 0}).raise_for_status()
     settings.FLUVIUS_TIMEOUT_SECONDS = 10

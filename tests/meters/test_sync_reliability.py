@@ -15,12 +15,12 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 from django.db import connection
-from django.db.models import Count
 
 from consents.models import FetchRefusal
 from ilusmart.fluvius.client import FluviusClient, format_utc
 from ilusmart.fluvius.errors import FluviusUnavailable
 from meters.models import DailyTotal, MeterSyncState, ReadingDay, SyncDeadLetter
+from meters.quarterhours import ESTIMATED_CODES
 from meters.services.sync import (
     _LOCK_NAMESPACE,
     NoActiveMandate,
@@ -35,16 +35,32 @@ from tests.meters.conftest import (
     BRUSSELS,
     energy_requests,
     export_bytes,
+    latest_dst_days,
     local_today,
     missing_cells,
+    published_days,
+    quarter_hours,
     row_versions,
     truth_bytes,
     truth_day_sums,
+    windows_needed,
 )
 from tests.processes import celery_worker
 
-SPRING_FORWARD = date(2025, 3, 30)  # 23 hours: 92 quarter-hours
-FALL_BACK = date(2025, 10, 26)  # 25 hours: 100 quarter-hours
+# Every expected count below is derived from the dates of the day the test runs (the project
+# clock), never written down for one season: `make test-dates` runs this module on DST days,
+# at the turn of the year and on 29 February, and test_date_arithmetic.py replays the
+# arithmetic for every day of two years.
+pytestmark = pytest.mark.date_sensitive
+
+FAULT_TEST_DAYS = 60
+FAULT_TEST_CHUNK_DAYS = 10
+
+
+def fault_test_window(today: date) -> tuple[date, date]:
+    """The 60 local days [first, last) the fault test syncs: up to the day before yesterday."""
+    last = today - timedelta(days=1)
+    return last - timedelta(days=FAULT_TEST_DAYS), last
 
 
 def assert_totals_match_truth(meter, truth: bytes) -> int:
@@ -81,12 +97,14 @@ def stored_values(meter) -> int:
 @pytest.mark.django_db
 def test_sixty_days_through_every_kind_of_fault_equal_the_truth(sim, connected_meter, settings):
     """The first six chunks meet faults: 429, 500, 503, timeouts, malformed JSON; missing stays missing."""
-    settings.SYNC_CHUNK_DAYS = 10
+    settings.SYNC_CHUNK_DAYS = FAULT_TEST_CHUNK_DAYS
     settings.FLUVIUS_TIMEOUT_SECONDS = 1
     settings.FLUVIUS_MAX_RETRIES = 5
     meter, mandate = connected_meter(days=70, ean=_meter_ean(4242))
-    today = local_today()
-    first, last = today - timedelta(days=61), today - timedelta(days=1)  # 60 local days, [first, last)
+    first, last = fault_test_window(local_today())
+    # 60 local days are 1440 hours, one more or less when a DST change falls inside, so six
+    # chunks of 10 × 24 h, and a seventh of one hour in the October case.
+    windows = windows_needed(first, last, chunk_days=FAULT_TEST_CHUNK_DAYS)
     timeout = {"status": "timeout", "seconds": 1.5}
     # Faults are consumed by the next energy requests, so each batch is queued as soon as the
     # previous chunk got its answer: every chunk meets its own batch (at most 5 = max retries).
@@ -123,19 +141,18 @@ def test_sixty_days_through_every_kind_of_fault_equal_the_truth(sim, connected_m
     )
 
     assert batches == [] and sim.get("/_sim/faults").json()["faults"] == []
-    # 60 local days with the October change are 1441 hours: six 10-day chunks and one of an hour.
-    assert result.requests == len(result.windows) == 7
+    assert result.requests == len(result.windows) == windows
     assert result.windows[0][0] == local_midnight(first) and result.windows[-1][1] == local_midnight(last)
     assert all(a[1] == b[0] for a, b in zip(result.windows, result.windows[1:], strict=False))
     statuses = [r["status"] for r in energy_requests(sim)]
     assert statuses.count(429) == 3 and statuses.count(500) == 3 and statuses.count(503) == 3
     assert statuses.count(None) == 3  # held until the client gave up
-    assert statuses.count(200) == 7 + 3  # seven answers and three malformed bodies
+    assert statuses.count(200) == windows + 3  # one answer per window and three malformed bodies
     truth = truth_bytes(sim, meter.ean, first, last)
-    assert truth.count(b"\n") == 1 + 60 * 96 + 4  # header, and the October DST day's extra hour
+    assert truth.count(b"\n") == 1 + quarter_hours(first, last)  # a header, then one line each
     assert missing_cells(truth) > 0  # the simulator leaves some slices out: they must stay empty
     assert export_bytes(meter.ean, first, last) == truth
-    assert assert_totals_match_truth(meter, truth) == 60
+    assert assert_totals_match_truth(meter, truth) == FAULT_TEST_DAYS
     state = MeterSyncState.objects.get(meter=meter)
     assert state.last_error == "" and state.last_success_at is not None
 
@@ -177,13 +194,88 @@ def test_retries_running_out_fails_the_sync_and_a_rerun_completes_it(sim, connec
     assert state.last_error == ""
 
 
+# --- the insertTime catch-up of the daily sync ---------------------------------------------------
+
+CLOCK_MOVES_ON = timedelta(days=10)  # longer than the trailing window of the daily sync (7 days)
+
+
+def _estimated_values(meter, days) -> int:
+    """Stored quarter-hour values of ``days`` whose validation state is EST (codes E, e, 1)."""
+    return sum(
+        code in ESTIMATED_CODES
+        for r in ReadingDay.objects.filter(meter=meter, day__in=list(days))
+        for code in (*r.offtake_quality, *r.injection_quality)
+    )
+
+
+def _run_daily_in_a_worker(meter, sim) -> None:
+    """Queue ``meters.sync_meter_daily`` to a real worker (on the moved project clock) and wait for it."""
+    fluvius = {k: v for k, v in sim.env.items() if k.startswith("FLUVIUS_")}
+    worker = celery_worker(database_name=connection.settings_dict["NAME"], env=fluvius)
+    try:
+        outcome = sync_meter_daily.delay(meter.pk)
+        try:
+            summary = outcome.get(timeout=60)
+        except Exception as error:
+            raise AssertionError(f"{error!r}\n{worker.output()[-4000:]}") from error
+        assert summary["requests"] >= 2  # the trailing week and the catch-up
+    finally:
+        worker.stop()
+
+
+@pytest.mark.parametrize("path", ["service", "celery_worker"])
+@pytest.mark.django_db(transaction=True)
+def test_the_insert_time_catch_up_brings_validated_and_late_days(sim, connected_meter, settings, path):
+    """Ten days later, only the insertTime catch-up can bring what changed outside the trailing week.
+
+    At the start, the last five published days hold estimated values (EST) that Fluvius
+    validates on D + 6; while the clock moves on ten days, those days are validated and the
+    days around the start are published, all outside the daily sync's trailing 7 days.
+    """
+    meter, _ = connected_meter(days=40)
+    start_day = local_today()
+    first = start_day - timedelta(days=30)
+    meter_sync_range(meter=meter, start=local_midnight(first), end=local_midnight(start_day))
+    meter_sync_daily(meter=meter)  # sets the insertTime watermark
+    watermark = MeterSyncState.objects.get(meter=meter).insert_time_watermark
+    recent = [start_day - timedelta(days=n) for n in range(1, 6)]
+    assert _estimated_values(meter, recent) > 0  # estimated values, to be validated later
+
+    moved = sim.frozen_now + CLOCK_MOVES_ON
+    sim.post("/_sim/clock", {"now": format_utc(moved)}).raise_for_status()
+    settings.CLOCK_SHIFT = settings.CLOCK_SHIFT + CLOCK_MOVES_ON  # the project clock, moved once
+    requests_before = len(energy_requests(sim))
+    today = local_today()
+    assert today == start_day + timedelta(days=10)
+
+    if path == "service":
+        meter_sync_daily(meter=meter)
+    else:
+        _run_daily_in_a_worker(meter, sim)
+
+    made = energy_requests(sim)[requests_before:]
+    catch_up = [parse_qs(r["query"]) for r in made if parse_qs(r["query"])["periodType"] == ["insertTime"]]
+    assert catch_up and catch_up[0]["from"] == [format_utc(watermark)]
+    truth = truth_bytes(sim, meter.ean, first, today)
+    assert export_bytes(meter.ean, first, today) == truth
+    assert_totals_match_truth(meter, truth)
+    # Outside the trailing week: validated (EST gone) and late (published meanwhile) days.
+    outside = [
+        d for d in (*recent, start_day, start_day + timedelta(days=1)) if d < today - timedelta(days=7)
+    ]
+    assert len(outside) >= 6
+    assert _estimated_values(meter, outside) == 0
+    assert ReadingDay.objects.filter(meter=meter, day__in=outside).count() == len(outside)
+
+
 # --- DST, idempotence, concurrency ----------------------------------------------------------------
 
 
 @pytest.mark.django_db
 def test_dst_days_hold_92_and_100_quarter_hours_with_correct_totals(sim, connected_meter):
-    meter, _ = connected_meter(days=(local_today() - date(2025, 3, 28)).days)
-    for day in (SPRING_FORWARD, FALL_BACK):
+    spring_forward, fall_back = latest_dst_days(local_today())
+    meter, _ = connected_meter(days=(local_today() - min(spring_forward, fall_back)).days + 2)
+    for day in (spring_forward, fall_back):
         first, last = day - timedelta(days=1), day + timedelta(days=2)
         meter_sync_range(meter=meter, start=local_midnight(first), end=local_midnight(last))
         truth = truth_bytes(sim, meter.ean, first, last)
@@ -194,11 +286,11 @@ def test_dst_days_hold_92_and_100_quarter_hours_with_correct_totals(sim, connect
         r.day: (len(r.offtake_wh), len(r.injection_wh), len(r.offtake_quality), len(r.injection_quality))
         for r in ReadingDay.objects.filter(meter=meter)
     }
-    assert lengths[SPRING_FORWARD] == (92, 92, 92, 92)
-    assert lengths[FALL_BACK] == (100, 100, 100, 100)
-    assert lengths[SPRING_FORWARD - timedelta(days=1)] == (96, 96, 96, 96)
-    assert DailyTotal.objects.get(meter=meter, day=SPRING_FORWARD).slots_expected == 92
-    assert DailyTotal.objects.get(meter=meter, day=FALL_BACK).slots_expected == 100
+    assert lengths[spring_forward] == (92, 92, 92, 92)
+    assert lengths[fall_back] == (100, 100, 100, 100)
+    assert lengths[spring_forward - timedelta(days=1)] == (96, 96, 96, 96)
+    assert DailyTotal.objects.get(meter=meter, day=spring_forward).slots_expected == 92
+    assert DailyTotal.objects.get(meter=meter, day=fall_back).slots_expected == 100
 
 
 @pytest.mark.django_db
@@ -347,19 +439,18 @@ def _wait(condition, *, timeout: float, what: str, worker=None):
 
 @pytest.fixture
 def isolated_broker(settings):
-    """A Redis database and queue of this test's own, so its workers touch no one else's tasks.
+    """A queue of this test's own on the run's broker, so its workers touch no other test's tasks.
 
-    The killed worker's task is handed on after a visibility timeout of seconds; on the shared
-    test broker that would also hand on other test runs' unacknowledged tasks.
+    The run's Redis database is its own (ilusmart/testrun.py); the queue name keeps the killed
+    worker's re-delivered task away from the queue that other tests' workers consume.
     """
-    queue = f"ilusmart-test-kill-{uuid.uuid4().hex[:8]}"
-    url = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/14"
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-kill-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue  # tests.processes.celery_worker consumes this queue
     from ilusmart.celery import app
 
-    with app.connection_for_write(url) as conn:
-        yield {"url": url, "queue": queue, "connection": conn}
-        conn.default_channel.client.delete(queue)
+    with app.connection_for_write() as conn:
+        yield {"url": settings.CELERY_BROKER_URL, "queue": queue, "connection": conn}
+        conn.default_channel.client.delete(queue, f"{queue}-backfill")
 
 
 @pytest.mark.slow
@@ -398,7 +489,7 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
                 r["status"] for r in energy_requests(sim)
             ]
 
-        _wait(stuck_after_some_progress, timeout=60, what="a partial back-fill", worker=first)
+        _wait(stuck_after_some_progress, timeout=180, what="a partial back-fill", worker=first)
         first.kill()  # SIGKILL to the worker and its pool children
         assert "meters.backfill_meter[" in first.output()
         assert "succeeded" not in first.output()
@@ -421,7 +512,7 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
             state = MeterSyncState.objects.get(meter=meter)
             return state.backfill_complete and state.last_success_at is not None
 
-        _wait(complete, timeout=90, what="the re-delivered back-fill to finish", worker=second)
+        _wait(complete, timeout=300, what="the re-delivered back-fill to finish", worker=second)
         _wait(lambda: "succeeded" in second.output(), timeout=30, what="the task's success", worker=second)
         assert "meters.backfill_meter" in second.output()
     finally:
@@ -434,10 +525,11 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
     today = local_today()
     truth = truth_bytes(sim, meter.ean, first_day, today)
     assert export_bytes(meter.ean, first_day, today) == truth
-    days = assert_totals_match_truth(meter, truth)
+    days = published_days(first_day, sim.frozen_now)
     assert days >= 729
-    duplicated = ReadingDay.objects.filter(meter=meter).values("day").annotate(n=Count("*")).filter(n__gt=1)
-    assert not duplicated.exists()
+    # Exactly the published days, each equal to the truth (one row per day is the primary key's
+    # job; what can go wrong after a kill is a day missing or holding a partial chunk).
+    assert assert_totals_match_truth(meter, truth) == days
     assert (
         ReadingDay.objects.filter(meter=meter).count()
         == DailyTotal.objects.filter(meter=meter).count()

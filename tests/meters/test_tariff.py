@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from ilusmart import clock
 from meters.models import CapacityTariffPrice
 from meters.selectors import capacity_price_on, capacity_tariff_summary
 from meters.services.ingest import readings_ingest
@@ -219,14 +220,22 @@ def test_support_may_view_add_and_change_prices():
 def test_admin_lists_prices(admin_client, prices):
     response = admin_client.get(reverse("admin:meters_capacitytariffprice_changelist"))
     assert response.status_code == 200
+    rows = response.context["cl"].result_list
+    assert sorted((p.valid_from, p.price_eur_per_kw_year) for p in rows) == [
+        (date(2025, 1, 1), Decimal("50.00")),
+        (date(2025, 7, 1), Decimal("60.00")),
+    ]
+    html = response.content.decode()
+    assert "50,00" in html and "60,00" in html  # shown with the Dutch decimal comma
 
 
 # --- The page ------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def frozen_today(monkeypatch):
-    monkeypatch.setattr("meters.views.tariff.timezone.localdate", lambda: TODAY)
+def frozen_today(settings):
+    """Move the project clock (ilusmart/clock.py) to TODAY: the one place the portal reads the date."""
+    settings.CLOCK_SHIFT = clock.shift_to(TODAY)
 
 
 def test_page_shows_the_figures_in_local_time(client, meter, prices, frozen_today):

@@ -345,6 +345,7 @@ def test_two_syncs_of_one_meter_at_once_leave_the_result_of_one(sim, connected_m
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a sync did not finish: deadlock?"
 
     assert errors == []
     truth = truth_bytes(sim, meter.ean, first, last)
@@ -503,7 +504,9 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
 
     _wait(lambda: not _advisory_lock_held(meter), timeout=30, what="PostgreSQL to drop the dead lock")
     sim.post("/_sim/config", {"rateLimitPerMinute": 0}).raise_for_status()
-    # Redis gives the unacknowledged task to a worker once the visibility timeout has passed.
+    # Redis gives the unacknowledged task to a worker once the visibility timeout has passed; a
+    # worker restores such tasks when it starts, so the second one starts after that instant
+    # (waiting for a real Redis timeout here, not ordering threads by sleeping).
     time.sleep(max(0.0, sent_at + VISIBILITY_TIMEOUT + 1 - time.monotonic()))
     second = celery_worker(database_name=database, env=worker_env)
     try:

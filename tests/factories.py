@@ -1,9 +1,9 @@
 """factory_boy factories shared by the tests."""
 
 import factory
-from django.utils import timezone
 
 from accounts.models import Profile, User
+from ilusmart import clock
 
 DEFAULT_PASSWORD = "zonnepaneel-2026!"
 
@@ -14,7 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"bewoner{n}@example.be")
-    email_verified_at = factory.LazyFunction(timezone.now)
+    email_verified_at = factory.LazyFunction(clock.now)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
@@ -68,7 +68,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
 def _whole_seconds_from_now(*, days: int):
     from datetime import timedelta
 
-    return timezone.now().replace(microsecond=0) + timedelta(days=days)
+    return clock.now().replace(microsecond=0) + timedelta(days=days)
 
 
 class MandateFactory(factory.django.DjangoModelFactory):
@@ -84,4 +84,4 @@ class MandateFactory(factory.django.DjangoModelFactory):
     status = "Approved"
     data_period_from = factory.LazyFunction(lambda: _whole_seconds_from_now(days=-30))
     data_period_to = factory.LazyFunction(lambda: _whole_seconds_from_now(days=1000))
-    approved_at = factory.LazyFunction(timezone.now)
+    approved_at = factory.LazyFunction(clock.now)

@@ -24,7 +24,7 @@ from meters.services.sync import (
 from tests.factories import MandateFactory, MeterFactory
 from tests.meters.conftest import energy_requests, local_today, request_mandate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def _sync_last_days(*, meter, days: int = 3):

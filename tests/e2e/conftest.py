@@ -113,7 +113,8 @@ class BrowserChecks:
             return
         page = message.page.url if message.page else location.get("url", "?")
         at = location.get("url")
-        detail = message.text + (f" (at {self._short(at)}:{location.get('lineNumber', 0)})" if at else "")
+        line = location.get("lineNumber", 0) + 1  # Playwright counts lines from 0
+        detail = message.text + (f" (at {self._short(at)}:{line})" if at else "")
         self._add("console error", page, detail)
 
     def _on_page_error(self, web_error) -> None:
@@ -192,7 +193,17 @@ class BrowserChecks:
             for (path, status), seen in self._expected.items()
             if not seen
         ]
-        return [*self.problems, *unseen]
+        # Chromium also logs each CSP violation to the console, at length; on a page whose
+        # violations came through the event, those console lines would only repeat them.
+        violated = {p.page for p in self.problems if p.kind == "CSP violation"}
+        problems = [
+            p
+            for p in self.problems
+            if not (
+                p.kind == "console error" and "Content Security Policy" in p.detail and p.page in violated
+            )
+        ]
+        return [*problems, *unseen]
 
     def report(self) -> str:
         """A readable list of the problems, or "" when there are none."""

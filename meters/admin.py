@@ -64,7 +64,7 @@ class MeterAdmin(admin.ModelAdmin):
         if not request.user.has_perm("meters.import_readings"):
             raise PermissionDenied
         if request.method == "POST":
-            if upload_too_large(request):
+            if upload_too_large(request, meter):
                 return self._import_csv_page(request, meter, ReadingImportForm(), [too_large_message()], 413)
             return self._import_csv_post(request, meter)
         summary = import_summary(meter, request.GET["import"]) if "import" in request.GET else None

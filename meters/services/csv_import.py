@@ -34,8 +34,9 @@ Rules, in the order they are applied:
 6. **Merging** is ``readings_ingest``'s: new values fill gaps, a value of better or equal
    quality replaces the stored one, a stored better value is kept (EST < READ < VAL).
 
-Every attempt that reaches this service is recorded in ``ReadingImport`` (who, which meter,
-the file's name, when, the summary or the reason for refusal); the file's contents are not kept.
+Every attempt is recorded in ``ReadingImport`` (who, which meter, the file's name, when, the
+summary or the reason for refusal); the file's contents are not kept. An upload the views refuse
+for its declared size before reading it is recorded by ``readings_csv_import_too_large``.
 """
 
 from __future__ import annotations
@@ -244,6 +245,21 @@ def readings_csv_import(*, meter: Meter, file, uploaded_by) -> ImportSummary:
         )
     summary.import_id = record.pk
     return summary
+
+
+def readings_csv_import_too_large(*, meter: Meter, uploaded_by, declared_bytes: int) -> ReadingImport:
+    """Record an upload refused (HTTP 413) for its declared size before its body was read.
+
+    The audit lists it like every other refusal (code ``too_large``), with the size the request
+    declared; the file's name is in the unread body, so the row has none.
+    """
+    return ReadingImport.objects.create(
+        meter=meter,
+        uploaded_by=uploaded_by,
+        filename="",
+        status=ReadingImport.Status.REJECTED,
+        summary={"error": "too_large", "messages": [too_large_message()], "declared_bytes": declared_bytes},
+    )
 
 
 # --- Reading the file -------------------------------------------------------------------------

@@ -5,7 +5,10 @@ Big uploads are refused before their body is read: the views are ``csrf_exempt``
 CSRF middleware does not parse the body first, check the declared size, install an in-memory
 upload handler (nothing is written to disk), and only then check CSRF (``csrf_protect``), as
 Django's documentation on upload handlers describes. A request refused for its declared size
-leaves no ``ReadingImport`` row: it was never read, and it has not passed the CSRF check.
+still leaves a ``ReadingImport`` row (``readings_csv_import_too_large``: who, which meter, the
+declared size; no file name, the body is never read), written before the CSRF check: only a
+logged-in owner (or staff) reaches it, and the session cookie is ``SameSite=Lax``, so a cross-site
+form post arrives without a session and is sent to the login page instead.
 """
 
 from django.conf import settings
@@ -22,6 +25,7 @@ from meters.services.csv_import import (
     ImportSummary,
     ReadingImportRejected,
     readings_csv_import,
+    readings_csv_import_too_large,
     too_large_message,
 )
 from meters.views.common import own_meter
@@ -41,18 +45,24 @@ class _InMemoryUploadHandler(MemoryFileUploadHandler):
         self.activated = content_length <= self.max_bytes
 
 
-def upload_too_large(request) -> bool:
-    """True when the request declares a body bigger than an import may be (nothing read yet).
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def upload_too_large(request, meter: Meter) -> bool:
+    """True when the request declares a body bigger than an import may be (nothing read yet);
+    the refusal is then recorded for ``meter`` in the import audit.
 
     Otherwise prepares the request so that the upload is read into memory. Call before
     anything touches ``request.POST`` or ``request.FILES``.
     """
     max_bytes = settings.READINGS_IMPORT_MAX_BYTES + UPLOAD_OVERHEAD_BYTES
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+    length = _declared_length(request)
     if length > max_bytes:
+        readings_csv_import_too_large(meter=meter, uploaded_by=request.user, declared_bytes=length)
         return True
     request.upload_handlers = [_InMemoryUploadHandler(request, max_bytes)]
     return False
@@ -84,7 +94,7 @@ def meter_import(request, meter_id):
     """GET: the upload form (and, after an import, its summary). POST: import the file."""
     meter = own_meter(request, meter_id)
     if request.method == "POST":
-        if upload_too_large(request):
+        if upload_too_large(request, meter):
             return _page(request, meter, ReadingImportForm(), errors=[too_large_message()], status=413)
         return _import_post(request, meter)
     if request.method not in ("GET", "HEAD"):

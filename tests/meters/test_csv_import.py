@@ -391,7 +391,15 @@ def test_a_file_above_the_limit_is_refused_before_parsing(settings, meter, homeo
     assert raised.value.status == 413
 
 
-def test_a_50_mb_upload_gets_a_clear_413_and_nothing_is_stored(client, meter, homeowner, tmp_path, settings):
+def _refused_unread(record: ReadingImport) -> tuple:
+    summary = dict(record.summary)
+    declared = summary.pop("declared_bytes")
+    return record.status, record.filename, summary, declared
+
+
+def test_a_50_mb_upload_gets_a_clear_413_stores_nothing_and_is_listed(
+    client, meter, homeowner, tmp_path, settings
+):
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     before = state(meter)
     garbage = SimpleUploadedFile(
@@ -403,8 +411,31 @@ def test_a_50_mb_upload_gets_a_clear_413_and_nothing_is_stored(client, meter, ho
     assert response.status_code == 413
     assert "groter dan 30 MB" in response.text
     assert state(meter) == before
-    assert not ReadingImport.objects.exists()
     assert not list(tmp_path.iterdir())  # not even a temporary upload file
+    # The refusal is in the audit like every other upload (README: "every upload, taken or
+    # refused"); its body was never read, so there is no file name, only the declared size.
+    record = ReadingImport.objects.get()
+    assert (record.meter, record.uploaded_by) == (meter, homeowner)
+    status, filename, summary, declared = _refused_unread(record)
+    assert (status, filename) == (ReadingImport.Status.REJECTED, "")
+    assert summary == {
+        "error": "too_large",
+        "messages": [
+            "Het bestand is groter dan 30 MB. Download in Mijn Fluvius een kortere periode "
+            "(bijvoorbeeld één jaar) en laad de bestanden na elkaar op."
+        ],
+    }
+    assert declared > 50 * 1024 * 1024
+
+
+def test_an_anonymous_50_mb_upload_goes_to_login_and_leaves_no_row(meter):
+    from django.test import Client
+
+    garbage = SimpleUploadedFile("groot.csv", b"x" * (50 * 1024 * 1024), content_type="text/csv")
+    response = Client().post(reverse("meters:import", args=[meter.pk]), {"file": garbage})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert not ReadingImport.objects.exists()
 
 
 def test_an_upload_just_under_the_limit_stays_in_memory(client, meter, homeowner, tmp_path, settings):
@@ -521,6 +552,18 @@ def test_the_admin_import_refuses_a_50_mb_upload(support_client):
     assert response.status_code == 413
     assert "groter dan 30 MB" in response.text
     assert not ReadingDay.objects.exists()
+    record = ReadingImport.objects.get()
+    assert (record.meter, record.uploaded_by) == (meter, support_client.user)
+    status, filename, summary, declared = _refused_unread(record)
+    assert (status, filename, summary["error"], declared > 50 * 1024 * 1024) == (
+        ReadingImport.Status.REJECTED,
+        "",
+        "too_large",
+        True,
+    )
+    # Listed for staff under "CSV-imports" with the refusal.
+    changelist = support_client.get(reverse("admin:meters_readingimport_changelist")).text
+    assert meter.ean in changelist and "geweigerd" in changelist
 
 
 def test_the_staff_import_needs_the_permission(client, homeowner, meter):

@@ -3,9 +3,10 @@
 Every page a test gets (``page``, ``phone_page``) is watched for the whole test, across every
 navigation, by one ``BrowserChecks``: console errors, uncaught exceptions, failed requests (not
 those the browser cancels itself because the page moved on), HTTP errors (status >= 400) from
-our own server or on any navigation, and Content Security Policy violations. When the test body ends, the test fails with the list of what was seen. There
-is no way to get a page without it: the session's chromium is only handed out as a
-``CheckedBrowser``, whose contexts are always watched.
+our own server or on any navigation, and Content Security Policy violations. When the test body
+ends, the test fails with the list of what was seen. There is no way to get a page without it:
+the session's chromium is only handed out as a ``CheckedBrowser``, whose contexts are always
+watched. tests/e2e/test_browser_checks.py shows each kind being caught.
 
 A test that means to see an error page says which one: ``browser_checks.expect_status(path,
 status)``; that response (and the browser's console line about it) is then allowed, and the
@@ -20,6 +21,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (set-up, assertions) are still synchronous and safe here.
@@ -52,7 +55,7 @@ class BrowserProblem:
     """One thing a page did that a browser test never accepts unless it said so."""
 
     kind: str  # "CSP violation", "console error", "page error", "request failed", "HTTP 404", …
-    page: str  # the document it happened on (or the request's URL for HTTP problems)
+    page: str  # the document it happened on (for a navigation: the URL it went to)
     detail: str
 
 
@@ -62,7 +65,6 @@ class BrowserChecks:
     def __init__(self, origin: str):
         self.origin = origin.rstrip("/")
         self.problems: list[BrowserProblem] = []
-        self.verified = False
         self._contexts = []
         self._expected: dict[tuple[str, int], int] = {}  # (path, status) -> times seen
 
@@ -150,7 +152,7 @@ class BrowserChecks:
             return request.url
         try:
             return request.frame.url or request.url
-        except Exception:  # a request of a service worker has no frame
+        except PlaywrightError:  # a request of a service worker has no frame
             return request.url
 
     def _matches(self, url: str, path: str) -> bool:
@@ -175,14 +177,12 @@ class BrowserChecks:
 
     def settle(self) -> None:
         """Let every open page deliver what it has queued (a violation fired just now)."""
-        from playwright.sync_api import Error
-
         for context in self._contexts:
             for page in context.pages:
                 if page.is_closed():
                     continue
                 # A page that is navigating or gone: its events already came or never will.
-                with contextlib.suppress(Error):
+                with contextlib.suppress(PlaywrightError):
                     page.evaluate(SETTLE)
 
     def collected(self) -> list[BrowserProblem]:
@@ -212,14 +212,14 @@ class BrowserChecks:
             return ""
         lines = [f"The browser reported {len(problems)} problem(s) on the pages of this test:"]
         lines += [f"  - {p.kind} on {p.page}: {p.detail}" for p in problems]
-        lines.append(
-            "A test that means to see an error page declares it: browser_checks.expect_status(path, status)."
-        )
+        if any(p.kind.startswith("HTTP ") for p in problems):
+            lines.append(
+                "A test that means to see an error response declares it: browser_checks.expect_status(path, status)."
+            )
         return "\n".join(lines)
 
     def verify(self) -> None:
         """Fail (AssertionError) with the readable list if anything was collected."""
-        self.verified = True
         report = self.report()
         if report:
             raise AssertionError(report)
@@ -246,23 +246,20 @@ def pytest_runtest_call(item):
     checks = item.stash.get(CHECKS, None)
     try:
         result = yield
-    except BaseException as failure:
+    except (Exception, pytest.fail.Exception) as failure:
         report = checks.report() if checks is not None else ""
         if report:
             failure.add_note(report)
         raise
-    if checks is not None:
-        report = checks.report()
-        checks.verified = True
-        if report:
-            pytest.fail(report, pytrace=False)
+    report = checks.report() if checks is not None else ""
+    if report:
+        pytest.fail(report, pytrace=False)
     return result
 
 
 @pytest.fixture(scope="session")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
+    """The session's Debian chromium, handed out only as a ``CheckedBrowser``."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Debian's chromium is needed for browser tests (apt-get install chromium); not at {CHROMIUM}"

@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ilusmart import clock
 from ilusmart.fluvius.ean import ean_normalize, ean_validate
 
 
@@ -36,6 +37,8 @@ class Meter(models.Model):
     meter_id = models.CharField(_("meternummer"), max_length=40, blank=True, help_text=_("bv. 1SAG…"))
     label = models.CharField(_("naam"), max_length=100, blank=True, help_text=_("bv. Vakantiehuis"))
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    # The homeowner's opt-in: a mail when a new fault (storing) of this meter opens.
+    fault_email = models.BooleanField(_("e-mail bij een nieuwe storing"), default=False)
 
     class Meta:
         verbose_name = _("meter")
@@ -323,3 +326,127 @@ class ReadingImport(models.Model):
 
     def __str__(self):
         return f"{self.meter_id} {self.filename} {self.uploaded_at:%Y-%m-%d %H:%M}"
+
+
+class Fault(models.Model):
+    """One episode of a fault condition (storing) on a meter, found by ``meters.services.faults``.
+
+    ``started`` and ``resolved`` are local (Europe/Brussels) dates: the first day the condition
+    held and the day it cleared (or staff closed it); ``resolved`` is empty while the fault is
+    open or acknowledged. ``evidence`` holds the numbers that triggered it. Thresholds and the
+    lifecycle: docs/faults.md.
+    """
+
+    class Type(models.TextChoices):
+        INVERTER_SUSPECTED = "inverter_suspected", _("omvormer vermoedelijk defect")
+        FEED_STALE = "feed_stale", _("geen nieuwe meetgegevens")
+        MANDATE_ACTION = "mandate_action", _("mandaat vraagt actie")
+        DATA_ANOMALY = "data_anomaly", _("afwijkende meetgegevens")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("in behandeling")
+        RESOLVED = "resolved", _("opgelost")
+        FALSE_ALARM = "false_alarm", _("vals alarm")
+
+    class Severity(models.IntegerChoices):
+        LOW = 1, _("laag")
+        MEDIUM = 2, _("middel")
+        HIGH = 3, _("hoog")
+
+    ACTIVE_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED)
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="faults", verbose_name=_("meter"))
+    type = models.CharField(_("soort"), max_length=30, choices=Type.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    severity = models.PositiveSmallIntegerField(
+        _("ernst"), choices=Severity.choices, default=Severity.MEDIUM
+    )
+    started = models.DateField(_("begonnen op"))
+    resolved = models.DateField(_("afgesloten op"), null=True, blank=True)
+    evidence = models.JSONField(_("aanwijzingen"), default=dict, blank=True)
+    resolution_reason = models.TextField(_("reden van afsluiting"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_faults",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("toegewezen aan"),
+    )
+    # Who closed it (resolved or false alarm); empty when detection closed it itself.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgesloten door"),
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("gewijzigd op"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("storing")
+        verbose_name_plural = _("storingen")
+        ordering = ["-severity", "started", "pk"]
+        constraints = [
+            # One episode of a condition is one fault: at most one open at a time per meter and type.
+            models.UniqueConstraint(
+                fields=["meter", "type"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="meters_fault_one_active_per_meter_and_type",
+            ),
+            models.UniqueConstraint(fields=["meter", "type", "started"], name="meters_fault_one_per_episode"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status__in=["open", "acknowledged"], resolved__isnull=True)
+                    | models.Q(status__in=["resolved", "false_alarm"], resolved__isnull=False)
+                ),
+                name="meters_fault_resolved_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved__isnull=True) | models.Q(resolved__gte=models.F("started")),
+                name="meters_fault_resolved_after_started",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-severity", "started"], name="meters_fault_queue")]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.meter.ean} {self.started}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class FaultNote(models.Model):
+    """A contact note on a fault: a call, mail or visit with the homeowner, or an internal note."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("telefoon")
+        EMAIL = "email", _("e-mail")
+        VISIT = "visit", _("bezoek")
+        NOTE = "note", _("notitie")
+
+    fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="notes", verbose_name=_("storing"))
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    at = models.DateTimeField(_("op"), default=clock.now)
+    text = models.TextField(_("tekst"))
+
+    class Meta:
+        verbose_name = _("contactnotitie")
+        verbose_name_plural = _("contactnotities")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, User
+from accounts.services.second_factor import second_factor_reset
+from accounts.services.sessions import user_sessions_end
 
 
 class ProfileInline(admin.StackedInline):
@@ -39,6 +41,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("email", "pending_email", "email_verified_at", "is_active")}),
         (_("Data"), {"fields": ("date_joined", "last_login")}),
     )
+    actions = ["end_sessions", "reset_second_factor"]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
 
@@ -86,3 +89,20 @@ class UserAdmin(BaseUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+    @admin.action(description=_("Alle sessies van de geselecteerde gebruikers beëindigen"))
+    def end_sessions(self, request, queryset):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        for user in queryset:
+            user_sessions_end(user=user)
+        self.message_user(request, _("Hun sessies zijn beëindigd; ze moeten opnieuw aanmelden."))
+
+    @admin.action(description=_("Tweede factor opnieuw laten instellen (telefoon kwijt)"))
+    def reset_second_factor(self, request, queryset):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        for user in queryset:
+            second_factor_reset(user=user)
+            user_sessions_end(user=user)
+        self.message_user(request, _("Ze stellen hun tweede factor opnieuw in bij hun volgende aanmelding."))

@@ -34,6 +34,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(_("e-mail bevestigd op"), null=True, blank=True)
     # A new address waits here until its owner confirms it from the link we mail to it.
     pending_email = models.EmailField(_("nieuw e-mailadres (onbevestigd)"), blank=True)
+    # Sessions that began before this instant are ended (accounts.services.sessions).
+    sessions_ended_at = models.DateTimeField(_("sessies beëindigd op"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 

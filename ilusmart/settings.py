@@ -32,7 +32,7 @@ CSRF_TRUSTED_ORIGINS = env.list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.IlusmartAdminConfig",  # Django's admin with our site (second factor)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -144,6 +144,25 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False
 # Its start-up line would name its own lockout parameters, which our handler does not use.
 AXES_VERBOSE = False
+
+# --- Staff security (issue 7): admin path, second factor, session lifetimes ----------------
+# The admin lives here (not at the guessable /admin/); a path relative to the site root.
+ADMIN_URL = env("ADMIN_URL", default="beheer/").strip("/") + "/"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_auth_at = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth_at + 1 : _auth_at + 1] = [
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",  # staff see nothing before the second factor
+]
+OTP_TOTP_ISSUER = "iLusmart"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Session lifetimes (accounts/services/sessions.py): idle and absolute, in seconds.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 3600)
+HOMEOWNER_SESSION_IDLE_SECONDS = env.int("HOMEOWNER_SESSION_IDLE_SECONDS", default=7 * 24 * 3600)
+HOMEOWNER_SESSION_MAX_SECONDS = env.int("HOMEOWNER_SESSION_MAX_SECONDS", default=14 * 24 * 3600)
+SESSION_COOKIE_AGE = HOMEOWNER_SESSION_MAX_SECONDS
 
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL (smtp+tls://user:password@host:587, consolemail://, filemail:///path) becomes the

@@ -79,3 +79,63 @@ def _drain_queues():
         # The queue, its back-fill queue (same prefix), their priority lists, and unacked tasks.
         keys = [*redis.scan_iter(match=f"{settings.CELERY_TASK_DEFAULT_QUEUE}*"), "unacked", "unacked_index"]
         redis.delete(*keys)
+
+
+# --- Staff in the admin (accounts/admin_site.py: every staff user passes a second factor) ----
+
+
+@pytest.fixture
+def staff_user():
+    """make(role): an active staff user in group ``role`` ("support", "dpo") or a superuser."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    def make(role: str, **fields):
+        if role == "superuser":
+            return UserFactory(is_staff=True, is_superuser=True, **fields)
+        user = UserFactory(is_staff=True, **fields)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_login():
+    """admin_login(client, user): log ``user`` in, past the second factor when they are staff.
+
+    Staff get a confirmed TOTP device and a session verified with it, as after the code page
+    (accounts.admin_site); ``verified=False`` stops after the password.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client, user, *, verified=True):
+        client.force_login(user)
+        if verified and (user.is_staff or user.is_superuser):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return login
+
+
+@pytest.fixture
+def totp_code():
+    """totp_code(device): the code the device's authenticator app shows now."""
+    from django_otp.oath import TOTP
+
+    def code(device):
+        return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+    return code
+
+
+@pytest.fixture
+def admin_client(client, admin_user, admin_login):
+    """pytest-django's admin_client, past the second factor like every staff session."""
+    return admin_login(client, admin_user)

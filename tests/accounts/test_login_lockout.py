@@ -50,7 +50,7 @@ def portal_login(client, email, password, *, ip, xff=None):
     return client.post(reverse("accounts:login"), {"email": email, "password": password}, **extra)
 
 
-def admin_login(client, email, password, *, ip):
+def admin_password_login(client, email, password, *, ip):
     return client.post(
         reverse("admin:login"), {"username": email, "password": password, "next": "/"}, REMOTE_ADDR=ip
     )
@@ -81,13 +81,13 @@ def test_admin_login_is_locked_out_too_and_shares_the_counter(client, alice, lim
     # Two failures on the portal and one on the admin: one counter, one lock.
     portal_login(client, "staf@example.be", WRONG, ip=ATTACKER)
     portal_login(client, "staf@example.be", WRONG, ip=ATTACKER)
-    assert admin_login(client, "staf@example.be", WRONG, ip=ATTACKER).status_code == 200
-    locked = admin_login(client, "staf@example.be", DEFAULT_PASSWORD, ip=ATTACKER)
+    assert admin_password_login(client, "staf@example.be", WRONG, ip=ATTACKER).status_code == 200
+    locked = admin_password_login(client, "staf@example.be", DEFAULT_PASSWORD, ip=ATTACKER)
     assert locked.status_code == 429
     assert logged_in_as(client) is None
     assert portal_login(client, "staf@example.be", DEFAULT_PASSWORD, ip=ATTACKER).status_code == 429
     # The staff member, from their own address, is not locked out.
-    assert admin_login(client, "staf@example.be", DEFAULT_PASSWORD, ip=OWNER).status_code == 302
+    assert admin_password_login(client, "staf@example.be", DEFAULT_PASSWORD, ip=OWNER).status_code == 302
     assert int(logged_in_as(client)) == staff.pk
 
 
@@ -172,7 +172,7 @@ def test_password_spraying_from_one_address_locks_that_address(client, alice, li
         assert portal_login(client, victim.email, WRONG, ip=ATTACKER).status_code == 400
     # The address is now locked for every account, even with a right password.
     assert portal_login(client, "alice@example.be", DEFAULT_PASSWORD, ip=ATTACKER).status_code == 429
-    assert admin_login(client, "alice@example.be", DEFAULT_PASSWORD, ip=ATTACKER).status_code == 429
+    assert admin_password_login(client, "alice@example.be", DEFAULT_PASSWORD, ip=ATTACKER).status_code == 429
     # Accounts themselves are not locked: their owners get in from elsewhere.
     assert portal_login(client, victims[0].email, DEFAULT_PASSWORD, ip=OWNER).status_code == 302
 

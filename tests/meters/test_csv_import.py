@@ -514,13 +514,11 @@ def test_an_anonymous_visitor_is_sent_to_login(meter):
 
 
 @pytest.fixture
-def support_client(client):
+def support_client(client, staff_user, admin_login):
     from django.test import Client
 
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(Group.objects.get(name="support"))
-    support = Client()
-    support.force_login(staff)
+    staff = staff_user("support")
+    support = admin_login(Client(), staff)
     support.user = staff
     return support
 
@@ -566,7 +564,7 @@ def test_the_admin_import_refuses_a_50_mb_upload(support_client):
     assert meter.ean in changelist and "geweigerd" in changelist
 
 
-def test_the_staff_import_needs_the_permission(client, homeowner, meter):
+def test_the_staff_import_needs_the_permission(client, homeowner, meter, admin_login):
     url = reverse("admin:meters_meter_import_csv", args=[meter.pk])
     # A homeowner is not staff: the admin sends them to its login page.
     response = client.post(url, {"file": upload(DUTCH.read_bytes())})
@@ -577,8 +575,7 @@ def test_the_staff_import_needs_the_permission(client, homeowner, meter):
 
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_meter"))
-    other = Client()
-    other.force_login(staff)
+    other = admin_login(Client(), staff)
     assert other.get(url).status_code == 403
     assert other.post(url, {"file": upload(DUTCH.read_bytes())}).status_code == 403
     assert not ReadingDay.objects.exists()

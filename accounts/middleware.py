@@ -1,0 +1,70 @@
+"""Per-request checks on who is logged in: session lifetime and the staff second factor."""
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from accounts.services.second_factor import second_factor_confirmed
+from accounts.services.sessions import session_is_over
+
+# What a staff user who has not passed the second factor may still reach.
+SECOND_FACTOR_EXEMPT = {
+    "admin:login",
+    "admin:logout",
+    "admin:second_factor_verify",
+    "admin:second_factor_enrol",
+    "accounts:logout",
+    "set_language",
+    "healthz",
+}
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session past its idle or absolute limit, or ended by a superuser (services.sessions)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and session_is_over(user=user, session=request.session):
+            logout(request)
+            admin_prefix = reverse("admin:index")
+            login_url = reverse("admin:login" if request.path.startswith(admin_prefix) else "accounts:login")
+            return redirect_to_login(request.get_full_path(), login_url)
+        return self.get_response(request)
+
+
+class StaffSecondFactorMiddleware:
+    """A staff user reaches nothing but the second-factor pages until they passed it.
+
+    Without a confirmed authenticator they are led to enrolment; with one, to the code page.
+    Needs django_otp.middleware.OTPMiddleware before it (``request.user.is_verified``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not (user.is_authenticated and (user.is_staff or user.is_superuser)) or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
+            return None
+        if request.path.startswith(
+            settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/"
+        ):
+            return None
+        name = (
+            "admin:second_factor_verify"
+            if second_factor_confirmed(user=user)
+            else "admin:second_factor_enrol"
+        )
+        return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")

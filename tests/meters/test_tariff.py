@@ -254,7 +254,12 @@ def test_page_shows_the_figures_in_local_time(client, meter, prices, frozen_toda
 def test_page_in_english(client, meter, prices, frozen_today):
     client.force_login(meter.owner)
     response = client.get(reverse("meters:capacity_tariff", args=[meter.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Capacity tariff" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en"' in html
+    assert "Capacity tariff" in html and "Measured peak (kW)" in html
+    assert "4.936 kW" in html and "4,936" not in html  # the same figures, English decimal point
+    assert "235.62" in html and "38.40" in html
+    assert "Gemeten piek" not in html
 
 
 def test_page_of_another_homeowners_meter_is_404(client, meter):

@@ -26,15 +26,26 @@ class MandateAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(FetchRefusal)
 class FetchRefusalAdmin(admin.ModelAdmin):
+    """The audit of "no mandate, no fetch": read only, for everyone."""
+
     list_display = ["at", "ean", "user", "reason"]
     search_fields = ["ean"]
     readonly_fields = ["at", "ean", "user", "reason"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -124,6 +124,9 @@ class SyncDeadLetterAdmin(admin.ModelAdmin):
     search_fields = ["meter__ean"]
     readonly_fields = ["meter", "task", "arguments", "error", "created_at"]
 
+    def has_add_permission(self, request):
+        return False  # written by the sync tasks only (an empty one could not even be saved)
+
 
 @admin.register(CapacityTariffPrice)
 class CapacityTariffPriceAdmin(admin.ModelAdmin):

@@ -1,0 +1,272 @@
+"""Who may do what in the staff admin: a matrix over every registered model, URL and action.
+
+Walks ``admin.site._registry`` (and each ModelAdmin's own URLs), so a newly registered model, a
+custom admin URL or a new action makes ``test_every_admin_model_and_url_has_a_design`` fail
+until DESIGN (below) says who may do what with it. Roles: homeowner, support, dpo, superuser;
+staff are logged in past the second factor, except in the test that proves nothing is reached
+without it. Each operation is tried over HTTP, including the POSTs a role must NOT get through:
+a refused POST answers 403 and leaves the object as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import MandateFactory, MeterFactory, ProductFactory, ProfileFactory
+from tests.html_forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("support", "dpo", "superuser")
+ALL = {"view", "add", "change", "delete"}
+
+# What each staff role may do per model (the design of issue 7: support works on customers,
+# meters and products, reads mandates, sync state and imports, never deletes people, readings
+# or mandates; dpo sees the data-protection side and access records; only superusers manage
+# staff and permissions). Audit rows (mandates, refused fetches, CSV imports) are read-only.
+DESIGN: dict[str, dict[str, set[str]]] = {
+    "accounts.user": {"support": {"view", "change"}, "dpo": {"view"}, "superuser": ALL},
+    "auth.group": {"support": set(), "dpo": set(), "superuser": ALL},
+    "meters.meter": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
+    "meters.product": {"support": ALL, "dpo": set(), "superuser": ALL},
+    "meters.syncdeadletter": {
+        "support": {"view", "change"},
+        "dpo": set(),
+        "superuser": {"view", "change", "delete"},
+    },
+    "meters.capacitytariffprice": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
+    "meters.readingimport": {"support": {"view"}, "dpo": set(), "superuser": {"view"}},
+    "consents.mandate": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
+    "consents.fetchrefusal": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
+    "meters.fault": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
+}
+# Actions beyond delete_selected (offered exactly where "delete" is allowed), per role.
+EXTRA_ACTIONS: dict[str, dict[str, set[str]]] = {
+    "accounts.user": {"superuser": {"end_sessions", "reset_second_factor"}},
+    "meters.fault": {"support": {"acknowledge_selected"}, "superuser": {"acknowledge_selected"}},
+}
+# Custom admin URLs of a ModelAdmin (URL name → roles allowed).
+CUSTOM_URLS: dict[str, set[str]] = {
+    "meters_meter_import_csv": {"support", "superuser"},
+    "auth_user_password_change": {"superuser"},  # setting anyone's password: superusers only
+}
+STANDARD_URLS = {"changelist", "add", "change", "delete", "history"}
+
+
+def _instance(label: str):
+    """A fresh object of the model ``label``, to open, change and delete."""
+    Model = apps.get_model(label)
+    make = {
+        "accounts.user": lambda: ProfileFactory().user,
+        "auth.group": lambda: Model.objects.create(name="testgroep"),
+        "meters.meter": MeterFactory,
+        "meters.product": ProductFactory,
+        "meters.syncdeadletter": lambda: Model.objects.create(
+            meter=MeterFactory(), task="meters.x", error="boom"
+        ),
+        "meters.capacitytariffprice": lambda: Model.objects.create(
+            price_eur_per_kw_year="60.44", valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31)
+        ),
+        "meters.readingimport": lambda: Model.objects.create(
+            meter=MeterFactory(), filename="a.csv", status="imported"
+        ),
+        "consents.mandate": MandateFactory,
+        "consents.fetchrefusal": lambda: Model.objects.create(
+            ean="541448800000000017", reason="geen mandaat"
+        ),
+        "meters.fault": lambda: Model.objects.create(
+            meter=MeterFactory(), type=Model.Type.choices[0][0], started=date(2026, 7, 1)
+        ),
+    }
+    return make[label]()
+
+
+def registered() -> dict[str, admin.ModelAdmin]:
+    return {model._meta.label_lower: model_admin for model, model_admin in admin.site._registry.items()}
+
+
+def custom_url_names(model_admin) -> set[str]:
+    info = f"{model_admin.opts.app_label}_{model_admin.opts.model_name}"
+    names = {p.name for p in model_admin.get_urls() if p.name}
+    return {n for n in names if n.removeprefix(info + "_") not in STANDARD_URLS}
+
+
+def every_admin_url(obj_for) -> list[str]:
+    """Every admin URL: site pages, and each model's standard and custom pages for one object."""
+    urls = [reverse("admin:index"), reverse("admin:password_change")]
+    for label, model_admin in registered().items():
+        opts = model_admin.opts
+        urls.append(reverse("admin:app_list", args=[opts.app_label]))
+        obj = obj_for(label)
+        for name in STANDARD_URLS:
+            args = [] if name in {"changelist", "add"} else [obj.pk]
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args))
+        urls += [reverse(f"admin:{name}", args=[obj.pk]) for name in custom_url_names(model_admin)]
+    return urls
+
+
+def snapshot(obj):
+    Model = type(obj)
+    row = Model.objects.filter(pk=obj.pk).first()
+    if row is None:
+        return None
+    state = {k: v for k, v in model_to_dict(row).items() if k != "password"}
+    state["password"] = getattr(row, "password", None)
+    if Model._meta.label_lower == "accounts.user":
+        state["sessions_ended_at"] = row.sessions_ended_at
+        state["devices"] = TOTPDevice.objects.filter(user=row).count()
+    return state
+
+
+@pytest.fixture
+def role_client(staff_user, admin_login):
+    def make(role: str, *, verified: bool = True) -> Client:
+        return admin_login(Client(), staff_user(role), verified=verified)
+
+    return make
+
+
+# --- the design covers everything the admin has ---------------------------------------------------
+
+
+def test_every_admin_model_and_url_has_a_design():
+    missing = sorted(set(registered()) - set(DESIGN))
+    assert not missing, f"registered in admin but not in DESIGN of {__file__}: {missing}"
+    customs = {name for model_admin in registered().values() for name in custom_url_names(model_admin)}
+    assert customs == set(CUSTOM_URLS), f"custom admin URLs without a design: {customs ^ set(CUSTOM_URLS)}"
+    for label, roles in DESIGN.items():
+        assert set(roles) == set(ROLES), label
+        assert "delete" not in roles["support"] or label not in {
+            "accounts.user",
+            "consents.mandate",
+        }, "support never deletes people or mandates"
+
+
+# --- each role, each model, each operation --------------------------------------------------------
+
+
+def _designed_and_registered() -> list[str]:
+    # A model in DESIGN but not (or no longer) in the admin has no URL to try.
+    return sorted(set(DESIGN) & set(registered()))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("label", _designed_and_registered())
+def test_role_on_model(role_client, role, label):
+    client = role_client(role)
+    allowed = DESIGN[label][role]
+    opts = registered()[label].opts
+    url = lambda name, *args: reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args)  # noqa: E731
+
+    obj = _instance(label)
+    before = snapshot(obj)
+
+    # view: the list and the object's page (read-only for a viewer) and its history
+    for page in (url("changelist"), url("change", obj.pk), url("history", obj.pk)):
+        status = client.get(page).status_code
+        assert status == (200 if {"view", "change"} & allowed else 403), (page, status)
+
+    # add: the form, and a POST
+    count = type(obj).objects.count()
+    assert client.get(url("add")).status_code == (200 if "add" in allowed else 403)
+    response = client.post(url("add"), {})
+    if "add" in allowed:
+        assert response.status_code in {200, 302}
+    else:
+        assert response.status_code == 403
+        assert type(obj).objects.count() == count
+
+    # change: a POST of the page's own form (or nothing) must be refused without the right
+    page = client.get(url("change", obj.pk))
+    data = form_data(page.text, f"{opts.model_name}_form") if page.status_code == 200 else {}
+    response = client.post(url("change", obj.pk), data)
+    if "change" in allowed:
+        assert response.status_code in {200, 302}
+    else:
+        assert response.status_code == 403, response.status_code
+        assert snapshot(obj) == before
+
+    # delete: the confirmation page, and the confirming POST
+    assert client.get(url("delete", obj.pk)).status_code == (200 if "delete" in allowed else 403)
+    response = client.post(url("delete", obj.pk), {"post": "yes"})
+    if "delete" in allowed:
+        assert response.status_code == 302 and snapshot(obj) is None
+    else:
+        assert response.status_code == 403
+        assert snapshot(obj) is not None
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("label", _designed_and_registered())
+def test_role_actions_on_model(role_client, role, label):
+    """The actions a role is offered are the designed ones; posting any other changes nothing."""
+    client = role_client(role)
+    opts = registered()[label].opts
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    obj = _instance(label)
+    allowed = DESIGN[label][role]
+    expected = ({"delete_selected"} if "delete" in allowed else set()) | EXTRA_ACTIONS.get(label, {}).get(
+        role, set()
+    )
+    page = client.get(changelist)
+    offered = (
+        set(form_data(page.text, "changelist-form").get("action", [])) if page.status_code == 200 else set()
+    )
+    offered |= set(_options(page.text, "action")) if page.status_code == 200 else set()
+    offered.discard("")
+    assert offered == expected
+
+    every_action = {"delete_selected"} | {a for m in registered().values() for a in (m.actions or [])}
+    before = snapshot(obj)
+    for action in sorted(every_action - expected):
+        client.post(changelist, {"action": action, "_selected_action": [obj.pk], "post": "yes", "index": 0})
+        assert snapshot(obj) == before, (action, role)
+
+
+def _options(html: str, select_name: str) -> list[str]:
+    import re
+
+    match = re.search(rf'<select name="{select_name}"[^>]*>(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="([^"]*)"', match.group(1)) if match else []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_on_custom_admin_urls(role_client, role):
+    client = role_client(role)
+    for name, roles in CUSTOM_URLS.items():
+        label = next(label for label, m in registered().items() if name in custom_url_names(m))
+        obj = _instance(label)
+        status = client.get(reverse(f"admin:{name}", args=[obj.pk])).status_code
+        assert status == (200 if role in roles else 403), (name, status)
+
+
+# --- nobody without the second factor, no homeowner ----------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["homeowner", "support-unverified", "dpo-unverified", "superuser-unverified"])
+def test_no_admin_page_without_staff_and_a_second_factor(role_client, who):
+    objects: dict[str, object] = {}
+
+    def obj_for(label):
+        return objects.setdefault(label, _instance(label))
+
+    if who == "homeowner":
+        client = Client()
+        client.force_login(ProfileFactory().user)
+        target = reverse("admin:login")
+    else:
+        client = role_client(who.split("-")[0], verified=False)
+        target = reverse("admin:second_factor_enrol")
+    for url in every_admin_url(obj_for):
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, (who, url, response.status_code)
+            assert response["Location"].startswith(target), (who, url, response["Location"])

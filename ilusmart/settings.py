@@ -263,6 +263,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Day D is published around 06:00 local on D+1: pull at 07:30 UTC (08:30/09:30 local).
     "sync-all-daily": {"task": "meters.sync_all_daily", "schedule": crontab(hour=7, minute=30)},
+    # Fault detection for every meter, after the daily pull (also run after each sync): present
+    # conditions (stale feed, mandates) change with time alone. docs/faults.md.
+    "detect-faults-daily": {"task": "meters.detect_faults_all", "schedule": crontab(hour=9, minute=30)},
 }
 
 # --- Fluvius (see ../shared/domain/fluvius-api.md) ------------------------------------------

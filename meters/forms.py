@@ -50,3 +50,9 @@ class ReadingImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
         allow_empty_file=True,  # the import service explains what is wrong with an empty file
     )
+
+
+class FaultEmailForm(forms.Form):
+    """The homeowner's opt-in for a mail when a new fault (storing) of a meter opens."""
+
+    fault_email = forms.BooleanField(label=_("Mail me als er een nieuwe storing is"), required=False)

@@ -359,9 +359,7 @@ class Fault(models.Model):
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="faults", verbose_name=_("meter"))
     type = models.CharField(_("soort"), max_length=30, choices=Type.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    severity = models.PositiveSmallIntegerField(
-        _("ernst"), choices=Severity.choices, default=Severity.MEDIUM
-    )
+    severity = models.PositiveSmallIntegerField(_("ernst"), choices=Severity.choices, default=Severity.MEDIUM)
     started = models.DateField(_("begonnen op"))
     resolved = models.DateField(_("afgesloten op"), null=True, blank=True)
     evidence = models.JSONField(_("aanwijzingen"), default=dict, blank=True)
@@ -374,6 +372,16 @@ class Fault(models.Model):
         related_name="assigned_faults",
         limit_choices_to={"is_staff": True},
         verbose_name=_("toegewezen aan"),
+    )
+    # Who opened it by hand in admin; empty when detection opened it (detection never closes
+    # a fault staff opened, and never touches one staff closed).
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geopend door"),
     )
     # Who closed it (resolved or false alarm); empty when detection closed it itself.
     closed_by = models.ForeignKey(
@@ -430,7 +438,9 @@ class FaultNote(models.Model):
         VISIT = "visit", _("bezoek")
         NOTE = "note", _("notitie")
 
-    fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="notes", verbose_name=_("storing"))
+    fault = models.ForeignKey(
+        Fault, on_delete=models.CASCADE, related_name="notes", verbose_name=_("storing")
+    )
     kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

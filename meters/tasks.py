@@ -6,12 +6,15 @@ data), and is re-queued if its worker dies (acks_late + reject_on_worker_lost in
 
 import logging
 
-from celery import Task, shared_task
+from celery import Task, current_app, shared_task
+from django.db import transaction
 
 from consents.services.mandates import NoActiveMandate
 from ilusmart.fluvius.errors import FluviusUnavailable
 from meters.models import Meter
+from meters.selectors.faults import meters_for_fault_detection
 from meters.services import sync
+from meters.services.faults import faults_detect
 
 logger = logging.getLogger("ilusmart.sync")
 
@@ -87,3 +90,24 @@ def poll_mandates(full: bool = False) -> dict:
     """Bring mandate statuses up to date; start the back-fill of newly approved ones."""
     result = sync.mandates_refresh(full=full)
     return {"seen": result.seen, "changed": result.changed, "approved": len(result.newly_approved)}
+
+
+@shared_task(name="meters.detect_faults_meter")
+def detect_faults_meter(meter_id: int) -> dict:
+    """Fault detection for one meter over the last weeks and today (idempotent)."""
+    meter = _meter(meter_id)
+    if meter is None:
+        return {"skipped": "no meter"}
+    result = faults_detect(meter=meter)
+    return {"opened": len(result.opened), "closed": len(result.closed), "updated": len(result.updated)}
+
+
+@shared_task(name="meters.detect_faults_all")
+def detect_faults_all() -> int:
+    """Queue fault detection for every meter (beat, once a day, after the daily pull)."""
+    meter_ids = list(meters_for_fault_detection().values_list("pk", flat=True))
+    for meter_id in meter_ids:
+        transaction.on_commit(
+            lambda pk=meter_id: current_app.send_task("meters.detect_faults_meter", args=[pk])
+        )
+    return len(meter_ids)

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from meters.converters import IsoDateConverter, IsoMonthConverter, YearConverter
-from meters.views import charts, connect, dashboard, exports, imports, tariff
+from meters.views import charts, connect, dashboard, exports, faults, imports, tariff
 
 register_converter(IsoDateConverter, "isodate")
 register_converter(IsoMonthConverter, "isomonth")
@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:meter_id>/capaciteitstarief/", tariff.capacity_tariff, name="capacity_tariff"),
     path("<int:meter_id>/exporteren/", exports.export_form, name="export"),
     path("<int:meter_id>/exporteren/csv/", exports.export_download, name="export_download"),
+    path("<int:meter_id>/storingen/mail/", faults.fault_email, name="fault_email"),
     path("<int:meter_id>/", dashboard.meter_dashboard_page, name="dashboard"),
     path("<int:meter_id>/dag/<isodate:day>/", charts.day_view, name="day"),
     path("<int:meter_id>/maand/<isomonth:month>/", charts.month_view, name="month"),

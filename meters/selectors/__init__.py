@@ -16,6 +16,14 @@ from meters.selectors.dashboard import (  # noqa: F401
     latest_data_day,
     meter_dashboard,
 )
+from meters.selectors.faults import (  # noqa: F401
+    FaultDisplay,
+    fault_display,
+    fault_displays_for_user,
+    faults_for_meter,
+    faults_open_for_user,
+    meters_for_fault_detection,
+)
 from meters.selectors.periods import (  # noqa: F401
     PeriodFigures,
     local_today,

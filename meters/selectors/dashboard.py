@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from consents.models import Mandate
 from consents.selectors import MandateDisplay, mandate_current, mandate_display
 from meters.models import DailyTotal, Meter
+from meters.selectors.faults import FaultDisplay, fault_displays_for_user
 from meters.selectors.periods import PeriodFigures, local_today, period_figures
 from meters.selectors.readings import meters_for_user
 from meters.selectors.tariff import CapacitySummary, capacity_tariff_summary
@@ -23,6 +24,7 @@ class MeterDashboard:
     tomorrow). ``latest_day`` is the last local day with any stored value; ``last_sync_at`` the
     last successful Fluvius pull (``None`` for data that came another way, e.g. a CSV import).
     ``capacity`` is the capacity tariff on ``today`` (this month's peak so far, 12-month average).
+    ``faults`` are the meter's open faults (storingen), told for the homeowner.
     """
 
     meter: Meter
@@ -35,6 +37,7 @@ class MeterDashboard:
     latest_day: date | None
     last_sync_at: datetime | None
     capacity: CapacitySummary
+    faults: tuple[FaultDisplay, ...] = ()
 
     @property
     def yesterday_date(self) -> date:
@@ -68,6 +71,7 @@ def meter_dashboard(*, user, meter: Meter, today: date | None = None) -> MeterDa
         latest_day=latest_data_day(meter=meter),
         last_sync_at=sync.last_success_at if sync else None,
         capacity=capacity_tariff_summary(meter=meter, today=today),
+        faults=tuple(fault_displays_for_user(user=user, meter=meter)),
     )
 
 

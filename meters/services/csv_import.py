@@ -56,6 +56,7 @@ from django.utils.translation import ngettext
 
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
 from meters.models import Meter, ReadingImport
+from meters.services.faults import faults_detect
 from meters.services.ingest import readings_ingest
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -244,6 +245,9 @@ def readings_csv_import(*, meter: Meter, file, uploaded_by) -> ImportSummary:
             summary=summary.as_json(),
         )
     summary.import_id = record.pk
+    if summary.first_day and summary.last_day:  # fault detection over the file's days
+        span = (summary.last_day - summary.first_day).days
+        faults_detect(meter=meter, days=[summary.first_day + timedelta(days=n) for n in range(span + 1)])
     return summary
 
 

@@ -30,6 +30,7 @@ from ilusmart import clock
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.errors import FluviusError, FluviusMandateNotActive, FluviusNotFound
 from meters.models import Meter, MeterSyncState, SyncDeadLetter
+from meters.services.faults import faults_detect
 from meters.services.ingest import IngestResult, readings_ingest_days
 
 logger = logging.getLogger("ilusmart.sync")
@@ -50,6 +51,7 @@ class SyncResult:
     meter_id: int
     windows: list[tuple[datetime, datetime]] = field(default_factory=list)
     requests: int = 0
+    days: set[date] = field(default_factory=set)  # local days that came back with data
     ingest: IngestResult = field(default_factory=IngestResult)
 
     def add(self, result: IngestResult) -> None:
@@ -141,6 +143,7 @@ def _fetch_and_store(
             raise
         result.requests += 1
         result.windows.append((chunk_start, chunk_end))
+        result.days.update(d.day for d in days)
         with transaction.atomic():
             result.add(readings_ingest_days(meter=meter, days=days))
             updates = {}
@@ -156,6 +159,11 @@ def _fetch_and_store(
                     current = getattr(state, name)
                     setattr(state, name, value if current is None else max(current, value))
                 state.save()
+
+
+def _detect_faults(meter: Meter, result: SyncResult) -> None:
+    """Fault detection over the local days this sync brought in (and today's present conditions)."""
+    faults_detect(meter=meter, days=result.days)
 
 
 def _poll_soon() -> None:
@@ -188,6 +196,7 @@ def meter_sync_range(
         if start < end:
             _fetch_and_store(meter=meter, mandate=mandate, client=client, start=start, end=end, result=result)
         _success(meter)
+    _detect_faults(meter, result)
     return result
 
 
@@ -222,6 +231,7 @@ def meter_sync_daily(
             )
         MeterSyncState.objects.filter(meter=meter).update(insert_time_watermark=now)
         _success(meter, next_run_at=now + timedelta(days=1))
+    _detect_faults(meter, result)
     return result
 
 
@@ -270,6 +280,7 @@ def meter_backfill(
             )
         MeterSyncState.objects.filter(meter=meter).update(backfill_done_until=state.backfill_to)
         _success(meter)
+    _detect_faults(meter, result)
     return result
 
 

@@ -1,6 +1,7 @@
 """Demo data: a homeowner with a meter, connected through the real mandate flow to the simulator."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -10,12 +11,14 @@ from consents.models import Mandate
 from consents.services.mandates import mandate_mark_not_found, mandates_poll
 from ilusmart import clock
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
+from meters.models import Product
 from meters.services.meters import meter_connect_start, meter_link
 from meters.services.sync import backfill_start, local_midnight, meter_backfill, meter_sync_range
 
 DEMO_EMAIL = "demo@ilusmart.be"
 DEMO_PASSWORD = "zonnepanelen-demo"  # noqa: S105 (local demo only; printed for the person running it)
 DEMO_EAN = "541448820050357909"
+DEMO_KWP = Decimal("6.2")  # the PV installation iLumen placed, as the simulator produces it
 
 
 class Command(BaseCommand):
@@ -40,7 +43,20 @@ class Command(BaseCommand):
         meter = meter_link(user=user, ean=ean, label="Thuis")
         today = clock.local_today()
         remote = SimulatorRemote(settings.FLUVIUS_SIMULATOR_URL)
-        remote.meter_register(ean=meter.ean, install_date=today - timedelta(days=days + 1))
+        install_date = today - timedelta(days=days + 1)
+        remote.meter_register(ean=meter.ean, install_date=install_date, kwp=float(DEMO_KWP))
+        Product.objects.get_or_create(
+            meter=meter,
+            kind=Product.Kind.PV,
+            defaults={
+                "kwp": DEMO_KWP,
+                "panel_count": 16,
+                "inverter_make": "SMA",
+                "inverter_model": "Sunny Boy 5.0",
+                "inverter_serial": "DEMO-" + meter.ean[-8:],
+                "installed_on": install_date,
+            },
+        )
 
         mandate = self._approved_mandate(user, meter.ean)
         if mandate is None:

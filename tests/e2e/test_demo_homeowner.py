@@ -25,7 +25,7 @@ from meters.selectors import local_today
 from tests.e2e.conftest import drawn_chart, login
 from tests.meters.dashboard_data import dutch_kwh
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.date_sensitive]
 
 SEEDED_DAYS = 40  # seed_demo --days: the portal holds the local dates [today - 40, today)
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -1,17 +1,41 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
+from ilusmart import clock
 from meters.forms import ReadingImportForm
-from meters.models import CapacityTariffPrice, Meter, MeterSyncState, Product, ReadingImport, SyncDeadLetter
+from meters.models import (
+    CapacityTariffPrice,
+    Fault,
+    FaultNote,
+    Meter,
+    MeterSyncState,
+    Product,
+    ReadingImport,
+    SyncDeadLetter,
+)
 from meters.services.csv_import import ReadingImportRejected, readings_csv_import, too_large_message
+from meters.services.faults import (
+    ACKNOWLEDGE,
+    FALSE_ALARM,
+    RESOLVE,
+    FaultActionRefused,
+    fault_acknowledge,
+    fault_action_check,
+    fault_close,
+    fault_open_by_staff,
+    fault_update,
+)
 from meters.views.imports import import_summary, upload_too_large
 
 
@@ -155,3 +179,226 @@ class ReadingImportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Faults (storingen): support's queue ----------------------------------------------------------
+
+
+class FaultNoteInline(admin.TabularInline):
+    """Contact notes (call, mail, visit, note): added by support, then kept as written."""
+
+    model = FaultNote
+    extra = 1
+    fields = ["at", "kind", "author", "text"]
+    readonly_fields = ["at", "author"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a note is a record of what happened: add a new one instead of editing
+
+
+class FaultStatusFilter(admin.SimpleListFilter):
+    """Status, by default the faults still to follow up (open or in progress)."""
+
+    title = _("status")
+    parameter_name = "status"
+    ACTIVE, ALL = "active", "all"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.ACTIVE, _("te volgen (open of in behandeling)")),
+            *Fault.Status.choices,
+            (self.ALL, _("alle")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.ACTIVE
+        if value == self.ACTIVE:
+            return queryset.filter(status__in=Fault.ACTIVE_STATUSES)
+        if value == self.ALL:
+            return queryset
+        return queryset.filter(status=value)
+
+    def choices(self, changelist):
+        current = self.value() or self.ACTIVE
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class FaultAdminForm(forms.ModelForm):
+    """Fault fields staff edit, plus the reason that goes with resolving or a false alarm."""
+
+    reason = forms.CharField(
+        label=_("Reden (bij oplossen of vals alarm)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Fault
+        fields = ["meter", "type", "severity", "started", "assignee"]
+
+    def clean(self):
+        cleaned = super().clean()
+        action = next((a for a in FaultAdmin.ACTIONS if f"_{a}" in self.data), None)
+        if self.instance.pk is None:
+            meter, fault_type = cleaned.get("meter"), cleaned.get("type")
+            if (
+                meter
+                and fault_type
+                and meter.faults.filter(type=fault_type, status__in=Fault.ACTIVE_STATUSES).exists()
+            ):
+                raise forms.ValidationError(_("Deze meter heeft al een open storing van deze soort."))
+        elif action:
+            try:
+                fault_action_check(fault=self.instance, action=action, reason=cleaned.get("reason", ""))
+            except FaultActionRefused as refused:
+                raise forms.ValidationError(str(refused)) from refused
+        return cleaned
+
+
+@admin.register(Fault)
+class FaultAdmin(admin.ModelAdmin):
+    """Support's queue: most severe first, then the oldest; open a fault to act on it."""
+
+    ACTIONS = (ACKNOWLEDGE, RESOLVE, FALSE_ALARM)
+    form = FaultAdminForm
+    list_display = ["severity", "type", "meter", "customer", "started", "age_days", "status", "assignee"]
+    list_display_links = ["type"]
+    list_filter = [FaultStatusFilter, "type", "severity", ("assignee", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [
+        "meter__ean",
+        "meter__label",
+        "meter__meter_id",
+        "meter__owner__email",
+        "meter__owner__profile__first_name",
+        "meter__owner__profile__last_name",
+        "meter__owner__profile__phone",
+        "meter__owner__profile__postal_code",
+    ]
+    ordering = ["-severity", "started", "pk"]
+    list_select_related = ["meter__owner__profile", "assignee"]
+    raw_id_fields = ["meter"]
+    inlines = [FaultNoteInline]
+    actions = ["acknowledge_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = [
+            "status",
+            "resolved",
+            "resolution_reason",
+            "evidence_table",
+            "opened_by",
+            "closed_by",
+            "created_at",
+            "updated_at",
+        ]
+        return shown + (["meter", "type", "started"] if obj is not None else [])
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["meter", "type", "severity", "started", "assignee"]
+        return [
+            "meter",
+            "type",
+            "status",
+            "severity",
+            "started",
+            "resolved",
+            "assignee",
+            "evidence_table",
+            "reason",
+            "resolution_reason",
+            "opened_by",
+            "closed_by",
+            "created_at",
+            "updated_at",
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(is_staff=True, is_active=True).order_by("email")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            fault_open_by_staff(fault=obj, by=request.user)
+            return
+        edited = [name for name in form.changed_data if name in ("severity", "assignee")]
+        if edited:
+            fault_update(fault=obj, fields=edited)
+        reason = form.cleaned_data.get("reason", "")
+        if f"_{ACKNOWLEDGE}" in request.POST:
+            fault_acknowledge(fault=obj, by=request.user)
+        elif f"_{RESOLVE}" in request.POST:
+            fault_close(fault=obj, by=request.user, reason=reason)
+        elif f"_{FALSE_ALARM}" in request.POST:
+            fault_close(fault=obj, by=request.user, false_alarm=True, reason=reason)
+
+    def save_formset(self, request, form, formset, change):
+        notes = formset.save(commit=False)
+        for note in notes:
+            note.author = request.user
+            note.at = clock.now()
+            note.save()
+        formset.save_m2m()
+
+    def response_change(self, request, obj):
+        if any(f"_{a}" in request.POST for a in self.ACTIONS):
+            # Stay on the fault: the action's result and the notes are what support reads next.
+            self.message_user(
+                request, _("Storing bijgewerkt: %(status)s.") % {"status": obj.get_status_display()}
+            )
+            return redirect(request.path)
+        return super().response_change(request, obj)
+
+    @admin.action(description=_("In behandeling nemen (aan mij toewijzen)"), permissions=["change"])
+    def acknowledge_selected(self, request, queryset):
+        taken = 0
+        for fault in queryset.filter(status=Fault.Status.OPEN):
+            fault_acknowledge(fault=fault, by=request.user)
+            taken += 1
+        self.message_user(request, _("%(count)d storing(en) in behandeling genomen.") % {"count": taken})
+
+    @admin.display(description=_("klant"), ordering="meter__owner__email")
+    def customer(self, fault):
+        owner = fault.meter.owner
+        if owner is None:
+            return "—"
+        profile = getattr(owner, "profile", None)
+        return f"{profile} ({owner.email})" if profile else owner.email
+
+    @admin.display(description=_("dagen"), ordering="started")
+    def age_days(self, fault):
+        end = fault.resolved or clock.local_today()
+        return (end - fault.started).days
+
+    @admin.display(description=_("aanwijzingen"))
+    def evidence_table(self, fault):
+        rows = _evidence_rows(fault.evidence)
+        if not rows:
+            return "—"
+        return format_html_join(
+            "", '<div><span class="help">{}</span> {}</div>', ((key, value) for key, value in rows)
+        )
+
+
+def _evidence_rows(evidence, prefix=""):
+    """Flatten the evidence JSON into (label, value) rows for reading in admin."""
+    if isinstance(evidence, dict):
+        return [row for key, value in evidence.items() for row in _evidence_rows(value, f"{prefix}{key}.")]
+    if isinstance(evidence, list):
+        rows = []
+        for index, value in enumerate(evidence, 1):
+            if isinstance(value, dict):
+                rows.append((f"{prefix}{index}", ", ".join(f"{k}: {v}" for k, v in value.items())))
+            else:
+                rows.extend(_evidence_rows(value, f"{prefix}{index}."))
+        return rows
+    return [(prefix.rstrip("."), "—" if evidence is None else evidence)]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Profile, User
+from accounts.models import AccessRecord, Profile, User
+from accounts.services.access_audit import access_record
 from accounts.services.second_factor import second_factor_reset
 from accounts.services.sessions import user_sessions_end
 
@@ -85,6 +87,16 @@ class UserAdmin(BaseUserAdmin):
             return {}
         return super().get_actions(request, action_location=action_location)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Reached only with the view or change permission (else PermissionDenied was raised);
+        # a user outside this staff member's queryset was not shown, so it is not recorded.
+        customer = self.get_object(request, unquote(object_id))
+        if customer is not None and response.status_code in (200, 302):
+            what = "admin:accounts_user_change" + (":save" if request.method == "POST" else "")
+            access_record(staff=request.user, customer_id=customer.pk, what=what)
+        return response
+
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
             raise PermissionDenied
@@ -106,3 +118,23 @@ class UserAdmin(BaseUserAdmin):
             second_factor_reset(user=user)
             user_sessions_end(user=user)
         self.message_user(request, _("Ze stellen hun tweede factor opnieuw in bij hun volgende aanmelding."))
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The DPO lists who opened whose data (search a customer by id: ``=customer_id``). Read only."""
+
+    list_display = ["at", "staff_id", "customer_id", "what"]
+    list_filter = ["what"]
+    search_fields = ["=customer_id", "=staff_id"]
+    search_help_text = _("Zoek op het id van een klant of een medewerker.")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -97,3 +97,27 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+
+class AccessRecord(models.Model):
+    """One time a staff member opened a customer's personal data (append-only; issue 7).
+
+    Who, whose, what and when, as ids and names of pages: never a copy of the data itself.
+    Written by accounts.services.access_audit; PostgreSQL refuses UPDATE and DELETE on the table
+    (migration 0004), and the admin only lists them (for the DPO).
+    """
+
+    at = models.DateTimeField(_("op"), default=timezone.now, db_index=True)
+    # Plain ids, not foreign keys: a record outlives the accounts it names, unchanged.
+    staff_id = models.BigIntegerField(_("medewerker (id)"))
+    customer_id = models.BigIntegerField(_("klant (id)"), db_index=True)
+    what = models.CharField(_("wat"), max_length=100)
+
+    class Meta:
+        verbose_name = _("inzage")
+        verbose_name_plural = _("inzages")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.staff_id} → {self.customer_id} ({self.what})"

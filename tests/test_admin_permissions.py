@@ -34,6 +34,7 @@ ALL = {"view", "add", "change", "delete"}
 # staff and permissions). Audit rows (mandates, refused fetches, CSV imports) are read-only.
 DESIGN: dict[str, dict[str, set[str]]] = {
     "accounts.user": {"support": {"view", "change"}, "dpo": {"view"}, "superuser": ALL},
+    "accounts.accessrecord": {"support": set(), "dpo": {"view"}, "superuser": {"view"}},
     "auth.group": {"support": set(), "dpo": set(), "superuser": ALL},
     "meters.meter": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
     "meters.product": {"support": ALL, "dpo": set(), "superuser": ALL},
@@ -66,6 +67,7 @@ def _instance(label: str):
     Model = apps.get_model(label)
     make = {
         "accounts.user": lambda: ProfileFactory().user,
+        "accounts.accessrecord": lambda: Model.objects.create(staff_id=1, customer_id=2, what="test"),
         "auth.group": lambda: Model.objects.create(name="testgroep"),
         "meters.meter": MeterFactory,
         "meters.product": ProductFactory,

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from meters.selectors import local_today
+from ilusmart.clock import local_today
 from tests.e2e.conftest import drawn_chart, login
 from tests.factories import DEFAULT_PASSWORD, MandateFactory, MeterFactory, ProfileFactory
-from tests.meters.dashboard_data import dutch_kwh, ingest_day, ingest_days, stored_kwh
+from tests.meters.dashboard_data import WrittenReadings, dutch_kwh
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.date_sensitive]
 
 
 @pytest.fixture
@@ -21,10 +21,11 @@ def homeowner_with_data():
     meter = MeterFactory(owner=profile.user, label="Thuis")
     MandateFactory(user=profile.user, ean=meter.ean)
     yesterday = local_today() - timedelta(days=1)
-    ingest_days(meter, yesterday - timedelta(days=45), yesterday - timedelta(days=1))
-    ingest_day(meter, yesterday, missing={20, 21, 22}, estimated={40, 41})
-    ingest_day(meter, date(2025, 10, 26))
-    return profile.user, meter
+    written = WrittenReadings(meter)  # the expected figures: what was written, not DailyTotal
+    written.days(yesterday - timedelta(days=45), yesterday - timedelta(days=1))
+    written.day(yesterday, missing={20, 21, 22}, estimated={40, 41})
+    written.day(date(2025, 10, 26))
+    return profile.user, meter, written
 
 
 def _no_horizontal_scroll(page):
@@ -38,7 +39,7 @@ def _cell(page, testid, row, field="total"):
 
 
 def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
-    _user, meter = homeowner_with_data
+    _user, meter, written = homeowner_with_data
     login(page, "grafiek@example.be", DEFAULT_PASSWORD)
     page.get_by_role("heading", name="Welkom, Katrien").wait_for()
 
@@ -49,7 +50,7 @@ def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
         ("month", yesterday.replace(day=1)),
         ("year", yesterday.replace(month=1, day=1)),
     ):
-        expected = stored_kwh(meter, start, today)
+        expected = written.kwh(start, today)
         for row in ("offtake", "injection", "net"):
             for field in ("total", "day", "night"):
                 assert _cell(page, testid, row, field) == dutch_kwh(expected[(row, field)]), (
@@ -99,7 +100,7 @@ def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
 
 
 def test_date_picker_works_with_the_keyboard(page, homeowner_with_data):
-    _user, meter = homeowner_with_data
+    _user, meter, _written = homeowner_with_data
     login(page, "grafiek@example.be", DEFAULT_PASSWORD)
     page.goto(f"/meters/{meter.pk}/jaar/2025/")
     picker = page.get_by_label("Kies een jaar")
@@ -125,7 +126,7 @@ def test_switch_to_english(page, screenshot, homeowner_with_data):
 
 
 def test_dashboard_and_charts_fit_a_375px_phone(phone_page, screenshot, homeowner_with_data):
-    _user, meter = homeowner_with_data
+    _user, meter, _written = homeowner_with_data
     login(phone_page, "grafiek@example.be", DEFAULT_PASSWORD)
     phone_page.get_by_role("heading", name="Welkom, Katrien").wait_for()
     assert _no_horizontal_scroll(phone_page)

@@ -8,11 +8,9 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils.formats import number_format
 from django.utils.translation import override
 
-from meters.models import DailyTotal
 from meters.services.ingest import readings_ingest
 from tests.meters.values import QUARTER, local_midnight_utc, qh, quarter_hours_in
 
@@ -118,27 +116,6 @@ class WrittenReadings:
     def day_wh(self, day: date, direction: str = "offtake") -> int | None:
         """The total Wh written for one direction of one day."""
         return self.wh(day, day + timedelta(days=1))[(direction, "total")]
-
-
-def stored_kwh(meter, start: date, end: date) -> dict[tuple[str, str], Decimal | None]:
-    """{(row, column): kWh} summed from the meter's DailyTotal rows in [start, end).
-
-    Reads the table the pages read, so it cannot catch a wrong total; the meters view tests use
-    ``WrittenReadings`` instead (the browser tests in tests/e2e/ still use this).
-    """
-    rows = DailyTotal.objects.filter(meter=meter, day__gte=start, day__lt=end)
-    names = [n for names in FIELDS.values() for n in names]
-    sums = rows.aggregate(**{n: Sum(n) for n in names})
-    out = {}
-    for row, (total, day_, night) in FIELDS.items():
-        for column, name in zip(("total", "day", "night"), (total, day_, night), strict=True):
-            out[(row, column)] = None if sums[name] is None else Decimal(sums[name]) / 1000
-    for column, (o, i) in zip(
-        ("total", "day", "night"), zip(FIELDS["offtake"], FIELDS["injection"], strict=True), strict=True
-    ):
-        both = sums[o] is not None and sums[i] is not None
-        out[("net", column)] = Decimal(sums[o] - sums[i]) / 1000 if both else None
-    return out
 
 
 def dutch_kwh(value: Decimal) -> str:

@@ -50,12 +50,6 @@ def ingest_days(meter, first: date, last: date, **kwargs):
         day += timedelta(days=1)
 
 
-FIELDS = {
-    "offtake": ("offtake_wh", "offtake_day_wh", "offtake_night_wh"),
-    "injection": ("injection_wh", "injection_day_wh", "injection_night_wh"),
-}
-
-
 class WrittenReadings:
     """The readings one test stored for a meter with ``ingest_day``, to compute expected figures.
 

@@ -39,12 +39,15 @@ IDENTIFIER_KEYS = ("email", "username")
 
 
 def identifier_from(request, credentials: dict | None) -> str | None:
-    """The login identifier of an attempt, from authenticate()'s credentials or the POST."""
-    for source in (credentials or {}, getattr(request, "POST", {}) or {}):
-        for key in IDENTIFIER_KEYS:
-            value = source.get(key)
-            if isinstance(value, str) and value.strip():
-                return value
+    """The login identifier of an attempt, from authenticate()'s credentials only.
+
+    Never from the request's POST: a path that is not a login (the password-reset link) passes
+    credentials without an identifier, and a field an attacker adds must not make it one.
+    """
+    for key in IDENTIFIER_KEYS:
+        value = (credentials or {}).get(key)
+        if isinstance(value, str) and value.strip():
+            return value
     return None
 
 

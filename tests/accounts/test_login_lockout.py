@@ -251,3 +251,17 @@ def test_a_completed_password_reset_lets_a_locked_out_owner_in_at_once(client, a
     )
     assert response.status_code == 302
     assert portal_login(client, "alice@example.be", "nieuw-wachtwoord-77", ip=OWNER).status_code == 302
+
+
+def test_an_address_field_added_to_a_bad_reset_link_does_not_count_against_that_account(
+    client, alice, limits
+):
+    uid = _reset_link(client, "alice@example.be").split("/")[-3]
+    for n in range(7):
+        client.post(
+            reverse("accounts:password_reset_confirm", args=[uid, f"bad-{n}"]),
+            {"email": "alice@example.be", "username": "alice@example.be"},
+            REMOTE_ADDR=f"192.0.2.{n + 1}",
+        )
+    # Seven bad links from seven addresses: alice's account is neither locked nor slowed.
+    assert portal_login(client, "alice@example.be", DEFAULT_PASSWORD, ip="192.0.2.100").status_code == 302

@@ -265,3 +265,31 @@ def test_an_address_field_added_to_a_bad_reset_link_does_not_count_against_that_
         )
     # Seven bad links from seven addresses: alice's account is neither locked nor slowed.
     assert portal_login(client, "alice@example.be", DEFAULT_PASSWORD, ip="192.0.2.100").status_code == 302
+
+
+# --- the same attacks on the admin's login ---------------------------------------------------------
+
+
+def admin_login_via_proxy(client, email, password, *, xff):
+    return client.post(
+        reverse("admin:login"),
+        {"username": email, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=xff,
+    )
+
+
+def test_admin_login_rotating_forwarded_for_and_look_alikes_share_one_lock(client, limits, staff_user):
+    limits.TRUSTED_PROXY_COUNT = 1
+    staff_user("support", email="bob@ilumen.be")
+    attempts = ["bob@ilumen.be", "BOB@ilumen.be", "Bob@Ilumen.BE"]
+    for n, spelling in enumerate(attempts):
+        response = admin_login_via_proxy(client, spelling, WRONG, xff=f"192.0.2.{n + 1}, {ATTACKER}")
+        assert response.status_code == 200  # the form again, with an error
+    locked = admin_login_via_proxy(client, "bob@ilumen.be", DEFAULT_PASSWORD, xff=f"192.0.2.77, {ATTACKER}")
+    assert locked.status_code == 429
+    assert "Te veel mislukte pogingen" in locked.text  # said on the admin's own login page
+    assert "id_username" in locked.text
+    # bob, through the same proxy from his own address, gets to his second factor.
+    response = admin_login_via_proxy(client, "bob@ilumen.be", DEFAULT_PASSWORD, xff=OWNER)
+    assert response.status_code == 302

@@ -61,7 +61,7 @@ class Mandate(models.Model):
     short_url_valid_to = models.DateTimeField(_("korte URL geldig tot"), null=True, blank=True)
     approved_at = models.DateTimeField(_("goedgekeurd gezien op"), null=True, blank=True)
     last_polled_at = models.DateTimeField(_("laatst opgevraagd"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
     class Meta:
         verbose_name = _("mandaat")
@@ -96,10 +96,16 @@ class MandatePollState(models.Model):
 class FetchRefusal(models.Model):
     """A fetch we refused because no active mandate covered it (audit of 'no mandate, no fetch')."""
 
-    ean = models.CharField(max_length=18)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    reason = models.CharField(max_length=200)
-    at = models.DateTimeField(auto_now_add=True)
+    ean = models.CharField(_("EAN"), max_length=18)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("klant"),
+    )
+    reason = models.CharField(_("reden"), max_length=200)
+    at = models.DateTimeField(_("op"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("geweigerde ophaling")

@@ -154,18 +154,22 @@ class DailyTotal(models.Model):
 class MeterSyncState(models.Model):
     """Where a meter's Fluvius sync stands: shown to staff and homeowners ("data up to …")."""
 
-    meter = models.OneToOneField(Meter, on_delete=models.CASCADE, primary_key=True, related_name="sync_state")
+    meter = models.OneToOneField(
+        Meter, on_delete=models.CASCADE, primary_key=True, related_name="sync_state", verbose_name=_("meter")
+    )
     last_success_at = models.DateTimeField(_("laatst gelukt"), null=True, blank=True)
     last_error_at = models.DateTimeField(_("laatste fout op"), null=True, blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
     next_run_at = models.DateTimeField(_("volgende ophaling"), null=True, blank=True)
     # Back-fill of the mandate's data period: [backfill_from, backfill_to) in chunks; the
     # progress is committed with each chunk's data, so a killed worker resumes where it was.
-    backfill_from = models.DateTimeField(null=True, blank=True)
-    backfill_to = models.DateTimeField(null=True, blank=True)
-    backfill_done_until = models.DateTimeField(null=True, blank=True)
+    backfill_from = models.DateTimeField(_("historiek ophalen vanaf"), null=True, blank=True)
+    backfill_to = models.DateTimeField(_("historiek ophalen tot"), null=True, blank=True)
+    backfill_done_until = models.DateTimeField(_("historiek opgehaald tot"), null=True, blank=True)
     # periodType=insertTime catch-up: values published or corrected since this instant.
-    insert_time_watermark = models.DateTimeField(null=True, blank=True)
+    insert_time_watermark = models.DateTimeField(
+        _("nieuwe en gecorrigeerde waarden opgehaald tot"), null=True, blank=True
+    )
     data_until = models.DateTimeField(_("gegevens tot"), null=True, blank=True)
 
     class Meta:
@@ -185,12 +189,14 @@ class MeterSyncState(models.Model):
 class SyncDeadLetter(models.Model):
     """A sync that failed after its last retry: kept for an operator to look at and replay."""
 
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="dead_letters")
-    task = models.CharField(max_length=100)
-    arguments = models.JSONField(default=dict)
-    error = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="dead_letters", verbose_name=_("meter")
+    )
+    task = models.CharField(_("taak"), max_length=100)
+    arguments = models.JSONField(_("argumenten"), default=dict)
+    error = models.TextField(_("fout"))
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mislukte synchronisatie")
@@ -460,3 +466,85 @@ class FaultNote(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContactNote(models.Model):
+    """A contact with a customer (a call, mail or visit) or an internal note about them.
+
+    Kept as written: support adds notes and never edits or deletes them (meters/admin_customers.py).
+    Notes about one fault live on the fault (``FaultNote``); the customer page shows both.
+    """
+
+    Kind = FaultNote.Kind
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="contact_notes",
+        verbose_name=_("klant"),
+    )
+    meter = models.ForeignKey(
+        Meter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_notes",
+        verbose_name=_("meter"),
+    )
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    at = models.DateTimeField(_("op"), default=clock.now)
+    text = models.TextField(_("tekst"))
+
+    class Meta:
+        verbose_name = _("klantcontact")
+        verbose_name_plural = _("klantcontacten")
+        ordering = ["-at", "-pk"]
+        permissions = [
+            (
+                "use_customer_console",
+                _("De klantenfiche gebruiken: klanten zoeken, openen en er acties op doen"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PeriodicTaskRun(models.Model):
+    """The last run of one periodic task (an entry of ``CELERY_BEAT_SCHEDULE``), for staff to read.
+
+    Written by the worker when beat's message starts and ends (meters/task_runs.py, through
+    ``meters.services.periodic``); one row per entry, overwritten by each run.
+    """
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("bezig")
+        SUCCESS = "success", _("gelukt")
+        RETRY = "retry", _("mislukt, wordt opnieuw geprobeerd")
+        FAILURE = "failure", _("mislukt")
+
+    entry = models.CharField(_("geplande taak"), max_length=100, unique=True)
+    task = models.CharField(_("taak"), max_length=200)
+    task_id = models.CharField(_("uitvoering (id)"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("gestart op"))
+    finished_at = models.DateTimeField(_("geëindigd op"), null=True, blank=True)
+    outcome = models.CharField(_("resultaat"), max_length=10, choices=Outcome.choices)
+    summary = models.TextField(_("samenvatting"), blank=True)
+    last_success_at = models.DateTimeField(_("laatst gelukt op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("geplande taak")
+        verbose_name_plural = _("geplande taken")
+        ordering = ["entry"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return self.entry

@@ -4,6 +4,8 @@ The only writer of ``ReadingDay`` and ``DailyTotal``. Two entry points share one
 write path: ``readings_ingest_days`` takes per-day arrays (``DayReadings``, what
 ``parse_energy_days`` produces and the sync uses), ``readings_ingest`` takes one
 ``QuarterHourValue`` per value and groups them into the same per-day arrays first.
+``daily_totals_rebuild`` recomputes ``DailyTotal`` from the stored rows with the same code
+(``manage.py rebuild_daily_totals`` and the support console).
 
 Merge rule per slot and direction:
 
@@ -548,3 +550,74 @@ def _total_lines(meter_pk: int, totals: list[tuple[date, tuple]]) -> str:
 
 def _copy(cursor, table: str, columns: tuple[str, ...], text: str) -> None:
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+
+
+# --- Rebuilding the derived table ------------------------------------------------------------------
+
+
+@dataclass
+class RebuildResult:
+    """What ``daily_totals_rebuild`` did: days with readings looked at, totals rows rewritten
+    (wrong or missing) and removed (left without a readings row)."""
+
+    days_checked: int = 0
+    rewritten: int = 0
+    removed: int = 0
+
+
+def daily_totals_rebuild(
+    *, meter: Meter, first: date | None = None, last: date | None = None
+) -> RebuildResult:
+    """Recompute ``meter``'s ``DailyTotal`` rows from its stored ``ReadingDay`` rows.
+
+    Over the local days ``[first, last]`` (each optional: open-ended). The totals are computed
+    by the ingest's own ``_totals``; a row that differs is rewritten, a missing one written, one
+    whose day has no readings row deleted, and rows already right are not touched, so a second
+    run writes nothing. Same meter lock and one transaction, as in the ingest. Raises
+    ``ValueError`` when ``last`` is before ``first``.
+    """
+    if first is not None and last is not None and last < first:
+        raise ValueError(f"the range ends ({last}) before it starts ({first})")
+    condition, parameters = "TRUE", []
+    if first is not None:
+        condition += " AND day >= %s"
+        parameters.append(first)
+    if last is not None:
+        condition += " AND day <= %s"
+        parameters.append(last)
+    result = RebuildResult()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM meters_meter WHERE id = %s FOR NO KEY UPDATE", [meter.pk])
+        if cursor.fetchone() is None:
+            raise Meter.DoesNotExist(f"meter {meter.pk} does not exist")
+        cursor.execute(
+            "SELECT day, offtake_wh, injection_wh, offtake_quality, injection_quality "
+            "FROM meters_readingday WHERE meter_id = %s AND " + condition,
+            [meter.pk, *parameters],
+        )
+        computed = {
+            day: _totals(len(off_q), off_wh, inj_wh, off_q, inj_q)
+            for day, off_wh, inj_wh, off_q, inj_q in cursor.fetchall()
+        }
+        cursor.execute(
+            f"SELECT day, {', '.join(TOTAL_COLUMNS[2:])} FROM meters_dailytotal "  # noqa: S608 (fixed names)
+            "WHERE meter_id = %s AND " + condition,
+            [meter.pk, *parameters],
+        )
+        stored = {row[0]: row[1:] for row in cursor.fetchall()}
+        wrong = sorted(day for day, totals in computed.items() if stored.get(day) != totals)
+        orphans = sorted(set(stored) - set(computed))
+        if wrong or orphans:
+            cursor.execute(
+                "DELETE FROM meters_dailytotal WHERE meter_id = %s AND day = ANY(%s::date[])",
+                [meter.pk, _date_array(wrong + orphans)],
+            )
+        if wrong:
+            _copy(
+                cursor,
+                "meters_dailytotal",
+                TOTAL_COLUMNS,
+                _total_lines(meter.pk, [(day, computed[day]) for day in wrong]),
+            )
+    result.days_checked, result.rewritten, result.removed = len(computed), len(wrong), len(orphans)
+    return result

@@ -227,10 +227,13 @@ def test_support_cannot_delete_a_fault_or_a_note(client, support):
         reverse("admin:meters_fault_changelist"),
         {"action": "delete_selected", "_selected_action": [fault.pk], "post": "yes"},
     )
-    post_change(client, fault, **{"notes-0-DELETE": "on"})
+    note = FaultNote.objects.get(fault=fault)
+    post_change(
+        client, fault, **{"notes-0-id": str(note.pk), "notes-0-DELETE": "on", "notes-0-text": "Gewist."}
+    )
 
     assert Fault.objects.filter(pk=fault.pk).exists()
-    assert FaultNote.objects.filter(fault=fault).count() == 1
+    assert list(FaultNote.objects.filter(fault=fault).values_list("text", flat=True)) == ["Eerste contact."]
     page = client.get(change_url(fault)).content.decode()
     assert delete not in page
 

@@ -308,11 +308,15 @@ def sync_dead_letter_record(*, meter_id: int, task: str, arguments: dict, error:
 
 
 def mandates_refresh(*, full: bool = False, reference_number: str | None = None, client=None) -> PollResult:
-    """Poll Fluvius for mandate statuses and queue the back-fill of every newly approved mandate."""
+    """Poll mandate statuses; queue the back-fill of newly approved ones, check faults of ended ones."""
     from meters.tasks import backfill_meter  # the task module imports this one
 
     result = mandates_poll(full=full, reference_number=reference_number, client=client)
     for mandate in Mandate.objects.filter(pk__in=result.newly_approved):
         meter = backfill_start(mandate=mandate)
         transaction.on_commit(lambda pk=meter.pk: backfill_meter.delay(pk))
+    # An ended mandate (rejected, revoked, expired) needs the homeowner now, not at the next beat.
+    for mandate in Mandate.objects.filter(pk__in=result.ended):
+        for meter in Meter.objects.filter(owner=mandate.user_id, ean=mandate.ean):
+            faults_detect(meter=meter, days=())
     return result

@@ -26,6 +26,7 @@ from meters.services.faults import fault_close
 from meters.services.sync import (
     backfill_start,
     local_midnight,
+    mandates_refresh,
     meter_backfill,
     meter_sync_daily,
     meter_sync_range,
@@ -319,6 +320,16 @@ def test_a_rejected_or_revoked_mandate_needs_action_until_a_new_one_is_approved(
 
     [action] = of_type(faults_json(meter.ean), "mandate_action")
     assert action["status"] == "resolved" and action["resolved"] == local_today().isoformat()
+
+
+def test_the_mandate_poll_raises_the_fault_of_a_revoked_mandate_at_once(sim, connected_meter):
+    meter, mandate = connected_meter(days=30)
+    sim.remote.revoke(reference=mandate.reference_number, ean=meter.ean)
+
+    mandates_refresh(reference_number=mandate.reference_number)  # what beat and the return page call
+
+    [action] = of_type(faults_json(meter.ean), "mandate_action")
+    assert (action["status"], action["evidence"]["situation"]) == ("open", "finished")
 
 
 def test_a_mandate_to_be_renewed_and_then_expired_is_one_fault(sim, connected_meter, settings):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
 from ilusmart import clock
+from ilusmart.errors import http_status
 from meters.forms import ReadingImportForm
 from meters.models import (
     CapacityTariffPrice,
@@ -105,7 +106,7 @@ class MeterAdmin(admin.ModelAdmin):
             )
         except ReadingImportRejected as rejected:
             return self._import_csv_page(
-                request, meter, ReadingImportForm(), rejected.messages, rejected.status
+                request, meter, ReadingImportForm(), rejected.messages, http_status(rejected)
             )
         url = reverse("admin:meters_meter_import_csv", args=[meter.pk])
         return redirect(f"{url}?import={summary.import_id}")

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from accounts.models import Profile
 from ilusmart import clock
+from ilusmart.errors import ApplicationError
 
 User = get_user_model()
 _VERIFY_SALT = "accounts.email-verification"
@@ -18,8 +19,10 @@ _VERIFY_SALT = "accounts.email-verification"
 PROFILE_FIELDS = Profile.EDITABLE_FIELDS
 
 
-class VerificationError(Exception):
+class VerificationError(ApplicationError):
     """A verification link that is invalid, expired or already used."""
+
+    default_code = "verification_link_invalid"
 
 
 @transaction.atomic

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import transaction
 
 from consents.models import FetchRefusal, Mandate, MandatePollState
-from ilusmart import clock
+from ilusmart import clock, errors
+from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.payloads import parse_mandates
 
@@ -28,8 +29,11 @@ POLL_STATE = "fluvius-mandates"
 POLL_OVERLAP = timedelta(minutes=10)
 
 
-class NoActiveMandate(Exception):
+class NoActiveMandate(ApplicationError):
     """Fetching was refused: no approved, unsuspended mandate covers this user and EAN."""
+
+    kind = errors.FORBIDDEN
+    default_code = "no_active_mandate"
 
 
 def _local_midnight(day) -> datetime:

@@ -54,6 +54,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ilusmart import errors
+from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
 from meters.models import Meter, ReadingImport
 from meters.services.faults import faults_detect
@@ -151,14 +153,12 @@ _EAN_MANGLED = re.compile(r"\d[.,]\d+E\+\d+", re.IGNORECASE)  # what Excel makes
 _VOLUME = re.compile(r"(\d+)(?:[,.](\d+))?")
 
 
-class ReadingImportRejected(Exception):
+class ReadingImportRejected(ApplicationError):
     """The file was refused; nothing was written. ``messages`` are translated, for the person."""
 
-    def __init__(self, code: str, messages: list[str], *, status: int = 400):
-        super().__init__(f"{code}: {messages[0] if messages else ''}")
-        self.code = code
+    def __init__(self, code: str, messages: list[str], *, kind: str = errors.INVALID):
+        super().__init__(messages[0] if messages else "", code=code, kind=kind)
         self.messages = messages
-        self.status = status  # the HTTP status a view answers with
         self.record: ReadingImport | None = None
 
 
@@ -320,7 +320,7 @@ def too_large_message() -> str:
 
 
 def _too_large() -> ReadingImportRejected:
-    return ReadingImportRejected("too_large", [too_large_message()], status=413)
+    return ReadingImportRejected("too_large", [too_large_message()], kind=errors.TOO_LARGE)
 
 
 def _not_an_export(detail: str) -> ReadingImportRejected:

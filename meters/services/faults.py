@@ -42,7 +42,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consents.models import Mandate
-from ilusmart import clock
+from ilusmart import clock, errors
+from ilusmart.errors import ApplicationError
 from meters.models import DailyTotal, Fault, Meter, MeterSyncState, Product, ReadingDay
 
 logger = logging.getLogger("ilusmart.faults")
@@ -88,8 +89,11 @@ SEVERITY = {
 REASON_UNCONFIRMED = "De meetgegevens bevestigen deze storing niet meer (gegevens aangevuld of gecorrigeerd)."
 
 
-class FaultActionRefused(Exception):
+class FaultActionRefused(ApplicationError):
     """A staff action that does not fit the fault's state (e.g. resolving a closed fault)."""
+
+    kind = errors.CONFLICT
+    default_code = "fault_action_refused"
 
 
 @dataclass

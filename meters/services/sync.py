@@ -26,7 +26,8 @@ from consents.services.mandates import (
     mandate_mark_not_found,
     mandates_poll,
 )
-from ilusmart import clock
+from ilusmart import clock, errors
+from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.errors import FluviusError, FluviusMandateNotActive, FluviusNotFound
 from meters.models import Meter, MeterSyncState, SyncDeadLetter
@@ -42,8 +43,11 @@ _LOCK_NAMESPACE = 7_041_977  # first key of the two-key advisory lock: "meter sy
 __all__ = ["NoActiveMandate", "SyncBusy", "SyncResult"]
 
 
-class SyncBusy(Exception):
+class SyncBusy(ApplicationError):
     """Another sync of this meter holds its lock."""
+
+    kind = errors.CONFLICT
+    default_code = "sync_busy"
 
 
 @dataclass

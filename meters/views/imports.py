@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from ilusmart.errors import http_status
 from meters.forms import ReadingImportForm
 from meters.models import Meter, ReadingImport
 from meters.services.csv_import import (
@@ -111,5 +112,7 @@ def _import_post(request, meter):
     try:
         summary = readings_csv_import(meter=meter, file=form.cleaned_data["file"], uploaded_by=request.user)
     except ReadingImportRejected as rejected:
-        return _page(request, meter, ReadingImportForm(), errors=rejected.messages, status=rejected.status)
+        return _page(
+            request, meter, ReadingImportForm(), errors=rejected.messages, status=http_status(rejected)
+        )
     return redirect(f"{reverse('meters:import', args=[meter.pk])}?import={summary.import_id}")

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from ilusmart.errors import http_status
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
 from meters.models import DailyTotal, ReadingDay, ReadingImport
 from meters.selectors import readings_for_day
@@ -388,7 +389,7 @@ def test_a_file_above_the_limit_is_refused_before_parsing(settings, meter, homeo
     with pytest.raises(ReadingImportRejected) as raised:
         readings_csv_import(meter=meter, file=upload(content), uploaded_by=homeowner)
     assert raised.value.code == "too_large"
-    assert raised.value.status == 413
+    assert http_status(raised.value) == 413
 
 
 def _refused_unread(record: ReadingImport) -> tuple:

@@ -5,6 +5,7 @@ data), and is re-queued if its worker dies (acks_late + reject_on_worker_lost in
 """
 
 import logging
+from datetime import date, timedelta
 
 from celery import Task, current_app, shared_task
 from django.db import transaction
@@ -72,6 +73,21 @@ def backfill_meter(self, meter_id: int) -> dict:
     except NoActiveMandate:
         return {"skipped": "no active mandate"}
     return {"requests": result.requests, "inserted": result.ingest.inserted}
+
+
+@shared_task(base=SyncTask, bind=True, name="meters.sync_meter_range")
+def sync_meter_range(self, meter_id: int, first: str, last: str) -> dict:
+    """Fetch one meter's local days [first, last] (ISO dates) again; support queues it from the console."""
+    meter = _meter(meter_id)
+    if meter is None:
+        return {"skipped": "no meter"}
+    start = sync.local_midnight(date.fromisoformat(first))
+    end = sync.local_midnight(date.fromisoformat(last) + timedelta(days=1))
+    try:
+        result = sync.meter_sync_range(meter=meter, start=start, end=end, wait_seconds=0)
+    except NoActiveMandate:
+        return {"skipped": "no active mandate"}
+    return {"requests": result.requests, "inserted": result.ingest.inserted, "updated": result.ingest.updated}
 
 
 @shared_task(name="meters.sync_all_daily")

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ilusmart import clock
+
 
 class Mandate(models.Model):
     class Status(models.TextChoices):
@@ -47,7 +49,9 @@ class Mandate(models.Model):
     # A 403 on a fetch suspends fetching until a status poll says the mandate is approved again.
     fetch_suspended_at = models.DateTimeField(_("ophalen geschorst sinds"), null=True, blank=True)
     # Evidence for Fluvius audits.
-    requested_at = models.DateTimeField(_("aangevraagd op"), auto_now_add=True)
+    # The project clock (not the database's), so "requested more than 7 days ago" (a
+    # mandate_action fault) agrees with every other "now" when tests move the clock.
+    requested_at = models.DateTimeField(_("aangevraagd op"), default=clock.now, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

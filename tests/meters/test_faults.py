@@ -6,7 +6,7 @@ serves any past day), so they hold whatever day the suite runs on.
 """
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -273,8 +273,7 @@ def test_a_mandate_still_requested_after_seven_days_needs_action_until_approved(
     detect(meter.ean)
     assert not of_type(faults_json(meter.ean), "mandate_action")
 
-    # requested_at is written by the database's clock; put the project clock 8 days after it.
-    settings.CLOCK_SHIFT = mandate.requested_at + timedelta(days=8) - datetime.now(UTC)
+    move_clocks(sim, settings, timedelta(days=8))
     detect(meter.ean)
 
     [action] = of_type(faults_json(meter.ean), "mandate_action")

@@ -22,17 +22,14 @@ from django.utils.translation import gettext as _
 from consents.models import Mandate
 from consents.selectors import mandate_current
 from ilusmart import clock
+from ilusmart.errors import CONFLICT, FORBIDDEN, NOT_FOUND, ApplicationError
 from meters.models import ContactNote, Meter
 
 NOTE_MAX_LENGTH = 5000
 
 
-class CustomerActionRefused(Exception):
-    """A console action that cannot be done as asked; ``str()`` says why, for support to read."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.code = code
+class CustomerActionRefused(ApplicationError):
+    """A console action that cannot be done as asked; ``message`` says why, for support to read."""
 
 
 def _is_customer(user) -> bool:
@@ -60,7 +57,9 @@ def contact_note_add(*, customer, author, kind: str, text: str, meter: Meter | N
             _("Een notitie is hoogstens %(max)d tekens lang.") % {"max": NOTE_MAX_LENGTH}, code="too_long"
         )
     if meter is not None and meter.owner_id != customer.pk:
-        raise CustomerActionRefused(_("Die meter is niet van deze klant."), code="not_their_meter")
+        raise CustomerActionRefused(
+            _("Die meter is niet van deze klant."), code="not_their_meter", kind=NOT_FOUND
+        )
     return ContactNote.objects.create(
         customer=customer, meter=meter, kind=kind, author=author, at=clock.now(), text=text
     )
@@ -77,7 +76,7 @@ def meter_resync_request(*, meter: Meter, first: date, last: date) -> None:
     """
     today = clock.local_today()
     if meter.owner_id is None:
-        raise CustomerActionRefused(_("Deze meter hoort bij geen klant."), code="no_customer")
+        raise CustomerActionRefused(_("Deze meter hoort bij geen klant."), code="no_customer", kind=CONFLICT)
     if last < first:
         raise CustomerActionRefused(_("De einddatum ligt voor de begindatum."), code="range")
     if last > today:
@@ -96,6 +95,7 @@ def meter_resync_request(*, meter: Meter, first: date, last: date) -> None:
                 "Er is geen actief mandaat voor deze meter: Fluvius geeft geen gegevens. Stuur de klant een nieuwe link."
             ),
             code="no_mandate",
+            kind=FORBIDDEN,
         )
     args = [meter.pk, first.isoformat(), last.isoformat()]
     queue = settings.CELERY_BACKFILL_QUEUE
@@ -109,10 +109,12 @@ def mandate_link_send(*, customer, by) -> ContactNote:
     (an e-mail, by ``by``) is the record that it was sent.
     """
     if not _is_customer(customer):
-        raise CustomerActionRefused(_("Een mandaatlink gaat alleen naar klanten."), code="not_customer")
+        raise CustomerActionRefused(
+            _("Een mandaatlink gaat alleen naar klanten."), code="not_customer", kind=NOT_FOUND
+        )
     if not customer.is_active or not customer.email:
         raise CustomerActionRefused(
-            _("Dit account is niet actief: er kan geen mail naartoe."), code="inactive"
+            _("Dit account is niet actief: er kan geen mail naartoe."), code="inactive", kind=CONFLICT
         )
     profile = getattr(customer, "profile", None)
     with translation.override(settings.LANGUAGE_CODE):

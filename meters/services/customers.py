@@ -43,7 +43,7 @@ def contact_note_add(*, customer, author, kind: str, text: str, meter: Meter | N
     """
     if not _is_customer(customer):
         raise CustomerActionRefused(
-            _("Notities horen bij een klant, niet bij een medewerker."), code="not_customer"
+            _("Notities horen bij een klant, niet bij een medewerker."), code="not_customer", kind=NOT_FOUND
         )
     if kind not in ContactNote.Kind.values:
         raise CustomerActionRefused(

@@ -34,7 +34,7 @@ from meters.services.sync import (
 from tests.factories import MeterFactory, ProductFactory, UserFactory
 from tests.meters.conftest import local_today, request_mandate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 TOLERANCE = timedelta(days=2)
 

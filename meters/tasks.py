@@ -16,6 +16,7 @@ from meters.models import Meter
 from meters.selectors.faults import meters_for_fault_detection
 from meters.services import sync
 from meters.services.faults import faults_detect
+from meters.task_runs import periodic_task_finished, periodic_task_started  # noqa: F401 (connects them)
 
 logger = logging.getLogger("ilusmart.sync")
 

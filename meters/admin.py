@@ -397,9 +397,10 @@ def _evidence_rows(evidence, prefix=""):
     if isinstance(evidence, list):
         rows = []
         for index, value in enumerate(evidence, 1):
+            label = f"{prefix.rstrip('.')} {index}"
             if isinstance(value, dict):
-                rows.append((f"{prefix}{index}", ", ".join(f"{k}: {v}" for k, v in value.items())))
+                rows.append((label, ", ".join(f"{k}: {v}" for k, v in value.items())))
             else:
-                rows.extend(_evidence_rows(value, f"{prefix}{index}."))
+                rows.extend(_evidence_rows(value, f"{label}."))
         return rows
     return [(prefix.rstrip("."), "—" if evidence is None else evidence)]

@@ -11,7 +11,7 @@ from celery import Task, current_app, shared_task
 from django.db import transaction
 
 from consents.services.mandates import NoActiveMandate
-from ilusmart.fluvius.errors import FluviusUnavailable
+from ilusmart.fluvius.errors import FluviusMandateNotActive, FluviusNotFound, FluviusUnavailable
 from meters.models import Meter
 from meters.selectors.faults import meters_for_fault_detection
 from meters.services import sync
@@ -21,6 +21,10 @@ from meters.task_runs import periodic_task_finished, periodic_task_started  # no
 logger = logging.getLogger("ilusmart.sync")
 
 RETRYABLE = (FluviusUnavailable, sync.SyncBusy)
+# Fluvius says the mandate is not active (403) or the EAN/mandate is unknown (404): the service
+# has already suspended the mandate (or marked it not found) and recorded the error, and a
+# retry cannot succeed. The task ends as a skip, not as a failure with a dead letter.
+SETTLED_BY_THE_SERVICE = (NoActiveMandate, FluviusMandateNotActive, FluviusNotFound)
 
 
 class SyncTask(Task):
@@ -43,6 +47,12 @@ class SyncTask(Task):
             )
 
 
+def _skipped(refused: Exception) -> dict:
+    reason = "no active mandate" if isinstance(refused, NoActiveMandate) else type(refused).__name__
+    logger.info("sync skipped: %s", reason)
+    return {"skipped": reason}
+
+
 def _meter(meter_id: int) -> Meter | None:
     meter = Meter.objects.select_related("owner").filter(pk=meter_id).first()
     if meter is None:
@@ -58,8 +68,8 @@ def sync_meter_daily(self, meter_id: int) -> dict:
         return {"skipped": "no meter"}
     try:
         result = sync.meter_sync_daily(meter=meter, wait_seconds=0)
-    except NoActiveMandate:
-        return {"skipped": "no active mandate"}
+    except SETTLED_BY_THE_SERVICE as refused:
+        return _skipped(refused)
     return {"requests": result.requests, "inserted": result.ingest.inserted, "updated": result.ingest.updated}
 
 
@@ -71,8 +81,8 @@ def backfill_meter(self, meter_id: int) -> dict:
         return {"skipped": "no meter"}
     try:
         result = sync.meter_backfill(meter=meter, wait_seconds=0)
-    except NoActiveMandate:
-        return {"skipped": "no active mandate"}
+    except SETTLED_BY_THE_SERVICE as refused:
+        return _skipped(refused)
     return {"requests": result.requests, "inserted": result.ingest.inserted}
 
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 from django.db import connection
 
-from consents.models import FetchRefusal
+from consents.models import FetchRefusal, Mandate
 from ilusmart.fluvius.client import FluviusClient, format_utc
 from ilusmart.fluvius.errors import FluviusUnavailable
 from meters.models import DailyTotal, MeterSyncState, ReadingDay, SyncDeadLetter
@@ -412,6 +412,28 @@ def test_a_task_that_recovers_on_a_retry_writes_no_dead_letter(sim, connected_me
     assert result.successful()
     assert not SyncDeadLetter.objects.exists()
     assert [r["status"] for r in energy_requests(sim)][:2] == [500, 200]
+
+
+@pytest.mark.parametrize("fluvius_says", ["403 mandate not active", "404 no mandate for the EAN"])
+@pytest.mark.parametrize("task", [sync_meter_daily, backfill_meter], ids=["daily", "backfill"])
+@pytest.mark.django_db
+def test_a_mandate_fluvius_no_longer_knows_ends_the_task_as_a_skip(sim, connected_meter, task, fluvius_says):
+    """The service suspends the mandate (or marks it not found); retrying cannot help: no dead letter."""
+    meter, mandate = connected_meter(days=10)
+    backfill_start(mandate=mandate)
+    if fluvius_says.startswith("403"):
+        sim.remote.revoke(reference=mandate.reference_number, ean=meter.ean)
+    else:
+        sim.reset()  # Fluvius forgets every mandate: the energy API answers 404 EAN_NOT_FOUND
+
+    result = task.apply(args=(meter.pk,))
+
+    assert result.successful(), result.traceback
+    assert result.result["skipped"] in {"FluviusMandateNotActive", "FluviusNotFound"}
+    assert not SyncDeadLetter.objects.exists()
+    mandate.refresh_from_db()
+    assert mandate.fetch_suspended_at is not None or mandate.end_reason == Mandate.EndReason.NOT_FOUND
+    assert "Fluvius" in MeterSyncState.objects.get(meter=meter).last_error
 
 
 # --- a worker killed in the middle of a back-fill -------------------------------------------------

@@ -9,7 +9,7 @@ import secrets
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from consents.models import FetchRefusal, Mandate, MandatePollState
 from ilusmart import clock, errors
 from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.client import FluviusClient
+from ilusmart.fluvius.localtime import day_start_utc
 from ilusmart.fluvius.payloads import parse_mandates
 
 logger = logging.getLogger("ilusmart.consents")
@@ -34,10 +35,6 @@ class NoActiveMandate(ApplicationError):
 
     kind = errors.FORBIDDEN
     default_code = "no_active_mandate"
-
-
-def _local_midnight(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=BRUSSELS).astimezone(ZoneInfo("UTC"))
 
 
 def reference_number_new() -> str:
@@ -65,8 +62,8 @@ def mandate_request(
     client = client or FluviusClient.from_settings()
     today = clock.local_today()
     days = settings.FLUVIUS_MANDATE_HISTORY_DAYS if history_days is None else history_days
-    period_from = _local_midnight(today - timedelta(days=days))
-    period_to = _local_midnight(today + timedelta(days=3 * 365))
+    period_from = day_start_utc(today - timedelta(days=days))
+    period_to = day_start_utc(today + timedelta(days=3 * 365))
     reference = reference_number_new()
     return_url = return_url_for(reference)
     short_id, valid_to = client.short_url_create(

@@ -22,16 +22,13 @@ Here because the payload parser builds per-day arrays in this form (``DayReading
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from .types import Register, ValidationState
+from .localtime import BRUSSELS, day_bounds_utc, day_start_utc  # noqa: F401 (re-exported)
+from .types import MISSING, Register, ValidationState  # noqa: F401 (MISSING re-exported)
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 QUARTER = timedelta(minutes=15)
 QUARTER_SECONDS = 900
-
-MISSING = "-"
 
 QUALITY_CODES: dict[tuple[ValidationState, Register], str] = {
     (ValidationState.EST, Register.DAY): "E",
@@ -47,16 +44,6 @@ QUALITY_CODES: dict[tuple[ValidationState, Register], str] = {
     (ValidationState.NVAL, Register.NIGHT): "n",
     (ValidationState.NVAL, Register.TOTAL): "4",
 }
-
-
-def day_start_utc(day: date) -> datetime:
-    """The UTC instant of ``day``'s local midnight (Europe/Brussels)."""
-    return datetime.combine(day, time(0), tzinfo=BRUSSELS).astimezone(UTC)
-
-
-def day_bounds_utc(day: date) -> tuple[datetime, datetime]:
-    """``(start, end)`` in UTC of the local day ``day``; ``end`` is the next local midnight."""
-    return day_start_utc(day), day_start_utc(day + timedelta(days=1))
 
 
 def slots_in_day(day: date) -> int:

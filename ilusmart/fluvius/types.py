@@ -5,6 +5,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from .localtime import day_start_utc
+
+MISSING = "-"  # the quality character of a missing value (table in ilusmart.fluvius.slots)
+
 
 class Direction(StrEnum):
     OFFTAKE = "offtake"
@@ -62,8 +66,6 @@ class DayReadings:
 
     def last_value_end(self) -> datetime | None:
         """End (aware UTC) of the day's last quarter-hour with a value in either direction."""
-        from .slots import MISSING, day_start_utc
-
         slots = max(len(self.offtake_quality.rstrip(MISSING)), len(self.injection_quality.rstrip(MISSING)))
         if not slots:
             return None

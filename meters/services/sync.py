@@ -10,9 +10,10 @@ import logging
 import time as time_module
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -28,8 +29,9 @@ from consents.services.mandates import (
 )
 from ilusmart import clock, errors
 from ilusmart.errors import ApplicationError
-from ilusmart.fluvius.client import FluviusClient
+from ilusmart.fluvius.client import FluviusClient, split_window
 from ilusmart.fluvius.errors import FluviusError, FluviusMandateNotActive, FluviusNotFound
+from ilusmart.fluvius.localtime import day_start_utc as local_midnight
 from meters.models import Meter, MeterSyncState, SyncDeadLetter
 from meters.services.faults import faults_detect
 from meters.services.ingest import IngestResult, readings_ingest_days
@@ -63,11 +65,6 @@ class SyncResult:
             setattr(self.ingest, name, getattr(self.ingest, name) + getattr(result, name))
 
 
-def local_midnight(day: date) -> datetime:
-    """The UTC instant at which local (Brussels) day `day` starts."""
-    return datetime.combine(day, time.min, tzinfo=BRUSSELS).astimezone(UTC)
-
-
 @contextmanager
 def _meter_lock(meter: Meter, wait_seconds: float):
     deadline = time_module.monotonic() + wait_seconds
@@ -84,13 +81,6 @@ def _meter_lock(meter: Meter, wait_seconds: float):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, meter.pk])
-
-
-def _chunks(start: datetime, end: datetime, size: timedelta):
-    while start < end:
-        stop = min(start + size, end)
-        yield start, stop
-        start = stop
 
 
 def _clamp(mandate: Mandate, start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -124,7 +114,7 @@ def _fetch_and_store(
     # right after the previous one) would go out as from == to and be refused with a 400.
     start, end = start.replace(microsecond=0), end.replace(microsecond=0)
     chunk = timedelta(days=settings.SYNC_CHUNK_DAYS)
-    for chunk_start, chunk_end in _chunks(start, end, chunk):
+    for chunk_start, chunk_end in split_window(start, end, chunk) if start < end else ():
         try:
             days = client.energy_fetch_days(
                 ean=meter.ean,
@@ -170,10 +160,13 @@ def _detect_faults(meter: Meter, result: SyncResult) -> None:
     faults_detect(meter=meter, days=result.days)
 
 
-def _poll_soon() -> None:
-    from meters.tasks import poll_mandates  # the task module imports this one
+def _queue_after_commit(task_name: str, *args, **kwargs) -> None:
+    """Queue a task by name once the transaction commits (services never import tasks)."""
+    transaction.on_commit(lambda: current_app.send_task(task_name, args=args, kwargs=kwargs))
 
-    transaction.on_commit(lambda: poll_mandates.delay(full=False))
+
+def _poll_soon() -> None:
+    _queue_after_commit("meters.poll_mandates", full=False)
 
 
 def _success(meter: Meter, *, next_run_at: datetime | None = None) -> None:
@@ -313,12 +306,10 @@ def sync_dead_letter_record(*, meter_id: int, task: str, arguments: dict, error:
 
 def mandates_refresh(*, full: bool = False, reference_number: str | None = None, client=None) -> PollResult:
     """Poll mandate statuses; queue the back-fill of newly approved ones, check faults of ended ones."""
-    from meters.tasks import backfill_meter  # the task module imports this one
-
     result = mandates_poll(full=full, reference_number=reference_number, client=client)
     for mandate in Mandate.objects.filter(pk__in=result.newly_approved):
         meter = backfill_start(mandate=mandate)
-        transaction.on_commit(lambda pk=meter.pk: backfill_meter.delay(pk))
+        _queue_after_commit("meters.backfill_meter", meter.pk)
     # An ended mandate (rejected, revoked, expired) needs the homeowner now, not at the next beat.
     for mandate in Mandate.objects.filter(pk__in=result.ended):
         for meter in Meter.objects.filter(owner=mandate.user_id, ean=mandate.ean):

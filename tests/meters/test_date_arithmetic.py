@@ -13,9 +13,9 @@ from datetime import date, time, timedelta
 import pytest
 
 from ilusmart import clock
-from ilusmart.fluvius.client import format_utc
+from ilusmart.fluvius.client import format_utc, split_window
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
-from meters.services.sync import _chunks, local_midnight
+from meters.services.sync import local_midnight
 from tests.meters.conftest import (
     latest_dst_days,
     local_today,
@@ -59,7 +59,7 @@ def test_every_day_of_a_year_keeps_the_date_sensitive_expectations(fluvius_setti
         assert all(s["offtake_wh"] is not None for s in in_window), day  # all published
         windows = windows_needed(first, last, chunk_days=FAULT_TEST_CHUNK_DAYS)
         chunk = timedelta(days=FAULT_TEST_CHUNK_DAYS)
-        assert len(list(_chunks(local_midnight(first), local_midnight(last), chunk))) == windows >= 6, day
+        assert len(split_window(local_midnight(first), local_midnight(last), chunk)) == windows >= 6, day
         seven_windows += windows == 7
 
         # The killed-worker test: the days published at the clock, at 10:00 and before 06:00.

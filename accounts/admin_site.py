@@ -64,10 +64,23 @@ class IlusmartAdminSite(admin.AdminSite):
         user = request.user
         return super().has_permission(request) and getattr(user, "is_verified", lambda: False)()
 
+    def __init__(self, name="admin"):
+        super().__init__(name)
+        self._page_urls = []
+
+    def register_pages(self, patterns):
+        """Add admin pages that are not a model's (the support console, meters/admin_customers.py).
+
+        Apps above accounts register them when their admin module loads (accounts cannot import
+        them); each view must be wrapped in ``admin_view`` and check its own permission.
+        """
+        self._page_urls.extend(patterns)
+
     def get_urls(self):
         return [
             path("tweede-factor/", self.second_factor_verify_view, name="second_factor_verify"),
             path("tweede-factor/instellen/", self.second_factor_enrol_view, name="second_factor_enrol"),
+            *self._page_urls,
             *super().get_urls(),
         ]
 

@@ -404,3 +404,8 @@ def _evidence_rows(evidence, prefix=""):
                 rows.extend(_evidence_rows(value, f"{label}."))
         return rows
     return [(prefix.rstrip("."), "—" if evidence is None else evidence)]
+
+
+# The support console (customer search and page, contact notes) and the periodic tasks' page
+# live in modules of their own; importing them registers them on the admin site.
+from meters import admin_customers, admin_periodic  # noqa: E402, F401

@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ilusmart import clock
 from tests.factories import MandateFactory, MeterFactory, ProductFactory, ProfileFactory
 from tests.html_forms import form_data
 
@@ -48,6 +49,10 @@ DESIGN: dict[str, dict[str, set[str]]] = {
     "consents.mandate": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
     "consents.fetchrefusal": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
     "meters.fault": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
+    # Contact notes are added on the customer's page (SITE_PAGES) and kept as written.
+    "meters.contactnote": {"support": {"view"}, "dpo": set(), "superuser": {"view", "delete"}},
+    # Written by the worker; support and superusers read when the periodic tasks ran.
+    "meters.periodictaskrun": {"support": {"view"}, "dpo": set(), "superuser": {"view"}},
 }
 # Actions beyond delete_selected (offered exactly where "delete" is allowed), per role.
 EXTRA_ACTIONS: dict[str, dict[str, set[str]]] = {
@@ -60,6 +65,39 @@ CUSTOM_URLS: dict[str, set[str]] = {
     "auth_user_password_change": {"superuser"},  # setting anyone's password: superusers only
 }
 STANDARD_URLS = {"changelist", "add", "change", "delete", "history"}
+# Pages of the site itself that are not a model's (registered with ``admin.site.register_pages``):
+# the support console (meters/admin_customers.py). Who may, which method, and the objects in the
+# URL. dpo does not get the console: the DPO reads access records and user pages instead.
+SITE_PAGES: dict[str, dict] = {
+    "customer_search": {"roles": {"support", "superuser"}, "method": "get", "args": ()},
+    "customer_detail": {"roles": {"support", "superuser"}, "method": "get", "args": ("customer",)},
+    "customer_note_add": {"roles": {"support", "superuser"}, "method": "post", "args": ("customer",)},
+    "customer_mandate_link": {"roles": {"support", "superuser"}, "method": "post", "args": ("customer",)},
+    "customer_meter_resync": {
+        "roles": {"support", "superuser"},
+        "method": "post",
+        "args": ("customer", "meter"),
+    },
+    "customer_meter_rebuild_totals": {
+        "roles": {"support", "superuser"},
+        "method": "post",
+        "args": ("customer", "meter"),
+    },
+}
+# Django's own pages of the site and the second factor's (accounts/admin_site.py), tried elsewhere.
+STANDARD_SITE_URLS = {
+    "index",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "jsi18n",
+    "autocomplete",
+    "view_on_site",
+    "app_list",
+    "second_factor_verify",
+    "second_factor_enrol",
+}
 
 
 def _instance(label: str):
@@ -87,6 +125,12 @@ def _instance(label: str):
         "meters.fault": lambda: Model.objects.create(
             meter=MeterFactory(), type=Model.Type.choices[0][0], started=date(2026, 7, 1)
         ),
+        "meters.contactnote": lambda: Model.objects.create(
+            customer=ProfileFactory().user, kind="call", text="Belde over de factuur"
+        ),
+        "meters.periodictaskrun": lambda: Model.objects.create(
+            entry="test-entry", task="ilusmart.ping", started_at=clock.now(), outcome="success"
+        ),
     }
     return make[label]()
 
@@ -101,9 +145,29 @@ def custom_url_names(model_admin) -> set[str]:
     return {n for n in names if n.removeprefix(info + "_") not in STANDARD_URLS}
 
 
+def site_page_names() -> set[str]:
+    """Names of the site's own URLs that are neither Django's nor the second factor's."""
+    return {p.name for p in admin.site.get_urls() if getattr(p, "name", None)} - STANDARD_SITE_URLS
+
+
+def site_page_url(name: str, customer) -> str:
+    objects = {"customer": customer.pk, "meter": customer.meters.first().pk}
+    return reverse(f"admin:{name}", args=[objects[kind] for kind in SITE_PAGES[name]["args"]])
+
+
+def a_customer():
+    """A homeowner with a profile, a meter and a mandate: what the console pages open."""
+    customer = ProfileFactory().user
+    meter = MeterFactory(owner=customer)
+    MandateFactory(user=customer, ean=meter.ean)
+    return customer
+
+
 def every_admin_url(obj_for) -> list[str]:
     """Every admin URL: site pages, and each model's standard and custom pages for one object."""
     urls = [reverse("admin:index"), reverse("admin:password_change")]
+    customer = a_customer()
+    urls += [site_page_url(name, customer) for name in sorted(site_page_names())]
     for label, model_admin in registered().items():
         opts = model_admin.opts
         urls.append(reverse("admin:app_list", args=[opts.app_label]))
@@ -144,6 +208,10 @@ def test_every_admin_model_and_url_has_a_design():
     assert not missing, f"registered in admin but not in DESIGN of {__file__}: {missing}"
     customs = {name for model_admin in registered().values() for name in custom_url_names(model_admin)}
     assert customs == set(CUSTOM_URLS), f"custom admin URLs without a design: {customs ^ set(CUSTOM_URLS)}"
+    pages = site_page_names()
+    assert pages == set(SITE_PAGES), f"admin site pages without a design: {pages ^ set(SITE_PAGES)}"
+    for name, page in SITE_PAGES.items():
+        assert page["roles"] <= set(ROLES), name
     for label, roles in DESIGN.items():
         assert set(roles) == set(ROLES), label
         assert "delete" not in roles["support"] or label not in {
@@ -248,6 +316,35 @@ def test_role_on_custom_admin_urls(role_client, role):
         obj = _instance(label)
         status = client.get(reverse(f"admin:{name}", args=[obj.pk])).status_code
         assert status == (200 if role in roles else 403), (name, status)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_on_site_pages(role_client, role):
+    """Each page of the console: allowed roles get it (an action page only by POST), the others
+    get 403 for GET and POST alike, and a refused POST leaves no note, mail or access record."""
+    from django.core import mail
+
+    from accounts.models import AccessRecord
+    from meters.models import ContactNote
+
+    client = role_client(role)
+    customer = a_customer()
+    for name, page in sorted(SITE_PAGES.items()):
+        url = site_page_url(name, customer)
+        allowed = role in page["roles"]
+        before = (ContactNote.objects.count(), len(mail.outbox), AccessRecord.objects.count())
+        get = client.get(url).status_code
+        post = client.post(url, {}).status_code
+        if not allowed:
+            assert (get, post) == (403, 403), (name, get, post)
+            assert (ContactNote.objects.count(), len(mail.outbox), AccessRecord.objects.count()) == before, (
+                name
+            )
+        elif page["method"] == "get":
+            assert (get, post) == (200, 405), (name, get, post)
+        else:
+            # An empty POST is refused as bad input (400) or done (302); never 403 or 500.
+            assert get == 405 and post in {302, 400}, (name, get, post)
 
 
 # --- nobody without the second factor, no homeowner ----------------------------------------------

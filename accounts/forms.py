@@ -1,5 +1,9 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import last_refusal
@@ -154,3 +158,13 @@ class LoginForm(forms.Form):
 
     def get_user(self):
         return self.user_cache
+
+
+class SiteUrlPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the mailed link is built from SITE_URL, never the request's Host
+    (a forged Host header would otherwise put an attacker's domain in the link)."""
+
+    def save(self, **kwargs):
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        return super().save(**kwargs)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import LoginForm, ProfileForm, SignUpForm
+from accounts.forms import LoginForm, ProfileForm, SignUpForm, SiteUrlPasswordResetForm
 from accounts.selectors import profile_for_user
 from accounts.services.login_lockout import login_lockout_clear
 from accounts.services.users import VerificationError, profile_update, user_sign_up, user_verify_email
@@ -73,6 +73,7 @@ def profile(request):
 
 
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=SiteUrlPasswordResetForm,
     template_name="accounts/password_reset.html",
     email_template_name="accounts/email/password_reset_body.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",

@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ilusmart.settings")
+os.environ.setdefault("DEBUG", "true")  # local defaults: benchmarks run against the simulator
 
 import django  # noqa: E402
 

@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.benchdb import bench_database_create, bench_database_drop, readings_copy  # noqa: E402
+from ilusmart.fluvius.simulator.testing import simulator_env  # noqa: E402
 
 
 def parse_args():
@@ -90,6 +91,8 @@ os.environ.update(
         "ILUSMART_TESTING": "1",  # plain static storage: no collectstatic manifest needed
         "SECURE_SSL_REDIRECT": "false",
         "CACHE_KEY_PREFIX": "ilusmart-bench-pages",
+        # No Fluvius call is made here; production settings still need the variables set.
+        **{k: v for k, v in simulator_env("http://127.0.0.1:9").items() if k.startswith("FLUVIUS_")},
     }
 )
 bench_database_create(ARGS.database)

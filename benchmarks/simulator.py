@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ilusmart.settings")
+os.environ.setdefault("DEBUG", "true")  # local defaults: benchmarks run against the simulator
 
 import django  # noqa: E402
 

@@ -59,6 +59,7 @@ from benchmarks.benchdb import bench_database_create, bench_database_drop, readi
 
 bench_database_create(ARGS.database)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ilusmart.settings")
+os.environ.setdefault("DEBUG", "true")  # local defaults: benchmarks run against the simulator
 
 import django  # noqa: E402
 

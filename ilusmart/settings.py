@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a production that forgets a variable must fail to start, not run as a
+# development server (scripts/run.sh, the tests and .env.example turn it on for local use).
+DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("ILUSMART_TESTING", default=False)
 
 if DEBUG:
@@ -40,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "ilusmart",
+    "ilusmart.apps.IlusmartConfig",
     "accounts",
     "consents",
     "meters",
@@ -196,7 +199,7 @@ USE_TZ = True
 
 # --- Static files (front-end libraries come from npm at set-up and are served by us) --------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # npm packages (package-lock.json pins them) are served under /static/vendor/<package>/.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -268,18 +271,34 @@ CELERY_BEAT_SCHEDULE = {
     "detect-faults-daily": {"task": "meters.detect_faults_all", "schedule": crontab(hour=9, minute=30)},
 }
 
+
 # --- Fluvius (see ../shared/domain/fluvius-api.md) ------------------------------------------
-FLUVIUS_BASE_URL = env("FLUVIUS_BASE_URL", default="http://127.0.0.1:8099/esco-sim/v3").rstrip("/")
-FLUVIUS_TOKEN_URL = env("FLUVIUS_TOKEN_URL", default="http://127.0.0.1:8099/oauth2/v2.0/token")
-FLUVIUS_CLIENT_ID = env("FLUVIUS_CLIENT_ID", default="ilusmart-local")
-FLUVIUS_CLIENT_SECRET = env("FLUVIUS_CLIENT_SECRET", default="local-simulator-secret")
+def _local_only(name: str, local_default: str) -> str:
+    """A Fluvius setting with a simulator default for local use and none in production (set and not empty)."""
+    if DEBUG:
+        return env(name, default=local_default)
+    value = env(name, default="")
+    if not value.strip():
+        raise ImproperlyConfigured(f"Set the {name} environment variable (production has no default).")
+    return value
+
+
+FLUVIUS_BASE_URL = _local_only("FLUVIUS_BASE_URL", "http://127.0.0.1:8099/esco-sim/v3").rstrip("/")
+FLUVIUS_TOKEN_URL = _local_only("FLUVIUS_TOKEN_URL", "http://127.0.0.1:8099/oauth2/v2.0/token")
+FLUVIUS_CLIENT_ID = _local_only("FLUVIUS_CLIENT_ID", "ilusmart-local")
 FLUVIUS_CERT_PATH = env("FLUVIUS_CERT_PATH", default="")
 FLUVIUS_KEY_PATH = env("FLUVIUS_KEY_PATH", default="")
 FLUVIUS_CERT_THUMBPRINT = env("FLUVIUS_CERT_THUMBPRINT", default="")
+# Production authenticates with a client secret, or with a certificate (path + key) instead.
+FLUVIUS_CLIENT_SECRET = (
+    env("FLUVIUS_CLIENT_SECRET", default="")
+    if FLUVIUS_CERT_PATH and FLUVIUS_KEY_PATH
+    else _local_only("FLUVIUS_CLIENT_SECRET", "local-simulator-secret")
+)
 FLUVIUS_SCOPE = env("FLUVIUS_SCOPE", default="api://00000000-0000-0000-0000-000000000000/.default")
-FLUVIUS_SUBSCRIPTION_KEY = env("FLUVIUS_SUBSCRIPTION_KEY", default="local-subscription-key")
-FLUVIUS_DATA_ACCESS_CONTRACT_NUMBER = env("FLUVIUS_DATA_ACCESS_CONTRACT_NUMBER", default="ILUMEN-LOCAL-0001")
-FLUVIUS_PORTAL_URL = env("FLUVIUS_PORTAL_URL", default="http://127.0.0.1:8099/verbruik/dienstverlener?id=")
+FLUVIUS_SUBSCRIPTION_KEY = _local_only("FLUVIUS_SUBSCRIPTION_KEY", "local-subscription-key")
+FLUVIUS_DATA_ACCESS_CONTRACT_NUMBER = _local_only("FLUVIUS_DATA_ACCESS_CONTRACT_NUMBER", "ILUMEN-LOCAL-0001")
+FLUVIUS_PORTAL_URL = _local_only("FLUVIUS_PORTAL_URL", "http://127.0.0.1:8099/verbruik/dienstverlener?id=")
 FLUVIUS_SIMULATOR_URL = env(
     "FLUVIUS_SIMULATOR_URL", default="{0.scheme}://{0.netloc}".format(urlsplit(FLUVIUS_BASE_URL))
 ).rstrip("/")

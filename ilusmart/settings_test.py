@@ -16,6 +16,7 @@ from ilusmart import clock, testrun
 
 testrun.configure_environment()
 os.environ.setdefault("ILUSMART_TESTING", "1")
+os.environ.setdefault("DEBUG", "true")  # local defaults (no secrets); pytest-django runs tests with DEBUG off
 os.environ.setdefault("FLUVIUS_SIMULATOR_ENABLED", "true")
 if os.environ.get("ILUSMART_TODAY") and "ILUSMART_CLOCK_SHIFT_SECONDS" not in os.environ:
     # Computed once, then inherited: every process of the run shares the same shift.

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Profile, User
-from tests.factories import DEFAULT_PASSWORD, ProfileFactory
+from tests.factories import DEFAULT_PASSWORD, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +202,7 @@ def test_password_reset_flow(client):
     r = client.post(reverse("accounts:password_reset"), {"email": "RESET@example.be"})
     assert r.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(\S+)", mail.outbox[0].body).group(1)
     r = client.get(link, follow=True)
     form_url = r.redirect_chain[-1][0]
     r = client.post(
@@ -257,3 +257,16 @@ def test_profile_change_to_another_accounts_address_reveals_nothing(client):
     assert profile.user.pending_email == ""
     assert profile.user.email != "bezet@example.be"
     assert [m.to for m in mail.outbox] == [[other.email]]
+
+
+@pytest.mark.django_db
+def test_the_password_reset_link_uses_site_url_never_the_request_host(client, settings):
+    """A forged Host header (host-header poisoning) must not end up in the link that is mailed."""
+    settings.ALLOWED_HOSTS = ["*"]  # even a permissive host list
+    settings.SITE_URL = "https://ilusmart.ilumen.be"
+    UserFactory(email="els@example.be")
+    client.post(reverse("accounts:password_reset"), {"email": "els@example.be"}, HTTP_HOST="evil.example")
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "https://ilusmart.ilumen.be/" in body
+    assert "evil.example" not in body

@@ -33,6 +33,11 @@ def simulator_env(url: str, extra: dict[str, str] | None = None) -> dict[str, st
             "FLUVIUS_TOKEN_URL": f"{url}/oauth2/v2.0/token",
             "FLUVIUS_PORTAL_URL": f"{url}/verbruik/dienstverlener?id=",
             "FLUVIUS_SIMULATOR_URL": url,
+            # The simulator's local credentials: production (DEBUG off) has no defaults for them.
+            "FLUVIUS_CLIENT_ID": "ilusmart-local",
+            "FLUVIUS_CLIENT_SECRET": "local-simulator-secret",
+            "FLUVIUS_SUBSCRIPTION_KEY": "local-subscription-key",
+            "FLUVIUS_DATA_ACCESS_CONTRACT_NUMBER": "ILUMEN-LOCAL-0001",
             "FLUVIUS_SIMULATOR_ENABLED": "true",
             "PYTHONUNBUFFERED": "1",
         }

@@ -185,7 +185,11 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     }
 elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
     _email_options = {"file_path": _email.get("EMAIL_FILE_PATH")}
+elif DEBUG and _email["EMAIL_BACKEND"].endswith("console.EmailBackend"):
+    # Locally, every mail is also an .eml file whose path is logged, so its link can be clicked.
+    _email["EMAIL_BACKEND"] = "ilusmart.mail.ConsoleAndFileBackend"
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}
+DEV_MAIL_DIR = env("DEV_MAIL_DIR", default=str(BASE_DIR / ".run" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="iLusmart <ilusmart@ilumen.be>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

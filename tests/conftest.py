@@ -4,6 +4,21 @@ import pytest
 
 from ilusmart.fluvius.simulator.testing import SimulatorProcess
 
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests empty every table afterwards, also the staff roles and permissions the
+    data migrations create; a test that needs them would then pass or fail by the order tests run
+    in. Each transactional test therefore gets a serialized rollback: the database's content after
+    the migrations is restored before it runs."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )
+
+
 # --- Fluvius simulator (ilusmart/fluvius/simulator) --------------------------------------------
 
 

@@ -40,7 +40,8 @@ from meters.services.faults import (
 from meters.views.imports import import_summary, upload_too_large
 
 
-class ProductInline(admin.TabularInline):
+class ProductInline(admin.StackedInline):
+    # Stacked: nine fields side by side would not fit a 1,280-px screen.
     model = Product
     extra = 0
 
@@ -268,7 +269,7 @@ class FaultAdmin(admin.ModelAdmin):
 
     ACTIONS = (ACKNOWLEDGE, RESOLVE, FALSE_ALARM)
     form = FaultAdminForm
-    list_display = ["severity", "type", "meter", "customer", "started", "age_days", "status", "assignee"]
+    list_display = ["severity", "type", "meter_ean", "customer", "started", "age_days", "status", "assignee"]
     list_display_links = ["type"]
     list_filter = [FaultStatusFilter, "type", "severity", ("assignee", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
@@ -373,7 +374,12 @@ class FaultAdmin(admin.ModelAdmin):
         if owner is None:
             return "—"
         profile = getattr(owner, "profile", None)
-        return f"{profile} ({owner.email})" if profile else owner.email
+        # The name only: the address made the queue wider than a 1,280-px screen (search finds it).
+        return str(profile) if profile else owner.email
+
+    @admin.display(description=_("meter"), ordering="meter__ean")
+    def meter_ean(self, fault):
+        return fault.meter.ean
 
     @admin.display(description=_("dagen"), ordering="started")
     def age_days(self, fault):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
 
@@ -26,7 +26,7 @@ from consents.selectors import mandate_current, mandates_for_user
 from ilusmart import clock
 from ilusmart.fluvius.types import DayReadings
 from meters.models import ContactNote, DailyTotal, Fault, FaultNote, Meter, Product, ReadingDay
-from meters.quarterhours import MISSING, slots_in_day
+from meters.quarterhours import MISSING, QUARTER, slots_in_day
 
 CUSTOMER_SEARCH_LIMIT = 50
 MIN_QUERY_LENGTH = 2
@@ -228,6 +228,18 @@ class DataHealth:
     coverage_365: Coverage
     gaps: list[Gap]  # within the last 365 days, newest first
     open_faults: list[Fault] = field(default_factory=list)
+
+    @property
+    def last_quarter_start(self) -> datetime | None:
+        """Start (UTC) of the newest quarter-hour with a value."""
+        return self.last_reading - QUARTER if self.last_reading else None
+
+    @property
+    def last_reading_ends_day(self) -> bool:
+        """Whether the newest quarter-hour is the last of its local day (it ends at midnight)."""
+        return self.last_reading is not None and self.last_reading.astimezone(clock.BRUSSELS).time() == time(
+            0
+        )
 
     @property
     def last_reading_age_days(self) -> int | None:

@@ -531,3 +531,25 @@ def test_the_contact_notes_list_for_support(support_client, customer, staff_user
     assert page.status_code == 200
     assert "Gebeld" in page.text
     assert _detail(customer) in page.text
+
+
+def test_the_customer_page_in_english(support_client, customer, settings):
+    support_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _june(customer.meters.get())
+    page = support_client.get(_detail(customer))
+    assert page.status_code == 200
+    for english in (
+        "Data health",
+        "Coverage 30 days",
+        "Latest reading",
+        "Contacts and notes",
+        "Fetch again from Fluvius",
+    ):
+        assert english in page.text, english
+    for dutch in (
+        "Gezondheid van de gegevens",
+        "Dekking 30 dagen",
+        "Laatste meetwaarde",
+        "Contact en notities",
+    ):
+        assert dutch not in page.text, dutch

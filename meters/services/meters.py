@@ -1,35 +1,75 @@
 """Writes on meters: a homeowner links a meter (EAN) to their account."""
 
+import logging
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import Mandate
 from consents.services.mandates import mandate_request
+from ilusmart import errors
+from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.ean import ean_validate
-from meters.models import Meter
+from meters.models import ContactNote, Meter
+
+logger = logging.getLogger("ilusmart.meters")
+
+
+class MeterLinkRefused(ApplicationError):
+    """The meter cannot be linked to this account (another account has it).
+
+    The message says nothing of other accounts: support is told instead (``meter_link``).
+    """
+
+    kind = errors.CONFLICT
+    default_code = "meter_link_refused"
+
+
+def meter_link(*, user, ean: str, label: str = "") -> Meter:
+    """Link the meter with `ean` to `user` (creating it if needed).
+
+    ValidationError for an EAN that is not one; ``MeterLinkRefused`` if another account has the
+    meter. That refusal tells the homeowner nothing about the other account (no enumeration of
+    customers, issue 8): it leaves a note on the homeowner's page in the support console and a
+    log line, so support can sort it out (a move, a shared home, a typo) when they call.
+    """
+    ean = ean_validate(ean, allow_test_eans=settings.FLUVIUS_ALLOW_TEST_EANS)
+    meter, owner_id = _meter_link(user=user, ean=ean, label=label)
+    if meter is not None:
+        return meter
+    ContactNote.objects.create(
+        customer=user,
+        kind=ContactNote.Kind.NOTE,
+        text=(
+            f"Probeerde in het portaal meter {ean} te koppelen, die al aan klant #{owner_id} "
+            "gekoppeld is. Geweigerd; de klant kreeg te horen dat het niet lukt en om contact op te nemen."
+        ),
+    )
+    logger.warning("meter link refused: user %s tried meter %s of user %s", user.pk, ean, owner_id)
+    raise MeterLinkRefused(
+        _(
+            "We kunnen deze meter niet aan je account koppelen. Controleer de EAN-code; klopt die, "
+            "neem dan contact op met ilusmart@ilumen.be, dan bekijken we het samen."
+        )
+    )
 
 
 @transaction.atomic
-def meter_link(*, user, ean: str, label: str = "") -> Meter:
-    """Link the meter with `ean` to `user` (creating it if needed); ValidationError if it is someone else's."""
-    ean = ean_validate(ean, allow_test_eans=settings.FLUVIUS_ALLOW_TEST_EANS)
+def _meter_link(*, user, ean: str, label: str) -> tuple[Meter | None, int | None]:
+    """(the linked meter, None), or (None, the other owner's id) when another account has it."""
     meter, created = Meter.objects.select_for_update().get_or_create(
         ean=ean, defaults={"owner": user, "label": label}
     )
     if created:
-        return meter
+        return meter, None
     if meter.owner_id not in (None, user.pk):
-        raise ValidationError(
-            _("Deze meter is al gekoppeld aan een ander account. Neem contact op met ilusmart@ilumen.be."),
-            code="meter_taken",
-        )
+        return None, meter.owner_id
     meter.owner = user
     meter.label = label or meter.label
     meter.save(update_fields=["owner", "label"])
-    return meter
+    return meter, None
 
 
 def mandate_return_url(reference_number: str) -> str:

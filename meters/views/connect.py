@@ -15,7 +15,7 @@ from consents.selectors import mandate_current, mandate_display
 from ilusmart.fluvius.errors import FluviusError
 from meters.forms import MeterLinkForm
 from meters.selectors import meters_for_user
-from meters.services.meters import meter_connect_start, meter_link
+from meters.services.meters import MeterLinkRefused, meter_connect_start, meter_link
 from meters.services.sync import mandates_refresh
 from meters.views.common import own_meter
 
@@ -52,6 +52,8 @@ def meter_add(request):
             meter_link(user=request.user, ean=form.cleaned_data["ean"], label=form.cleaned_data["label"])
         except ValidationError as exc:
             form.add_error("ean", exc)
+        except MeterLinkRefused as refused:
+            form.add_error("ean", refused.message)
         else:
             messages.success(request, _("Je meter is toegevoegd. Verbind hem nu via Mijn Fluvius."))
             return redirect("meters:list")

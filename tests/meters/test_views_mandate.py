@@ -1,5 +1,6 @@
 """The homeowner's "connect my meter" flow through the pages, against the real simulator."""
 
+import logging
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from consents.models import Mandate
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
-from meters.models import Meter, MeterSyncState
+from meters.models import ContactNote, Meter, MeterSyncState
 from tests.factories import MeterFactory, ProfileFactory, _meter_ean
 
 pytestmark = pytest.mark.django_db
@@ -36,13 +37,32 @@ def test_adding_a_meter_validates_the_ean(client, homeowner):
     assert Meter.objects.get().owner == homeowner
 
 
-def test_a_meter_of_someone_else_cannot_be_taken(client, homeowner):
+def test_a_meter_of_someone_else_cannot_be_taken(client, homeowner, caplog):
     other = MeterFactory()
+    caplog.set_level(logging.WARNING, logger="ilusmart.meters")
     response = client.post(reverse("meters:add"), {"ean": other.ean})
     assert response.status_code == 400
-    assert "al gekoppeld aan een ander account" in response.text
     other.refresh_from_db()
     assert other.owner != homeowner
+    # The homeowner is told what to do, and nothing about other accounts (issue 8, item 2).
+    assert "We kunnen deze meter niet aan je account koppelen" in response.text
+    for telling in ("ander account", "al gekoppeld", "andere klant", other.owner.email):
+        assert telling not in response.text
+    # Support is told instead: a note on the customer's page in the console, and a log line.
+    note = ContactNote.objects.get(customer=homeowner)
+    assert other.ean in note.text and f"#{other.owner_id}" in note.text
+    assert note.author is None and note.meter is None
+    assert any(other.ean in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    assert not ContactNote.objects.filter(customer=other.owner).exists()
+
+
+def test_the_same_refusal_in_english(client, homeowner):
+    other = MeterFactory()
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("meters:add"), {"ean": other.ean})
+    assert response.status_code == 400
+    assert "We cannot link this meter to your account" in response.text
+    assert "another account" not in response.text
 
 
 def test_connect_approve_and_return_shows_the_honest_state(client, homeowner, fluvius_settings):

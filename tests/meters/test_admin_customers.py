@@ -553,3 +553,24 @@ def test_the_customer_page_in_english(support_client, customer, settings):
         "Contact en notities",
     ):
         assert dutch not in page.text, dutch
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/beheer/klanten/99999999999999999999999/",
+        "/beheer/klanten/99999999999999999999999/notitie/",
+        "/beheer/klanten/{customer}/meters/99999999999999999999999/dagtotalen/",
+        "/beheer/klanten/{customer}/meters/99999999999999999999999/opnieuw-ophalen/",
+        "/beheer/klanten/-1/",
+        "/beheer/klanten/0/",
+    ],
+)
+def test_ids_beyond_any_row_are_404_not_500(support_client, customer, path):
+    url = path.format(customer=customer.pk)
+    response = (
+        support_client.post(url, {})
+        if url.endswith(("notitie/", "dagtotalen/", "ophalen/"))
+        else support_client.get(url)
+    )
+    assert response.status_code == 404

@@ -48,6 +48,21 @@ document.addEventListener('securitypolicyviolation', (e) => {{
 """
 # Let the page run what it has queued (violation events are fired from a task) and answer.
 SETTLE = "() => new Promise((resolve) => setTimeout(() => resolve(true), 0))"
+# axe-core, pinned in package.json and installed from npm at set-up, evaluated in the page by
+# Playwright (through the DevTools protocol, so the page's CSP does not apply to it).
+AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+    resultTypes: ['violations'],
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                  targets: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}));
+}"""
+# Django's own admin is not ours to restyle; every other page of ours is checked.
+AXE_SKIP_PREFIXES = ("/beheer/", "/admin/")
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,7 @@ class BrowserChecks:
         self.problems: list[BrowserProblem] = []
         self._contexts = []
         self._expected: dict[tuple[str, int], int] = {}  # (path, status) -> times seen
+        self._axe_checked: set[tuple[str, int]] = set()  # (page, viewport width) already checked
 
     # --- set-up ------------------------------------------------------------------------------
 
@@ -205,6 +221,31 @@ class BrowserChecks:
         ]
         return [*problems, *unseen]
 
+    def accessibility(self, page) -> None:
+        """Run axe-core on ``page`` (one of ours, not the admin): serious or critical violations are problems."""
+        url = page.url
+        if not url.startswith(self.origin + "/") or self._short(url).startswith(AXE_SKIP_PREFIXES):
+            return
+        key = (self._short(url), page.viewport_size["width"] if page.viewport_size else 0)
+        if key in self._axe_checked:
+            return
+        self._axe_checked.add(key)
+        page.wait_for_load_state("load")
+        if not page.evaluate("() => typeof axe !== 'undefined'"):
+            page.evaluate(AXE_SOURCE.read_text())
+        for violation in page.evaluate(AXE_RUN):
+            self._add(
+                f"accessibility ({violation['impact']})",
+                url,
+                f"{violation['id']} at {key[1]} px: {violation['help']} — {', '.join(violation['targets'])}",
+            )
+
+    def accessibility_of_open_pages(self) -> None:
+        for context in self._contexts:
+            for page in context.pages:
+                if not page.is_closed():
+                    self.accessibility(page)
+
     def report(self) -> str:
         """A readable list of the problems, or "" when there are none."""
         problems = self.collected()
@@ -246,6 +287,8 @@ def pytest_runtest_call(item):
     checks = item.stash.get(CHECKS, None)
     try:
         result = yield
+        if checks is not None:
+            checks.accessibility_of_open_pages()  # the page each test ends on
     except (Exception, pytest.fail.Exception) as failure:
         report = checks.report() if checks is not None else ""
         if report:
@@ -323,11 +366,12 @@ def phone_page(chromium, live_server, browser_checks):
 
 
 @pytest.fixture
-def screenshot():
-    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png."""
+def screenshot(browser_checks):
+    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png; axe-core checks the page."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name):
+        browser_checks.accessibility(page)
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

@@ -47,6 +47,13 @@ def missing_resources(request):
     )
 
 
+def inaccessible(request):
+    """An image without a text alternative and a field without a label: serious for axe-core."""
+    return HttpResponse(
+        _document('<main><img src="/static/img/favicon.svg"><form><input type="text" name="q"></form></main>')
+    )
+
+
 def clean_not_found(request):
     """A 404 page without problems of its own (it names its icon, so none is fetched)."""
     return HttpResponseNotFound(_document("<h1>Niet gevonden</h1>", title="Niet gevonden"))
@@ -58,5 +65,6 @@ urlpatterns = [
     path("__checks/errors.js", errors_js),
     path("__checks/missing-resources/", missing_resources),
     path("__checks/not-found/", clean_not_found),
+    path("__checks/inaccessible/", inaccessible),
     path("", include("ilusmart.urls")),
 ]

@@ -67,6 +67,22 @@ def test_csp_violations_of_an_earlier_page_are_reported_after_clean_pages(watche
     assert "  - CSP violation on /__checks/inline/: script-src-elem blocked inline" in report
 
 
+def test_serious_accessibility_violations_are_reported_per_page_and_width(watched):
+    checks, page = watched
+    page.goto("/accounts/aanmelden/")
+    checks.accessibility(page)  # a page of the portal: nothing serious
+    page.goto("/__checks/inaccessible/")
+    checks.accessibility(page)
+    checks.accessibility(page)  # checked once per page and width
+    _walk_on_to_clean_pages(page)
+    checks.accessibility(page)
+
+    found = {(p.kind, p.detail.split(" ")[0]) for p in checks.collected()}
+    assert found == {("accessibility (critical)", "image-alt"), ("accessibility (critical)", "label")}, found
+    assert {p.page for p in checks.collected()} == {"/__checks/inaccessible/"}
+    assert "image-alt at 1280 px" in _failure(checks)
+
+
 def test_console_errors_and_uncaught_exceptions_are_reported(watched):
     checks, page = watched
     page.goto("/__checks/script-errors/")

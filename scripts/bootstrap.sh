@@ -70,5 +70,5 @@ scripts/services.sh
 
 # 5. Translations.
 if compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null; then
-  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+  DEBUG=true .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 fi

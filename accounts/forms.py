@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import last_refusal
 from accounts.models import Profile
+from accounts.services.rate_limits import mail_quota_take
 from accounts.services.users import verification_email_send
 from accounts.validators import phone_normalize, postal_code_normalize
 
@@ -168,3 +169,11 @@ class SiteUrlPasswordResetForm(PasswordResetForm):
         site = urlsplit(settings.SITE_URL)
         kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
         return super().save(**kwargs)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        # At most MAIL_MAX_PER_ADDRESS_PER_HOUR account mails to one address: asking for reset
+        # links from many client addresses must not flood someone's mailbox.
+        if mail_quota_take(address=to_email):
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email, **kwargs
+            )

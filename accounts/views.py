@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import rate_limited
 from accounts.forms import LoginForm, ProfileForm, SignUpForm, SiteUrlPasswordResetForm
 from accounts.selectors import profile_for_user
 from accounts.services.login_lockout import login_lockout_clear
@@ -18,6 +19,7 @@ from accounts.services.users import VerificationError, profile_update, user_sign
 
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
+@rate_limited("sign_up")
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -72,12 +74,14 @@ def profile(request):
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 
-password_reset = auth_views.PasswordResetView.as_view(
-    form_class=SiteUrlPasswordResetForm,
-    template_name="accounts/password_reset.html",
-    email_template_name="accounts/email/password_reset_body.txt",
-    subject_template_name="accounts/email/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
+password_reset = rate_limited("password_reset")(
+    auth_views.PasswordResetView.as_view(
+        form_class=SiteUrlPasswordResetForm,
+        template_name="accounts/password_reset.html",
+        email_template_name="accounts/email/password_reset_body.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+    )
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"

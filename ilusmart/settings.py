@@ -117,6 +117,28 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+# A requested email change waits this long for its link (accounts.services.email_change).
+EMAIL_CHANGE_MAX_AGE = 24 * 3600
+
+# --- Rate limits (issue 8): fixed windows per user and per client address, in Redis ---------
+# accounts/services/rate_limits.py. Each action: attempts allowed per "seconds" window, counted
+# per logged-in user ("user") and per client address ("ip"); a side left out is not limited.
+RATE_LIMITS = {
+    "sign_up": {"ip": 10, "seconds": 3600},
+    "password_reset": {"ip": 10, "seconds": 3600},
+    "email_change": {"user": 5, "ip": 20, "seconds": 3600},
+    "password_change": {"user": 5, "ip": 20, "seconds": 3600},
+    "meter_connect": {"user": 10, "ip": 30, "seconds": 3600},
+    "mandate_return": {"user": 30, "ip": 60, "seconds": 3600},
+    "export": {"user": 30, "ip": 60, "seconds": 3600},
+    "import": {"user": 20, "ip": 40, "seconds": 3600},
+}
+# Mails about an account (verification, reset, email change, "you already have an account") to
+# one address per hour; more are dropped and logged, so no form can be used to flood a mailbox.
+MAIL_MAX_PER_ADDRESS_PER_HOUR = env.int("MAIL_MAX_PER_ADDRESS_PER_HOUR", default=5)
+# The return page from Mijn Fluvius asks Fluvius at most once a minute per reference, with this
+# timeout and no retries; otherwise (or when that fails) it queues a poll (meters.services.sync).
+MANDATE_RETURN_TIMEOUT_SECONDS = env.float("MANDATE_RETURN_TIMEOUT_SECONDS", default=5.0)
 
 # --- Login lock-out on every login path (issue 7): django-axes + django-ipware ------------
 # The rules and why: accounts/services/login_lockout.py, docs/decisions/0003-login-lockout.md.

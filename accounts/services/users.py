@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Profile
+from accounts.services.rate_limits import mail_quota_take
 from ilusmart import clock
 from ilusmart.errors import ApplicationError
 
@@ -54,7 +55,20 @@ def _account_exists_email_send(*, user: User) -> None:
     }
     subject = render_to_string("accounts/email/account_exists_subject.txt", context).strip()
     body = render_to_string("accounts/email/account_exists_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    account_mail_send(subject=subject, body=body, to=user.email)
+
+
+def account_mail_send(*, subject: str, body: str, to: str) -> bool:
+    """Send one mail about an account to ``to``, unless that address had its hourly quota.
+
+    Every account mail (verification, "you already have an account", email change) goes through
+    here, so no form can be used to flood a mailbox (``accounts.services.rate_limits``). Returns
+    whether it was sent; a dropped mail is logged there, and the page says the same either way.
+    """
+    if not mail_quota_take(address=to):
+        return False
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    return True
 
 
 def verification_token_make(*, user: User, email: str) -> str:
@@ -73,7 +87,7 @@ def verification_email_send(*, user: User, email: str) -> None:
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/verify_subject.txt", context).strip()
         body = render_to_string("accounts/email/verify_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    account_mail_send(subject=subject, body=body, to=email)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import rate_limited
 from consents.models import Mandate
 from consents.selectors import mandate_current, mandate_display
 from ilusmart.fluvius.errors import FluviusError
@@ -62,6 +63,7 @@ def meter_add(request):
 
 @login_required
 @require_POST
+@rate_limited("meter_connect")
 def meter_connect(request, meter_id):
     """Start a mandate request and send the homeowner to Mijn Fluvius."""
     meter = own_meter(request, meter_id)
@@ -76,6 +78,7 @@ def meter_connect(request, meter_id):
 
 @login_required
 @require_GET
+@rate_limited("mandate_return", methods=("GET",))
 def mandate_return(request, reference):
     """Back from Mijn Fluvius: ask Fluvius for the status at once, and say honestly what it is."""
     mandates = Mandate.objects.filter(user=request.user, reference_number=reference)

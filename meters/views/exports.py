@@ -13,6 +13,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import rate_limited
 from meters.forms import ReadingsExportForm
 from meters.services.export import export_range_check, readings_export_filename, readings_export_lines
 from meters.views.common import own_meter
@@ -31,6 +32,7 @@ def export_form(request, meter_id):
 
 @login_required
 @require_GET
+@rate_limited("export", methods=("GET",))
 def export_download(request, meter_id):
     meter = own_meter(request, meter_id)
     form = ReadingsExportForm(request.GET)

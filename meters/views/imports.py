@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from accounts.decorators import rate_limited
 from ilusmart.errors import http_status
 from meters.forms import ReadingImportForm
 from meters.models import Meter, ReadingImport
@@ -91,6 +92,7 @@ def _page(request, meter, form, *, errors=(), summary=None, status=200):
 
 @csrf_exempt  # checked in _import_post, after the size check (see the module docstring)
 @login_required
+@rate_limited("import")  # counted before the body is read
 def meter_import(request, meter_id):
     """GET: the upload form (and, after an import, its summary). POST: import the file."""
     meter = own_meter(request, meter_id)

@@ -35,7 +35,9 @@ def periodic_task_started(sender=None, task_id=None, task=None, args=None, kwarg
 
 
 @task_postrun.connect(dispatch_uid="meters.periodic_run_finished")
-def periodic_task_finished(sender=None, task_id=None, task=None, args=None, kwargs=None, retval=None, state=None, **extra):
+def periodic_task_finished(
+    sender=None, task_id=None, task=None, args=None, kwargs=None, retval=None, state=None, **extra
+):
     entry = _entry(task, args, kwargs)
     if entry:
         periodic_run_finished(

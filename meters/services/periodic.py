@@ -37,7 +37,9 @@ def periodic_run_finished(*, entry: str, task: str, task_id: str, outcome: str, 
     updated = PeriodicTaskRun.objects.filter(entry=entry, task_id=task_id or "").update(**changes)
     if not updated and not PeriodicTaskRun.objects.filter(entry=entry).exists():
         # The start was not recorded (the worker began before this code was deployed).
-        PeriodicTaskRun.objects.create(entry=entry, task=task, task_id=task_id or "", started_at=now, **changes)
+        PeriodicTaskRun.objects.create(
+            entry=entry, task=task, task_id=task_id or "", started_at=now, **changes
+        )
 
 
 def run_summary(value) -> str:

@@ -119,6 +119,13 @@ def poll_mandates(full: bool = False) -> dict:
     return {"seen": result.seen, "changed": result.changed, "approved": len(result.newly_approved)}
 
 
+@shared_task(name="meters.poll_mandate", autoretry_for=(FluviusUnavailable,), max_retries=5, retry_backoff=30)
+def poll_mandate(reference_number: str) -> dict:
+    """Poll one mandate request (queued by the return page when Fluvius did not answer at once)."""
+    result = sync.mandates_refresh(reference_number=reference_number)
+    return {"seen": result.seen, "changed": result.changed, "approved": len(result.newly_approved)}
+
+
 @shared_task(name="meters.detect_faults_meter")
 def detect_faults_meter(meter_id: int) -> dict:
     """Fault detection for one meter over the last weeks and today (idempotent)."""

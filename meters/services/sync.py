@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
@@ -302,6 +303,34 @@ def sync_dead_letter_record(*, meter_id: int, task: str, arguments: dict, error:
     if Meter.objects.filter(pk=meter_id).exists():
         SyncDeadLetter.objects.create(meter_id=meter_id, task=task, arguments=arguments, error=error[:5000])
     logger.error("sync %s for meter %s failed for good: %s", task, meter_id, error)
+
+
+# The return page asks Fluvius about one reference at most this often; between, it queues a poll.
+RETURN_CHECK_SECONDS = 60
+
+
+def mandate_return_refresh(*, reference_number: str) -> bool:
+    """The homeowner is back from Mijn Fluvius: bring this one request's status in, without waiting.
+
+    A web request must never wait on Fluvius (a 429 with Retry-After would otherwise hold a web
+    worker for up to a minute per retry). So: at most one status call per reference per
+    ``RETURN_CHECK_SECONDS``, with ``MANDATE_RETURN_TIMEOUT_SECONDS`` and no retries; when that
+    call fails, or a call was made less than a minute ago, a ``meters.poll_mandate`` task is
+    queued instead (at most one a minute per reference), and the worker retries with back-off.
+    Returns True when Fluvius answered now, False when the check was queued.
+    """
+    if cache.add(f"mandate-return:call:{reference_number}", 1, timeout=RETURN_CHECK_SECONDS):
+        client = FluviusClient.from_settings(timeout=settings.MANDATE_RETURN_TIMEOUT_SECONDS, max_retries=0)
+        try:
+            mandates_refresh(reference_number=reference_number, client=client)
+            return True
+        except FluviusError as exc:
+            logger.warning("status call on return for %s failed, poll queued: %s", reference_number, exc)
+        finally:
+            client.close()
+    if cache.add(f"mandate-return:queued:{reference_number}", 1, timeout=RETURN_CHECK_SECONDS):
+        _queue_after_commit("meters.poll_mandate", reference_number)
+    return False
 
 
 def mandates_refresh(*, full: bool = False, reference_number: str | None = None, client=None) -> PollResult:

@@ -17,7 +17,7 @@ from ilusmart.fluvius.errors import FluviusError
 from meters.forms import MeterLinkForm
 from meters.selectors import meters_for_user
 from meters.services.meters import MeterLinkRefused, meter_connect_start, meter_link
-from meters.services.sync import mandates_refresh
+from meters.services.sync import mandate_return_refresh
 from meters.views.common import own_meter
 
 logger = logging.getLogger("ilusmart.meters")
@@ -80,18 +80,18 @@ def meter_connect(request, meter_id):
 @require_GET
 @rate_limited("mandate_return", methods=("GET",))
 def mandate_return(request, reference):
-    """Back from Mijn Fluvius: ask Fluvius for the status at once, and say honestly what it is."""
+    """Back from Mijn Fluvius: one quick status call, or a queued check; never a wait (sync service)."""
     mandates = Mandate.objects.filter(user=request.user, reference_number=reference)
     if not mandates.exists():
         raise Http404
-    try:
-        mandates_refresh(reference_number=reference)
-    except FluviusError as exc:
-        logger.warning("poll after return failed for %s: %s", reference, exc)
+    if not mandate_return_refresh(reference_number=reference):
         messages.info(
-            request, _("We konden de status nog niet opvragen bij Fluvius; we proberen het elk uur opnieuw.")
+            request,
+            _(
+                "We kijken je toestemming na bij Fluvius. Dat duurt meestal enkele minuten; "
+                "vernieuw deze pagina straks."
+            ),
         )
-        return redirect("meters:list")
     if request.GET.get("uitkomst") == "mislukt":
         messages.warning(request, _("De toestemming in Mijn Fluvius is niet gegeven."))
     return redirect("meters:list")

@@ -1,5 +1,7 @@
 """The homeowner's "connect my meter" flow through the pages, against the real simulator."""
 
+import base64
+import json
 import logging
 from datetime import date
 from urllib.parse import urlsplit
@@ -146,3 +148,102 @@ def test_meter_page_in_english(client, homeowner):
     assert "My meters" in page
     assert "Not connected yet" in page
     assert "Connect my meter through Mijn Fluvius" in page
+
+
+# --- The return page never waits for Fluvius (issue 8, item 4) ---------------------------------
+
+
+def _queued_tasks():
+    """(task name, args, kwargs) of what is waiting in this run's default queue, oldest first."""
+    from django.conf import settings
+
+    from ilusmart.celery import app
+
+    with app.connection_for_write() as conn:
+        raw = conn.default_channel.client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)
+    messages = [json.loads(m) for m in reversed(raw)]
+    return [(m["headers"]["task"], *json.loads(base64.b64decode(m["body"]))[:2]) for m in messages]
+
+
+def _mandate_calls(sim) -> list[dict]:
+    return [
+        r for r in sim.get("/_sim/requests").json()["requests"] if r["path"].lower().endswith("/api/mandate")
+    ]
+
+
+@pytest.fixture
+def approved_in_mijn_fluvius(client, homeowner, fluvius_settings):
+    meter = MeterFactory(owner=homeowner, ean=_meter_ean(779))
+    client.post(reverse("meters:connect", args=[meter.pk]))
+    mandate = Mandate.objects.get(ean=meter.ean)
+    SimulatorRemote(fluvius_settings.url).decide(
+        short_id=mandate.short_url_id, eans=[meter.ean], decision="approve"
+    )
+    return mandate
+
+
+def test_a_fluvius_429_on_return_costs_one_call_and_queues_a_poll(
+    client, approved_in_mijn_fluvius, fluvius_settings, django_capture_on_commit_callbacks
+):
+    mandate = approved_in_mijn_fluvius
+    fluvius_settings.post(
+        "/_sim/faults", {"path": "/api/mandate", "status": 429, "retryAfter": 1, "count": 3}
+    )
+    url = reverse("meters:mandate_return", args=[mandate.reference_number])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"uitkomst": "ok"}, follow=True)
+    assert response.status_code == 200
+    assert "We kijken je toestemming na bij Fluvius" in response.text
+    assert len(_mandate_calls(fluvius_settings)) == 1  # one quick call, no retry in the request
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.REQUESTED
+    assert ("meters.poll_mandate", [mandate.reference_number], {}) in _queued_tasks()
+
+    # Back again within the minute (a reload): no call to Fluvius at all, nor a second poll.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"uitkomst": "ok"}, follow=True)
+    assert "We kijken je toestemming na bij Fluvius" in response.text
+    assert len(_mandate_calls(fluvius_settings)) == 1
+    assert [t[0] for t in _queued_tasks()].count("meters.poll_mandate") == 1
+
+    # The queued poll (run here in-process, as a worker would) settles it once Fluvius answers.
+    from meters.tasks import poll_mandate
+
+    result = _run_poll_until_it_passes(poll_mandate, mandate.reference_number)
+    assert result["approved"] == 1
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.APPROVED
+
+
+def _run_poll_until_it_passes(task, reference):
+    from ilusmart.fluvius.errors import FluviusUnavailable
+
+    for _ in range(5):  # the two 429s still queued in the simulator, then the answer
+        try:
+            return task.run(reference)
+        except FluviusUnavailable:
+            continue
+    raise AssertionError("the poll never passed")
+
+
+def test_a_hanging_fluvius_holds_the_return_page_only_for_the_short_timeout(
+    client, settings, approved_in_mijn_fluvius, fluvius_settings, django_capture_on_commit_callbacks
+):
+    settings.MANDATE_RETURN_TIMEOUT_SECONDS = 1
+    mandate = approved_in_mijn_fluvius
+    fluvius_settings.post("/_sim/faults", {"path": "/api/mandate", "status": "timeout", "seconds": 3})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("meters:mandate_return", args=[mandate.reference_number]), follow=True)
+    assert "We kijken je toestemming na bij Fluvius" in response.text
+    calls = _mandate_calls(fluvius_settings)
+    assert len(calls) == 1 and calls[0]["status"] is None  # given up on, not retried
+    assert ("meters.poll_mandate", [mandate.reference_number], {}) in _queued_tasks()
+
+
+def test_a_quick_answer_on_return_settles_it_at_once(client, approved_in_mijn_fluvius, fluvius_settings):
+    mandate = approved_in_mijn_fluvius
+    client.get(reverse("meters:mandate_return", args=[mandate.reference_number]), {"uitkomst": "ok"})
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.APPROVED
+    assert not [t for t in _queued_tasks() if t[0] == "meters.poll_mandate"]

@@ -39,7 +39,33 @@ def _code(device) -> str:
 
 
 @pytest.fixture
-def support_with_authenticator():
+def staff_roles(transactional_db):
+    """The staff roles as the data migrations make them, made again (each grant is idempotent).
+
+    A transactional test before this one empties every table, groups included; the serialized
+    rollback of tests/conftest.py does not reach this test, whose database connection lives in
+    Playwright's context and so lacks the serialized copy. Same as in test_fault_admin_browser.py;
+    both belong in tests/e2e/conftest.py.
+    """
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection)
+    state_apps = loader.project_state().apps
+    done = set()
+    for leaf in loader.graph.leaf_nodes():
+        for node in loader.graph.forwards_plan(leaf):
+            if node in done or node[0] not in {"accounts", "consents", "meters", "privacy"}:
+                continue
+            done.add(node)
+            for operation in loader.graph.nodes[node].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(state_apps, None)
+
+
+@pytest.fixture
+def support_with_authenticator(staff_roles):
     support = UserFactory(email="an.support@ilumen.be", is_staff=True)
     support.groups.add(Group.objects.get(name="support"))
     device = TOTPDevice.objects.create(user=support, name="telefoon", confirmed=True)

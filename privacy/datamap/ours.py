@@ -1,0 +1,374 @@
+"""The personal-data map of the portal's own apps: accounts, consents, meters, privacy.
+
+One entry per model, one line per field. "Personal" is the GDPR's sense: anything about an
+identifiable person, so every column of a customer's row is personal except internal ids.
+Exports give everything personal except secrets and other people's identities (staff);
+erasure follows issue 10: the account and all that identifies the person goes; evidence stays
+only where a reason below says why, and then without a link back to the person.
+"""
+
+from privacy.datamap.rules import (
+    EXPORT,
+    NO_EXPORT,
+    Erasure,
+    ModelRule,
+    Rows,
+    actor,
+    link,
+    not_personal,
+    personal,
+)
+
+ERASE, ANONYMISE, KEEP = Erasure.ERASE, Erasure.ANONYMISE, Erasure.KEEP
+
+# Reasons used more than once.
+ROW_ID = "an internal row number; means nothing outside the database"
+ANONYMOUS_ONCE_UNLINKED = (
+    "kept without any link to the person (owner, EAN and free text are gone): no longer about anyone"
+)
+EAN_HASH = (
+    "replaced by a keyed hash, unless another customer holds that meter now (then it is theirs too): "
+    "an audit that names the EAN can still be answered, yet the row names no one"
+)
+
+ACCOUNTS = {
+    "accounts.user": ModelRule(
+        subject=("pk",),
+        rows=Rows.DELETE,
+        reason="the account itself; the email survives only as a keyed hash on the suppression list (issue 10)",
+        notes="Meter.owner and Mandate.user protect the row: meters and mandates are anonymised first.",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "password": personal(
+                NO_EXPORT, ERASE, "a hash of their password: worthless to them, useful to an attacker"
+            ),
+            "last_login": personal(EXPORT, ERASE),
+            "is_superuser": personal(EXPORT, ERASE),
+            "email": personal(EXPORT, ERASE),
+            "is_active": personal(EXPORT, ERASE),
+            "is_staff": personal(EXPORT, ERASE),
+            "date_joined": personal(EXPORT, ERASE),
+            "email_verified_at": personal(EXPORT, ERASE),
+            "pending_email": personal(EXPORT, ERASE),
+            "sessions_ended_at": personal(EXPORT, ERASE),
+            "groups": personal(EXPORT, ERASE),
+            "user_permissions": personal(EXPORT, ERASE),
+        },
+    ),
+    "accounts.profile": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="the details the privacy statement lists: name, postal address, phone",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "user": link(ERASE),
+            "first_name": personal(EXPORT, ERASE),
+            "last_name": personal(EXPORT, ERASE),
+            "street": personal(EXPORT, ERASE),
+            "house_number": personal(EXPORT, ERASE),
+            "box": personal(EXPORT, ERASE),
+            "postal_code": personal(EXPORT, ERASE),
+            "municipality": personal(EXPORT, ERASE),
+            "country": personal(EXPORT, ERASE),
+            "phone": personal(EXPORT, ERASE),
+            "updated_at": personal(EXPORT, ERASE),
+        },
+    ),
+    "accounts.accessrecord": ModelRule(
+        subject=("customer_id",),
+        rows=Rows.KEEP,
+        reason=(
+            "the access log of staff (GDPR art. 5(2) accountability, art. 32 security): ids and page names only, "
+            "append-only in PostgreSQL. Once the account is deleted its id is never reused and no kept row names "
+            "the person behind it, so the record proves who looked, when, without saying at whom"
+        ),
+        notes="Issue 10 lists 'access records' subject links': the ids stay (see reason); revisit with the DPO.",
+        fields={
+            "id": not_personal(KEEP, ROW_ID),
+            "at": personal(EXPORT, KEEP),
+            "staff_id": actor(
+                KEEP, "who of staff looked: theirs, not the customer's (CJEU C-579/21); kept as evidence"
+            ),
+            "customer_id": link(KEEP, "the person themselves; after erasure an id that leads to no one"),
+            "what": personal(EXPORT, KEEP),
+        },
+    ),
+}
+
+CONSENTS = {
+    "consents.mandate": ModelRule(
+        subject=("user",),
+        rows=Rows.ANONYMISE,
+        reason=(
+            "Fluvius may audit our data access and wants proof of each mandate (scope, period, approval); "
+            "GDPR art. 17(3)(e): the proof is kept, without the person, their EAN or the reference"
+        ),
+        notes="Mandates are ended at Fluvius first (issue 10); user is PROTECT and not null today.",
+        fields={
+            "id": not_personal(KEEP, ROW_ID),
+            "user": link(ANONYMISE, "the person: the link is cut (NULL)"),
+            "reference_number": personal(
+                EXPORT, ANONYMISE, "replaced by a keyed hash: an audit naming it can be answered"
+            ),
+            "ean": personal(EXPORT, ANONYMISE, EAN_HASH),
+            "data_service_type": personal(EXPORT, KEEP, "the mandate's scope: evidence for Fluvius"),
+            "energy_type": personal(EXPORT, KEEP, "the mandate's scope: evidence for Fluvius"),
+            "status": personal(EXPORT, KEEP, "evidence for Fluvius"),
+            "renewal_status": personal(EXPORT, KEEP, "evidence for Fluvius"),
+            "data_period_from": personal(
+                EXPORT, KEEP, "the period we were allowed to read: evidence for Fluvius"
+            ),
+            "data_period_to": personal(
+                EXPORT, KEEP, "the period we were allowed to read: evidence for Fluvius"
+            ),
+            "expires_at": personal(EXPORT, KEEP, "evidence for Fluvius"),
+            "end_reason": personal(EXPORT, KEEP, "evidence for Fluvius"),
+            "ended_at": personal(EXPORT, KEEP, "evidence that it was ended"),
+            "fetch_suspended_at": personal(EXPORT, KEEP, "evidence that fetching stopped"),
+            "requested_at": personal(EXPORT, KEEP, "evidence: when it was asked"),
+            "requested_by": actor(ANONYMISE, "who started it (the customer or staff): cut with the person"),
+            "short_url_id": personal(EXPORT, ERASE),
+            "short_url": personal(EXPORT, ERASE),
+            "short_url_valid_to": personal(EXPORT, ERASE),
+            "approved_at": personal(EXPORT, KEEP, "evidence: when we saw it approved"),
+            "last_polled_at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+            "updated_at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+        },
+    ),
+    "consents.mandatepollstate": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="the watermark of the status poll",
+        fields={
+            "id": not_personal(),
+            "name": not_personal(),
+            "last_updated_until": not_personal(),
+            "last_full_poll_at": not_personal(),
+        },
+    ),
+    "consents.fetchrefusal": ModelRule(
+        subject=("user",),
+        rows=Rows.ANONYMISE,
+        reason="the audit of 'no mandate, no fetch' (art. 5(2)): proof that we did not read, kept without the person",
+        notes="Rows without a user but with the EAN of their meter: the EAN is anonymised with the meter's (issue 10).",
+        fields={
+            "id": not_personal(KEEP, ROW_ID),
+            "ean": personal(EXPORT, ANONYMISE, EAN_HASH),
+            "user": link(ANONYMISE, "the person: the link is cut (NULL)"),
+            "reason": personal(EXPORT, KEEP, "why we refused: a fixed sentence naming no one"),
+            "at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+        },
+    ),
+}
+
+_METER_LINK = "which meter: exported as its EAN"
+METERS = {
+    "meters.meter": ModelRule(
+        subject=("owner",),
+        rows=Rows.ANONYMISE,
+        reason=(
+            "the meter row stays for its readings' integrity while another customer may hold it; "
+            "the person's link, EAN, number and name for it go"
+        ),
+        notes="A meter-data request deletes its readings (meter_data models) and keeps the meter.",
+        fields={
+            "id": not_personal(KEEP, ROW_ID),
+            "ean": personal(EXPORT, ANONYMISE, EAN_HASH),
+            "owner": link(ANONYMISE, "the person: the link is cut (NULL)"),
+            "meter_id": personal(EXPORT, ERASE),
+            "label": personal(EXPORT, ERASE),
+            "created_at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+            "fault_email": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.product": ModelRule(
+        subject=("meter__owner",),
+        rows=Rows.DELETE,
+        reason="the portal's copy of the installation at their home (iLumen's own records live elsewhere)",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "kind": personal(EXPORT, ERASE),
+            "kwp": personal(EXPORT, ERASE),
+            "panel_count": personal(EXPORT, ERASE),
+            "inverter_make": personal(EXPORT, ERASE),
+            "inverter_model": personal(EXPORT, ERASE),
+            "inverter_serial": personal(EXPORT, ERASE),
+            "installed_on": personal(EXPORT, ERASE),
+            "notes": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.readingday": ModelRule(
+        subject=("meter__owner",),
+        rows=Rows.DELETE,
+        meter_data=True,
+        export_as="csv",
+        reason=(
+            "quarter-hour offtake and injection: a household's profile cannot be made anonymous "
+            "(Fluvius holds the same series for the EAN), so it goes with a meter-data or an account erasure"
+        ),
+        fields={
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "day": personal(EXPORT, ERASE),
+            "offtake_wh": personal(EXPORT, ERASE),
+            "injection_wh": personal(EXPORT, ERASE),
+            "offtake_quality": personal(EXPORT, ERASE),
+            "injection_quality": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.dailytotal": ModelRule(
+        subject=("meter__owner",),
+        rows=Rows.DELETE,
+        meter_data=True,
+        export_as="csv",
+        reason="derived from the readings, goes with them",
+        fields={
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "day": personal(EXPORT, ERASE),
+            "offtake_wh": personal(EXPORT, ERASE),
+            "injection_wh": personal(EXPORT, ERASE),
+            "offtake_day_wh": personal(EXPORT, ERASE),
+            "offtake_night_wh": personal(EXPORT, ERASE),
+            "injection_day_wh": personal(EXPORT, ERASE),
+            "injection_night_wh": personal(EXPORT, ERASE),
+            "peak_offtake_w": personal(EXPORT, ERASE),
+            "peak_offtake_slot": personal(EXPORT, ERASE),
+            "slots_expected": personal(EXPORT, ERASE),
+            "offtake_slots_present": personal(EXPORT, ERASE),
+            "injection_slots_present": personal(EXPORT, ERASE),
+            "estimated_values": personal(EXPORT, ERASE),
+            "imported_values": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.metersyncstate": ModelRule(
+        subject=("meter__owner",),
+        rows=Rows.DELETE,
+        meter_data=True,
+        reason="where the meter's sync stands: about their data, goes with it",
+        fields={
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "last_success_at": personal(EXPORT, ERASE),
+            "last_error_at": personal(EXPORT, ERASE),
+            "last_error": personal(EXPORT, ERASE),
+            "next_run_at": personal(EXPORT, ERASE),
+            "backfill_from": personal(EXPORT, ERASE),
+            "backfill_to": personal(EXPORT, ERASE),
+            "backfill_done_until": personal(EXPORT, ERASE),
+            "insert_time_watermark": personal(EXPORT, ERASE),
+            "data_until": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.syncdeadletter": ModelRule(
+        subject=("meter__owner",),
+        rows=Rows.DELETE,
+        meter_data=True,
+        reason="a failed sync of their meter, for an operator: goes with their data",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "task": personal(EXPORT, ERASE),
+            "arguments": personal(EXPORT, ERASE),
+            "error": personal(EXPORT, ERASE),
+            "created_at": personal(EXPORT, ERASE),
+            "resolved_at": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.capacitytariffprice": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="the grid operator's published prices",
+        fields={
+            "id": not_personal(),
+            "grid_operator": not_personal(),
+            "label": not_personal(),
+            "price_eur_per_kw_year": not_personal(),
+            "valid_from": not_personal(),
+            "valid_to": not_personal(),
+        },
+    ),
+    "meters.readingimport": ModelRule(
+        subject=("meter__owner",),
+        rows=Rows.DELETE,
+        meter_data=True,
+        reason="the audit of a CSV upload of their readings: goes with the readings",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "uploaded_by": actor(ERASE),
+            "filename": personal(EXPORT, ERASE),
+            "uploaded_at": personal(EXPORT, ERASE),
+            "status": personal(EXPORT, ERASE),
+            "summary": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.fault": ModelRule(
+        subject=("meter__owner",),
+        rows=Rows.DELETE,
+        meter_data=True,
+        reason="found in their readings: goes with them",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "type": personal(EXPORT, ERASE),
+            "status": personal(EXPORT, ERASE),
+            "severity": personal(EXPORT, ERASE),
+            "started": personal(EXPORT, ERASE),
+            "resolved": personal(EXPORT, ERASE),
+            "evidence": personal(EXPORT, ERASE),
+            "resolution_reason": personal(EXPORT, ERASE),
+            "assignee": actor(ERASE),
+            "opened_by": actor(ERASE),
+            "closed_by": actor(ERASE),
+            "created_at": personal(EXPORT, ERASE),
+            "updated_at": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.faultnote": ModelRule(
+        subject=("fault__meter__owner",),
+        rows=Rows.DELETE,
+        meter_data=True,
+        reason="contacts about one of their faults: go with the fault (and with the account)",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "fault": personal(EXPORT, ERASE, "which fault"),
+            "kind": personal(EXPORT, ERASE),
+            "author": actor(ERASE),
+            "at": personal(EXPORT, ERASE),
+            "text": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.contactnote": ModelRule(
+        subject=("customer",),
+        rows=Rows.DELETE,
+        reason="support's notes of contacts with them",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "customer": link(ERASE),
+            "meter": personal(EXPORT, ERASE, _METER_LINK),
+            "kind": personal(EXPORT, ERASE),
+            "author": actor(ERASE),
+            "at": personal(EXPORT, ERASE),
+            "text": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.periodictaskrun": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="when the periodic tasks last ran, with counts",
+        fields={
+            "id": not_personal(),
+            "entry": not_personal(),
+            "task": not_personal(),
+            "task_id": not_personal(),
+            "started_at": not_personal(),
+            "finished_at": not_personal(),
+            "outcome": not_personal(),
+            "summary": not_personal(
+                reason="counts and outcomes, never a customer (meters.services.periodic)"
+            ),
+            "last_success_at": not_personal(),
+        },
+    ),
+}
+
+PRIVACY: dict[str, ModelRule] = {}

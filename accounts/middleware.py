@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 
 from accounts.services.second_factor import second_factor_confirmed
@@ -36,6 +37,28 @@ class SessionLifetimeMiddleware:
             login_url = reverse("admin:login" if request.path.startswith(admin_prefix) else "accounts:login")
             return redirect_to_login(request.get_full_path(), login_url)
         return self.get_response(request)
+
+
+class NoStoreWhenLoggedInMiddleware:
+    """Every answer to a logged-in person says ``Cache-Control: no-store, private`` (issue 8).
+
+    Every page behind the login shows personal data (the layout names the person; the pages
+    their readings, address, sessions): no browser history, back-forward cache or shared proxy
+    may keep a copy for the next person at that computer. One middleware rather than a
+    decorator per view, so a new page cannot forget it (tests/accounts/test_middleware.py walks
+    the URL resolver).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
 
 
 class StaffSecondFactorMiddleware:

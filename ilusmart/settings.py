@@ -179,6 +179,7 @@ MIDDLEWARE[_auth_at + 1 : _auth_at + 1] = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.StaffSecondFactorMiddleware",  # staff see nothing before the second factor
+    "accounts.middleware.NoStoreWhenLoggedInMiddleware",  # personal pages: Cache-Control no-store
 ]
 OTP_TOTP_ISSUER = "iLusmart"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

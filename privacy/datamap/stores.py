@@ -1,0 +1,59 @@
+"""Personal data outside the database's models, kept by hand (no test can see these; review them
+when a cache key, a log line or a cookie is added). docs/data-map.md lists them after the models.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Store:
+    where: str
+    what: str
+    lifetime: str
+    erasure: str
+
+
+OTHER_STORES = (
+    Store(
+        where="Redis: login lock-out counters (accounts.services.login_lockout)",
+        what="keys login:pair/ip/account/slow: the account key user:<pk> (or a hash of a typed address) and a hash of the client address",
+        lifetime="LOGIN_LOCKOUT_SECONDS (15 min) or the slow-down delay; login:gen:user:<pk> has no expiry",
+        erasure="the account's keys are deleted, login:gen:user:<pk> included",
+    ),
+    Store(
+        where="Redis: rate limits and mail caps (accounts.services.rate_limits)",
+        what="counts under a hash of the user id, the client address or the email address",
+        lifetime="the window, at most one hour",
+        erasure="expire by themselves within the hour",
+    ),
+    Store(
+        where="Redis: mandate-return throttles (meters.services.sync)",
+        what="mandate-return:call|queued:<reference>",
+        lifetime="60 seconds",
+        erasure="expire by themselves",
+    ),
+    Store(
+        where="Redis: Celery queues and results",
+        what="task arguments (ids of meters, users, date ranges) and results",
+        lifetime="queued until run; results 24 h (CELERY_RESULT_EXPIRES)",
+        erasure="queued tasks for the person are revoked or find nothing to do",
+    ),
+    Store(
+        where="Browser cookies",
+        what="session, CSRF, language and known-device cookies: privacy/cookies.py lists every one",
+        lifetime="per cookie, in the cookie policy",
+        erasure="the session row is deleted; the known-device cookie no longer matches an account",
+    ),
+    Store(
+        where="Application logs",
+        what="user ids, EANs and mandate references in warnings (refused fetches, refused meter links)",
+        lifetime="the host's log rotation",
+        erasure="rotated out; the erasure service logs ids only",
+    ),
+    Store(
+        where="Outgoing mail",
+        what="verification, reset, fault and mandate-link mails at the mail provider",
+        lifetime="the provider's retention",
+        erasure="outside the portal: named in the privacy statement",
+    ),
+)

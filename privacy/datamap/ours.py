@@ -371,4 +371,25 @@ METERS = {
     ),
 }
 
-PRIVACY: dict[str, ModelRule] = {}
+PRIVACY = {
+    "privacy.policydocument": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="the published privacy statement and cookie policy, every version",
+        fields={
+            "id": not_personal(),
+            "kind": not_personal(),
+            "language": not_personal(),
+            "version": not_personal(),
+            "title": not_personal(),
+            "body": not_personal(),
+            "status": not_personal(),
+            "created_at": not_personal(),
+            "updated_at": not_personal(),
+            "published_at": not_personal(),
+            "published_by": actor(
+                ANONYMISE, "who of staff published it: cut (NULL) when that account is erased"
+            ),
+        },
+    ),
+}

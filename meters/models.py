@@ -142,6 +142,8 @@ class DailyTotal(models.Model):
     injection_slots_present = models.SmallIntegerField()
     # Values (both directions) still estimated (EST); 0 once everything is read or validated.
     estimated_values = models.SmallIntegerField()
+    # Values (both directions) that came from a CSV import, not from Fluvius (meters.quarterhours).
+    imported_values = models.SmallIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("dagtotaal")

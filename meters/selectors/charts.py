@@ -41,7 +41,8 @@ class ChartPoint:
     date). ``repeated`` marks a quarter-hour of the hour that occurs twice on the last Sunday of
     October. ``incomplete``: some quarter-hours of a past day/month/year are missing.
     ``future`` (today or later) and ``before_data`` (before the meter's first stored day) have
-    no data to expect, so they are not "missing".
+    no data to expect, so they are not "missing". ``source``: where its values came from
+    (``fluvius``, ``import`` or ``both``; None without a value).
     """
 
     key: str
@@ -55,6 +56,7 @@ class ChartPoint:
     incomplete: bool = False
     future: bool = False
     before_data: bool = False
+    source: str | None = None
 
     @property
     def net_kwh(self) -> Decimal | None:
@@ -159,6 +161,7 @@ def day_chart(*, meter: Meter, day: date, today: date | None = None) -> Chart:
                 repeated=seen[clock] > 1,
                 future=day >= today,
                 before_data=before,
+                source=slot.source,
             )
         )
     return Chart(meter, DAY, day, day + timedelta(days=1), points, figures)
@@ -180,6 +183,7 @@ def _aggregate_point(
         incomplete=present < expected,
         future=future,
         before_data=before_data,
+        source=totals.source,
     )
 
 

@@ -23,7 +23,7 @@ SELECT sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_nigh
        sum(injection_day_wh), sum(injection_night_wh), max(peak_offtake_w),
        coalesce(sum(slots_expected), 0), coalesce(sum(offtake_slots_present), 0),
        coalesce(sum(injection_slots_present), 0), coalesce(sum(estimated_values), 0),
-       (SELECT min(day) FROM meters_dailytotal WHERE meter_id = %s)
+       (SELECT min(day) FROM meters_dailytotal WHERE meter_id = %s), coalesce(sum(imported_values), 0)
 FROM meters_dailytotal
 WHERE meter_id = %s AND day >= %s AND day < %s
 """
@@ -147,7 +147,7 @@ def period_figures(
     with connection.cursor() as cursor:
         cursor.execute(_RANGE_SQL, [meter.pk, meter.pk, start_date, end_date])
         row = cursor.fetchone()
-    totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:11]))
+    totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:11]), imported_values=int(row[12]))
     first_day = row[11]
     expected = 0
     if first_day is not None:

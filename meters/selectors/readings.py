@@ -16,7 +16,18 @@ from django.db import connection
 
 from ilusmart.fluvius.types import Register, ValidationState
 from meters.models import Meter, ReadingDay
-from meters.quarterhours import MISSING, QUALITY_DECODE, QUARTER, day_start_utc, slots_in_day
+from meters.quarterhours import (
+    IMPORTED_CODE_SET,
+    MISSING,
+    QUALITY_DECODE,
+    QUARTER,
+    SOURCE_BOTH,
+    SOURCE_FLUVIUS,
+    SOURCE_IMPORT,
+    day_start_utc,
+    slots_in_day,
+    source_of,
+)
 
 _DECODE: dict[str, tuple[ValidationState | None, Register | None]] = QUALITY_DECODE | {MISSING: (None, None)}
 
@@ -34,9 +45,10 @@ def w_to_kw(w: int | None) -> Decimal | None:
 
 @dataclass(slots=True)
 class ReadingSlot:
-    """One quarter-hour of a meter: both directions, their states and registers.
+    """One quarter-hour of a meter: both directions, their states, registers and sources.
 
     ``register`` is the offtake's register, or the injection's when offtake is missing.
+    ``offtake_imported`` / ``injection_imported``: the value came from a CSV import, not Fluvius.
     """
 
     start_utc: datetime
@@ -48,6 +60,20 @@ class ReadingSlot:
     register: Register | None
     offtake_register: Register | None
     injection_register: Register | None
+    offtake_imported: bool = False
+    injection_imported: bool = False
+
+    @property
+    def source(self) -> str | None:
+        """``fluvius``, ``import`` or ``both`` (the two directions differ); None without a value."""
+        sources = set()
+        if self.offtake_kwh is not None:
+            sources.add(SOURCE_IMPORT if self.offtake_imported else SOURCE_FLUVIUS)
+        if self.injection_kwh is not None:
+            sources.add(SOURCE_IMPORT if self.injection_imported else SOURCE_FLUVIUS)
+        if not sources:
+            return None
+        return sources.pop() if len(sources) == 1 else SOURCE_BOTH
 
 
 @dataclass(slots=True)
@@ -58,6 +84,7 @@ class Totals:
     ``peak_offtake_kw`` properties (converted on access: a chart reading two of seven figures
     does not pay for all seven). Energy is ``None`` when no quarter-hour of that direction had
     a value; the peak is the highest quarter-hour offtake (kWh × 4) in the period.
+    ``imported_values`` of the values present came from a CSV import (``source`` says it in a word).
     """
 
     period: date
@@ -72,6 +99,12 @@ class Totals:
     offtake_slots_present: int
     injection_slots_present: int
     estimated_values: int
+    imported_values: int = 0
+
+    @property
+    def source(self) -> str | None:
+        """``fluvius``, ``import`` or ``both``: where the period's values came from; None without any."""
+        return source_of(self.offtake_slots_present + self.injection_slots_present, self.imported_values)
 
     @property
     def offtake_kwh(self) -> Decimal | None:
@@ -142,6 +175,8 @@ def _slots_of_day(day: date, row) -> list[ReadingSlot]:
                 register=off_reg or inj_reg,
                 offtake_register=off_reg,
                 injection_register=inj_reg,
+                offtake_imported=off_q[i] in IMPORTED_CODE_SET,
+                injection_imported=inj_q[i] in IMPORTED_CODE_SET,
             )
         )
     return slots
@@ -176,14 +211,15 @@ def readings_for_range(*, meter: Meter, start_date: date, end_date: date) -> Ite
 
 
 def _totals(row: tuple) -> Totals:
-    """``row``: period, six energy sums (Wh), peak W, expected, offtake/injection present, estimated."""
-    return Totals(*row[:8], int(row[8] or 0), int(row[9] or 0), int(row[10] or 0), int(row[11] or 0))
+    """``row``: period, six energy sums (Wh), peak W, expected, offtake/injection present, estimated,
+    imported."""
+    return Totals(*row[:8], *(int(value or 0) for value in row[8:13]))
 
 
 _DAILY_SQL = """
 SELECT day, offtake_wh, injection_wh, offtake_day_wh, offtake_night_wh, injection_day_wh,
        injection_night_wh, peak_offtake_w, slots_expected, offtake_slots_present,
-       injection_slots_present, estimated_values
+       injection_slots_present, estimated_values, imported_values
 FROM meters_dailytotal
 WHERE meter_id = %s AND day >= %s AND day < %s
 ORDER BY day
@@ -203,7 +239,7 @@ SELECT date_trunc(%s, day)::date AS period,
        sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_night_wh),
        sum(injection_day_wh), sum(injection_night_wh), max(peak_offtake_w),
        sum(slots_expected), sum(offtake_slots_present), sum(injection_slots_present),
-       sum(estimated_values)
+       sum(estimated_values), sum(imported_values)
 FROM meters_dailytotal
 WHERE meter_id = %s AND day >= %s AND day < %s
 GROUP BY 1 ORDER BY 1

@@ -31,8 +31,12 @@ Rules, in the order they are applied:
    the status says "Fluvius has no value here", and a missing value never overwrites anything.
    An empty volume with any other status counts as missing too, and a volume on a "Geen
    verbruik" row is not trusted (the status says there is no value).
-6. **Merging** is ``readings_ingest``'s: new values fill gaps, a value of better or equal
-   quality replaces the stored one, a stored better value is kept (EST < READ < VAL).
+6. **Merging** is ``readings_ingest``'s, with the values marked as imported: they only fill
+   quarter-hours Fluvius has not delivered and never replace a value that came from Fluvius
+   (whatever its state; Fluvius's own later values replace imported ones). Between imports, a
+   value of better or equal quality replaces the stored one, a stored better value is kept
+   (EST < READ < VAL). Each stored day counts its imported values, so pages and exports say
+   where a day's figures came from (Fluvius, import or both).
 
 Every attempt is recorded in ``ReadingImport`` (who, which meter, the file's name, when, the
 summary or the reason for refusal); the file's contents are not kept. An upload the views refuse
@@ -58,6 +62,7 @@ from ilusmart import errors
 from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
 from meters.models import Meter, ReadingImport
+from meters.quarterhours import SOURCE_IMPORT
 from meters.services.faults import faults_detect
 from meters.services.ingest import readings_ingest
 
@@ -167,7 +172,8 @@ class ImportSummary:
     """What an import did, per quarter-hour value (one row of the file is one value).
 
     ``rows_read`` = ``values_imported`` + ``values_updated`` + ``values_unchanged``
-    + ``values_kept_better`` + ``values_missing``. Days are local (Europe/Brussels) dates.
+    + ``values_kept_better`` + ``values_kept_fluvius`` + ``values_missing``. Days are local
+    (Europe/Brussels) dates.
     """
 
     rows_read: int = 0
@@ -175,6 +181,7 @@ class ImportSummary:
     values_updated: int = 0  # replaced a stored value of lower or equal quality that differed
     values_unchanged: int = 0  # the same value was already stored
     values_kept_better: int = 0  # a better value (e.g. validated over estimated) was stored: kept
+    values_kept_fluvius: int = 0  # Fluvius delivered this quarter-hour: its value is kept
     values_missing: int = 0  # no value in the file ("Geen verbruik" or an empty volume)
     missing_no_consumption: int = 0
     missing_empty_volume: int = 0
@@ -186,8 +193,8 @@ class ImportSummary:
 
     @property
     def values_kept(self) -> int:
-        """Values not written because the stored value was better or equal."""
-        return self.values_unchanged + self.values_kept_better
+        """Values not written because the stored value was better, equal or from Fluvius."""
+        return self.values_unchanged + self.values_kept_better + self.values_kept_fluvius
 
     @property
     def values_skipped(self) -> int:
@@ -231,11 +238,12 @@ def readings_csv_import(*, meter: Meter, file, uploaded_by) -> ImportSummary:
         )
         raise
     with transaction.atomic():
-        result = readings_ingest(meter=meter, values=values)
+        result = readings_ingest(meter=meter, values=values, source=SOURCE_IMPORT)
         summary.values_imported = result.inserted
         summary.values_updated = result.updated
         summary.values_unchanged = result.unchanged
         summary.values_kept_better = result.skipped_lower_quality
+        summary.values_kept_fluvius = result.skipped_fluvius
         summary.days_touched = result.days_touched
         record = ReadingImport.objects.create(
             meter=meter,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ilusmart.fluvius.types import ValidationState
 from meters.models import Meter
-from meters.quarterhours import BRUSSELS, day_start_utc, slots_in_day
+from meters.quarterhours import BRUSSELS, day_start_utc, slots_in_day, source_of
 from meters.selectors import daily_totals, readings_for_range, w_to_kw, wh_to_kwh
 
 CSV_HEADER = ("start_utc", "end_utc", "offtake_kwh", "injection_kwh", "offtake_state", "injection_state")
@@ -59,7 +59,9 @@ def readings_csv_write(*, meter: Meter, start_date: date, end_date: date, out: T
 # - ``local_start`` is Europe/Brussels wall time "YYYY-MM-DD HH:MM" (a spreadsheet reads it as a
 #   date-time), ``utc_offset`` tells the repeated hour of an autumn DST day apart, and
 #   ``utc_start`` is the same instant in UTC;
-# - a missing value is an empty cell, never 0; kWh and kW have exactly 3 decimals.
+# - a missing value is an empty cell, never 0; kWh and kW have exactly 3 decimals;
+# - ``source`` (last column) says where a row's values came from: ``fluvius`` (the Fluvius API),
+#   ``import`` (the homeowner's Mijn Fluvius CSV file) or ``both``; empty without a value.
 
 EXPORT_QUARTER_HOUR = "quarter_hour"
 EXPORT_DAY = "day"
@@ -79,6 +81,7 @@ QUARTER_HOUR_HEADER = (
     "offtake_register",
     "injection_register",
     "estimated",
+    "source",
 )
 PERIOD_HEADER = (
     "local_start",
@@ -94,6 +97,7 @@ PERIOD_HEADER = (
     "offtake_quarter_hours",
     "injection_quarter_hours",
     "estimated_values",
+    "source",
 )
 _LOCAL = "%Y-%m-%d %H:%M"
 _UTC = "%Y-%m-%d %H:%M"
@@ -152,6 +156,7 @@ def _quarter_hour_rows(meter: Meter, start_date: date, end_date: date) -> Iterat
             slot.offtake_register or "",
             slot.injection_register or "",
             "1" if ValidationState.EST in (slot.offtake_state, slot.injection_state) else "0",
+            slot.source or "",
         )
 
 
@@ -190,15 +195,19 @@ def _period_rows(meter: Meter, resolution: str, start_date: date, end_date: date
         label = period_start.isoformat() if resolution == EXPORT_DAY else period_start.strftime("%Y-%m")
         if resolution == EXPORT_MONTH and period_start.day != 1:
             label = period_start.isoformat()  # a range that starts mid-month: say from which day
+        offtake_present = sum(d.offtake_slots_present for d in days)
+        injection_present = sum(d.injection_slots_present for d in days)
+        imported = sum(d.imported_values for d in days)
         yield (
             label,
             day_start_utc(period_start).strftime(_UTC),
             *(_kwh(wh_to_kwh(sums[field])) for field in _ENERGY_FIELDS),
             _kwh(w_to_kw(max(peaks))) if peaks else "",
             expected,
-            sum(d.offtake_slots_present for d in days),
-            sum(d.injection_slots_present for d in days),
+            offtake_present,
+            injection_present,
             sum(d.estimated_values for d in days),
+            source_of(offtake_present + injection_present, imported) or "",
         )
 
 

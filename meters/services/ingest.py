@@ -15,6 +15,13 @@ Merge rule per slot and direction:
   the stored one when value, state or register differ (``updated``), else it is ``unchanged``;
 - a lower-ranked value never replaces a stored one (``skipped_lower_quality``).
 
+Where a value came from is part of its stored quality code (``meters.quarterhours``): the sync
+stores Fluvius codes, a CSV import (``source=SOURCE_IMPORT``) the import codes, and every
+Fluvius value outranks every imported one. So an import only fills quarter-hours Fluvius has not
+delivered (an imported value that meets a Fluvius value counts as ``skipped_fluvius``), and a
+Fluvius value always replaces an imported one. ``DailyTotal.imported_values`` counts a day's
+imported values, so a day, month or year tells where its figures came from.
+
 Within one batch the same rule applies between duplicates (the later of two equal-ranked
 values wins; the loser counts as ``superseded``).
 
@@ -38,28 +45,33 @@ from operator import ne
 
 from django.db import connection, transaction
 
-from ilusmart.fluvius.types import DayReadings, QuarterHourValue, Register
+from ilusmart.fluvius.types import DayReadings, QuarterHourValue
 from meters.models import Meter
 from meters.quarterhours import (
     BRUSSELS,
     DAY_CODES,
     ESTIMATED_CODES,
+    FLUVIUS_RANK,
+    IMPORTED_CODE_SET,
+    IMPORTED_CODES,
     MISSING,
     NIGHT_CODES,
     QUALITY_CODES,
     QUALITY_RANK,
     QUARTER,
     QUARTER_SECONDS,
+    SOURCE_FLUVIUS,
+    SOURCE_IMPORT,
+    TOTAL_CODES,
     SlotLocator,
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_DAY = timedelta(days=1)
-_TOTAL_REGISTER_CODES = frozenset(
-    c for (_, register), c in QUALITY_CODES.items() if register is Register.TOTAL
-)
+_TOTAL_REGISTER_CODES = TOTAL_CODES
 _MIDNIGHT = time(0)
-_QUALITY_TEXT = re.compile("[" + "".join(QUALITY_RANK) + "]*")
+# What the per-day (Fluvius) entry point accepts: Fluvius's codes and the missing mark.
+_FLUVIUS_QUALITY_TEXT = re.compile("[" + "".join(QUALITY_CODES.values()) + MISSING + "]*")
 # Tables over the ASCII quality string: bytes.translate gives 1 where a slot is booked on that
 # register (a selector for itertools.compress), or deletes every code but the estimates.
 _DAY_MASK = bytes(1 if chr(b) in DAY_CODES else 0 for b in range(256))
@@ -67,6 +79,7 @@ _NIGHT_MASK = bytes(1 if chr(b) in NIGHT_CODES else 0 for b in range(256))
 _TOTAL_REGISTER_MASK = bytes(1 if chr(b) in _TOTAL_REGISTER_CODES else 0 for b in range(256))
 _NOT_TOTAL_REGISTER = bytes(b for b in range(256) if chr(b) not in _TOTAL_REGISTER_CODES)
 _NOT_ESTIMATED = bytes(b for b in range(256) if chr(b) not in ESTIMATED_CODES)
+_NOT_IMPORTED = bytes(b for b in range(256) if chr(b) not in IMPORTED_CODE_SET)
 _MISSING_BYTE = MISSING.encode("ascii")
 # COPY text of the common Wh values: a dict lookup per value is ~2× faster than str().
 _WH_TEXT: dict[int | None, str] = {None: "NULL"} | {wh: str(wh) for wh in range(10_000)}
@@ -89,6 +102,7 @@ TOTAL_COLUMNS = (
     "offtake_slots_present",
     "injection_slots_present",
     "estimated_values",
+    "imported_values",
 )
 
 
@@ -97,12 +111,14 @@ class IngestResult:
     """What an ingest did, counted per quarter-hour value (one direction of a slot).
 
     With ``readings_ingest_days`` every slot without a value counts as ``skipped_missing``.
+    ``skipped_fluvius``: imported values not stored because Fluvius delivered that quarter-hour.
     """
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped_lower_quality: int = 0
+    skipped_fluvius: int = 0
     skipped_missing: int = 0
     superseded: int = 0
     days_touched: int = 0
@@ -122,17 +138,23 @@ class _Day:
         self.inj_q = [MISSING] * n if inj_q is None else inj_q
 
 
-def readings_ingest(*, meter: Meter, values: Iterable[QuarterHourValue]) -> IngestResult:
+def readings_ingest(
+    *, meter: Meter, values: Iterable[QuarterHourValue], source: str = SOURCE_FLUVIUS
+) -> IngestResult:
     """Merge ``values`` into ``meter``'s stored readings and recompute the touched days' totals.
 
-    Everything happens in one transaction that first locks the meter row, so concurrent
+    ``source`` says where the values come from: ``SOURCE_FLUVIUS`` (the API) or ``SOURCE_IMPORT``
+    (a CSV file; such values never replace a Fluvius value). Everything happens in one transaction that first locks the meter row, so concurrent
     ingests of the same meter run one after the other and end as if run in sequence. Raises
     ``ValueError`` (and stores nothing) for a naive or non-quarter-aligned timestamp, a slot that
     is not 15 minutes long, a value with more than 3 decimals (not whole Wh), a value without a
     validation state or an unknown direction.
     """
+    if source not in (SOURCE_FLUVIUS, SOURCE_IMPORT):
+        raise ValueError(f"unknown source {source!r}")
     result = IngestResult()
-    days = list(_group_by_day(values, result).values())
+    codes = IMPORTED_CODES if source == SOURCE_IMPORT else QUALITY_CODES
+    days = list(_group_by_day(values, result, codes).values())
     for entry in days:
         entry.off_q = "".join(entry.off_q)
         entry.inj_q = "".join(entry.inj_q)
@@ -140,10 +162,10 @@ def readings_ingest(*, meter: Meter, values: Iterable[QuarterHourValue]) -> Inge
 
 
 def readings_ingest_days(*, meter: Meter, days: Iterable[DayReadings]) -> IngestResult:
-    """Merge per-day arrays into ``meter``'s stored readings and recompute those days' totals.
+    """Merge per-day arrays from Fluvius into ``meter``'s stored readings and recompute those days' totals.
 
     The same merge rule, locking and transaction as ``readings_ingest``; the arrays are not
-    modified. A day given twice is merged in order by the batch rule. Raises ``ValueError`` (and
+    modified, and their quality codes must be Fluvius's (what ``parse_energy_days`` makes). A day given twice is merged in order by the batch rule. Raises ``ValueError`` (and
     stores nothing) when a day is not a ``date``, a list or quality string does not have the
     day's 92/96/100 slots, a quality character is unknown, a Wh value is not a Python int within
     PostgreSQL's integer range, or a value and its quality disagree on being missing.
@@ -152,14 +174,14 @@ def readings_ingest_days(*, meter: Meter, days: Iterable[DayReadings]) -> Ingest
     return _store(meter, _checked_days(days, result), result)
 
 
-def _group_by_day(values: Iterable[QuarterHourValue], result: IngestResult) -> dict[date, _Day]:
-    """One pass over the values: validate them and place each in its day's slot lists."""
+def _group_by_day(values: Iterable[QuarterHourValue], result: IngestResult, codes: dict) -> dict[date, _Day]:
+    """One pass over the values: validate them and place each in its day's slot lists (``codes``:
+    the quality-code table of their source)."""
     days: dict[date, _Day] = {}
     # UTC hour -> (its local day's lists, slot of the hour's first quarter); Brussels changes
     # offset only on whole hours, so the hour decides day and slot.
     by_hour: dict[int, tuple[_Day, int]] = {}
     locator = SlotLocator()
-    codes = QUALITY_CODES
     rank = QUALITY_RANK
     skipped_missing = 0
     skipped_lower = 0
@@ -269,8 +291,10 @@ def _checked_direction(whs, qualities, n: int, day: date, direction: str) -> lis
             whs = list(whs)
         except TypeError as error:
             raise ValueError(f"{direction} of {day}: Wh values are not a sequence ({error})") from error
-    if type(qualities) is not str or not _QUALITY_TEXT.fullmatch(qualities):
-        raise ValueError(f"{direction} of {day}: quality must be a string of {''.join(QUALITY_RANK)!r}")
+    if type(qualities) is not str or not _FLUVIUS_QUALITY_TEXT.fullmatch(qualities):
+        raise ValueError(
+            f"{direction} of {day}: quality must be a string of {''.join(QUALITY_CODES.values()) + MISSING!r}"
+        )
     if len(whs) != n or len(qualities) != n:
         raise ValueError(
             f"{direction} of {day}: {len(whs)} values and {len(qualities)} qualities for a day of {n} slots"
@@ -397,7 +421,7 @@ def _merge(days: list[_Day], stored: dict, result: IngestResult) -> tuple[list[t
     """
     new_rows: list[tuple] = []
     changed_rows: list[tuple] = []
-    counts = [0, 0, 0, 0]  # inserted, updated, unchanged, skipped lower quality
+    counts = [0, 0, 0, 0, 0]  # inserted, updated, unchanged, skipped lower quality, skipped for Fluvius
     for entry in days:
         row = stored.get(entry.day)
         if row is None:
@@ -419,6 +443,7 @@ def _merge(days: list[_Day], stored: dict, result: IngestResult) -> tuple[list[t
     result.updated += counts[1]
     result.unchanged += counts[2]
     result.skipped_lower_quality += counts[3]
+    result.skipped_fluvius += counts[4]
     return new_rows, changed_rows
 
 
@@ -446,7 +471,7 @@ def _merge_direction(whs, qualities: str, old_whs, old_qualities: str, counts: l
             xor &= ~(0xFF << shift)
     rank = QUALITY_RANK
     accepted: list[int] = []
-    inserted = updated = lower = 0
+    inserted = updated = lower = fluvius = 0
     rejected = False
     for slot in differing:
         code = qualities[slot]
@@ -457,7 +482,10 @@ def _merge_direction(whs, qualities: str, old_whs, old_qualities: str, counts: l
         if old_code == MISSING:
             inserted += 1
         elif rank[code] < rank[old_code]:
-            lower += 1
+            if rank[old_code] > FLUVIUS_RANK >= rank[code]:
+                fluvius += 1  # an imported value meets one Fluvius delivered
+            else:
+                lower += 1
             rejected = True
             continue
         else:
@@ -465,8 +493,9 @@ def _merge_direction(whs, qualities: str, old_whs, old_qualities: str, counts: l
         accepted.append(slot)
     counts[0] += inserted
     counts[1] += updated
-    counts[2] += present - inserted - updated - lower
+    counts[2] += present - inserted - updated - lower - fluvius
     counts[3] += lower
+    counts[4] += fluvius
     if not accepted:
         return old_whs, old_qualities, False
     if not rejected:  # every differing slot takes the incoming value: the merge is the input
@@ -521,6 +550,7 @@ def _totals(n: int, off_wh, inj_wh, off_q: str, inj_q: str) -> tuple:
     estimated = len(off_codes.translate(None, _NOT_ESTIMATED)) + len(
         inj_codes.translate(None, _NOT_ESTIMATED)
     )
+    imported = len(off_codes.translate(None, _NOT_IMPORTED)) + len(inj_codes.translate(None, _NOT_IMPORTED))
     return (
         off_total,
         inj_total,
@@ -534,6 +564,7 @@ def _totals(n: int, off_wh, inj_wh, off_q: str, inj_q: str) -> tuple:
         off_present,
         inj_present,
         estimated,
+        imported,
     )
 
 

@@ -77,6 +77,7 @@ def chart_table_rows(rows, kind, with_compare):
             cells += [cell(row["compare_offtake"]), cell(row["compare_injection"])]
         if kind == "day":
             cells.append(f"<td>{escape(str(row['register']))}</td>")
+        cells.append(f'<td data-field="source">{escape(str(row["source"]))}</td>')
         cells.append(f'<td data-field="status">{escape(str(row["status"][1]))}</td>')
         out.append(
             f'<tr class="status-{escape(row["status"][0])}" data-key="{escape(str(point.key))}">\n'

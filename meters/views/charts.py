@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ilusmart.fluvius.types import Register
+from meters.quarterhours import SOURCE_BOTH, SOURCE_FLUVIUS, SOURCE_IMPORT
 from meters.selectors import chart_for, compare_values, local_today, period_figures
 from meters.selectors.charts import (
     COMPARE_LAST_YEAR,
@@ -111,6 +112,15 @@ def _status_words(key: str) -> tuple[str, str]:
     return key, words[key]
 
 
+def _source_label(source) -> str:
+    """Where a point's values came from, in words ('' without a value)."""
+    return {
+        SOURCE_FLUVIUS: _("Fluvius"),
+        SOURCE_IMPORT: _("import"),
+        SOURCE_BOTH: _("Fluvius en import"),
+    }.get(source, "")
+
+
 def _register_label(register) -> str:
     if register is None:
         return ""
@@ -148,6 +158,7 @@ def _chart_page(request, meter_id, kind: str, start: date):
 
     rows, axis = [], []
     status_of, register_of = functools.cache(_status_words), functools.cache(_register_label)
+    source_of = functools.cache(_source_label)
     for point, (other_offtake, other_injection) in zip(chart.points, lined_up, strict=True):
         short, full = _point_labels(kind, point)
         axis.append(short)
@@ -160,6 +171,7 @@ def _chart_page(request, meter_id, kind: str, start: date):
                 "compare_injection": other_injection,
                 "status": status_of(_status_key(point)),
                 "register": register_of(point.register),
+                "source": source_of(point.source),
             }
         )
 

@@ -220,8 +220,8 @@ def test_reimporting_changes_nothing(meter, homeowner):
     assert ReadingImport.objects.filter(status=ReadingImport.Status.IMPORTED).count() == 2
 
 
-def test_the_import_fills_gaps_but_never_replaces_validated_with_estimated(meter, homeowner):
-    # Stored: 12-10-2021 07:30 (05:30Z) offtake validated 0,500; 07:45 (05:45Z) estimated 0,900.
+def test_the_import_fills_gaps_but_never_replaces_a_fluvius_value(meter, homeowner):
+    # From Fluvius: 12-10-2021 07:30 (05:30Z) offtake validated 0,500; 07:45 (05:45Z) estimated 0,900.
     start = utc("2021-10-12T05:30")
     readings_ingest(
         meter=meter,
@@ -245,19 +245,62 @@ def test_the_import_fills_gaps_but_never_replaces_validated_with_estimated(meter
         ],
     )
     rows = [
-        row("12-10-2021", "07:30", "07:45", "Afname Dag", "0,067", "Geschat"),  # worse: kept
-        row("12-10-2021", "07:45", "08:00", "Afname Dag", "0,080", "Gevalideerd"),  # better: updated
+        row("12-10-2021", "07:30", "07:45", "Afname Dag", "0,067", "Geschat"),  # Fluvius has it: kept
+        row("12-10-2021", "07:45", "08:00", "Afname Dag", "0,080", "Gevalideerd"),  # even over a Fluvius EST
         row("12-10-2021", "08:00", "08:15", "Afname Dag", "0,079", "Geschat"),  # gap: filled
         row("12-10-2021", "08:15", "08:30", "Afname Dag", "", "Geen verbruik"),  # missing: nothing
     ]
     summary = readings_csv_import(meter=meter, file=upload(csv_bytes(*rows)), uploaded_by=homeowner)
 
-    assert (summary.values_imported, summary.values_updated, summary.values_kept_better) == (1, 1, 1)
+    assert (summary.values_imported, summary.values_updated, summary.values_kept_better) == (1, 0, 0)
+    assert summary.values_kept_fluvius == 2
     assert summary.values_missing == 1
+    assert summary.rows_read == summary.values_imported + summary.values_kept + summary.values_missing
     assert wh_at(meter, start) == 500
-    assert wh_at(meter, start + timedelta(minutes=15)) == 80
+    assert wh_at(meter, start + timedelta(minutes=15)) == 900
     assert wh_at(meter, start + timedelta(minutes=30)) == 79
     assert wh_at(meter, start + timedelta(minutes=45)) is None
+    slots = {s.start_utc: s for s in readings_for_day(meter=meter, day=date(2021, 10, 12))}
+    assert [slots[start + timedelta(minutes=15 * i)].source for i in range(3)] == [
+        "fluvius",
+        "fluvius",
+        "import",
+    ]
+    assert DailyTotal.objects.get(meter=meter, day=date(2021, 10, 12)).imported_values == 1
+
+
+def test_a_later_import_improves_an_earlier_import_by_quality(meter, homeowner):
+    first = [row("12-10-2021", "08:00", "08:15", "Afname Dag", "0,079", "Geschat")]
+    better = [row("12-10-2021", "08:00", "08:15", "Afname Dag", "0,081", "Gevalideerd")]
+    worse = [row("12-10-2021", "08:00", "08:15", "Afname Dag", "0,090", "Geschat")]
+    readings_csv_import(meter=meter, file=upload(csv_bytes(*first)), uploaded_by=homeowner)
+
+    improved = readings_csv_import(meter=meter, file=upload(csv_bytes(*better)), uploaded_by=homeowner)
+    kept = readings_csv_import(meter=meter, file=upload(csv_bytes(*worse)), uploaded_by=homeowner)
+
+    assert (improved.values_updated, kept.values_kept_better, kept.values_kept_fluvius) == (1, 1, 0)
+    assert wh_at(meter, utc("2021-10-12T06:00")) == 81
+
+
+def test_the_summary_says_fluvius_values_were_kept(client, meter, homeowner):
+    start = utc("2021-10-12T05:30")
+    readings_ingest(
+        meter=meter,
+        values=[
+            QuarterHourValue(
+                start,
+                start + timedelta(minutes=15),
+                Direction.OFFTAKE,
+                Register.DAY,
+                Decimal("0.500"),
+                ValidationState.VAL,
+            )
+        ],
+    )
+    rows = [row("12-10-2021", "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd")]
+    response = client.post(reverse("meters:import", args=[meter.pk]), {"file": upload(csv_bytes(*rows))})
+    page = client.get(response["Location"]).text
+    assert "1 waarde overgeslagen omdat Fluvius die al leverde" in page
 
 
 # --- Header variants ---------------------------------------------------------------------------

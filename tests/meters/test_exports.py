@@ -122,6 +122,7 @@ def test_quarter_hour_rows_tell_the_repeated_hour_apart(client, meter):
         "offtake_register": "day",
         "injection_register": "day",
         "estimated": "0",
+        "source": "fluvius",
     }
     two_am = [
         (r["local_start"], r["utc_offset"], r["utc_start"])
@@ -136,6 +137,37 @@ def test_quarter_hour_rows_tell_the_repeated_hour_apart(client, meter):
     assert (
         missing["offtake_kwh"] == "" and missing["offtake_state"] == "" and missing["offtake_register"] == ""
     )
+
+
+def test_every_row_says_where_its_values_came_from(client, meter):
+    # 2 November: Fluvius delivered offtake and injection at 10:00 (11:00 local); the homeowner's
+    # file fills 11:00 (12:00 local) and tries 10:00, which Fluvius's value keeps.
+    readings_ingest(
+        meter=meter,
+        values=[qh("2025-11-02T10:00", "offtake", "0.999"), qh("2025-11-02T11:00", "offtake", "0.400")],
+        source="import",
+    )
+    readings_ingest(
+        meter=meter, values=[qh("2025-11-03T10:00", "offtake", "0.100")], source="import"
+    )  # a day of the file only
+
+    rows = _rows(_download(client, meter, "2025-11-02", "2025-11-02", "quarter_hour"))
+    by_start = {r["local_start"]: r for r in rows}
+    assert (by_start["2025-11-02 11:00"]["offtake_kwh"], by_start["2025-11-02 11:00"]["source"]) == (
+        "1.000",
+        "fluvius",
+    )
+    assert (by_start["2025-11-02 12:00"]["offtake_kwh"], by_start["2025-11-02 12:00"]["source"]) == (
+        "0.400",
+        "import",
+    )
+    assert by_start["2025-11-02 13:00"]["source"] == ""  # nothing stored: no source
+
+    days = {r["local_start"]: r for r in _rows(_download(client, meter, "2025-11-01", "2025-11-03", "day"))}
+    assert [days[d]["source"] for d in ("2025-11-01", "2025-11-02", "2025-11-03")] == ["", "both", "import"]
+    assert days["2025-11-02"]["offtake_kwh"] == "1.400"
+    months = _rows(_download(client, meter, "2025-10-01", "2025-11-30", "month"))
+    assert [r["source"] for r in months] == ["fluvius", "both"]
 
 
 def test_response_is_a_streamed_attachment(client, meter):

@@ -418,3 +418,146 @@ def test_random_batches_store_the_same_through_both_entry_points():
     assert list(DailyTotal.objects.filter(meter=by_values).order_by("day").values_list(*totals)) == list(
         DailyTotal.objects.filter(meter=by_days).order_by("day").values_list(*totals)
     )
+
+
+# --- Where values came from: Fluvius or a CSV import (issue 8, item 6) --------------------------
+
+
+def _source(meter, day=JUNE_14):
+    from meters.selectors import daily_totals
+
+    (totals,) = daily_totals(meter=meter, start_date=day, end_date=day + timedelta(days=1))
+    return totals.imported_values, totals.source
+
+
+def test_an_import_fills_only_quarter_hours_fluvius_did_not_deliver(ingest):
+    meter = MeterFactory()
+    # Fluvius delivered 10:00 as an estimate; 10:15 not yet.
+    ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
+
+    result = readings_ingest(
+        meter=meter,
+        values=[
+            qh("2025-06-14T10:00", kwh="0.280", state="VAL"),  # better by state, but Fluvius delivered it
+            qh("2025-06-14T10:15", kwh="0.100", state="VAL"),
+        ],
+        source="import",
+    )
+
+    assert (result.inserted, result.updated, result.skipped_fluvius, result.skipped_lower_quality) == (
+        1,
+        0,
+        1,
+        0,
+    )
+    fluvius, imported = _slot(meter, JUNE_14, 48), _slot(meter, JUNE_14, 49)
+    assert (fluvius.offtake_kwh, fluvius.offtake_state, fluvius.source) == (
+        Decimal("0.300"),
+        ValidationState.EST,
+        "fluvius",
+    )
+    assert (imported.offtake_kwh, imported.offtake_state, imported.source) == (
+        Decimal("0.100"),
+        ValidationState.VAL,
+        "import",
+    )
+    assert _slot(meter, JUNE_14, 50).source is None  # nothing stored there
+    assert _source(meter) == (1, "both")
+    total = DailyTotal.objects.get(meter=meter)
+    assert (total.offtake_wh, total.estimated_values, total.offtake_slots_present) == (400, 1, 2)
+
+
+def test_the_same_value_imported_over_a_fluvius_value_stays_fluvius():
+    meter = MeterFactory()
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300")])
+    before = _xmins(meter)
+
+    result = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300")], source="import")
+
+    assert (result.skipped_fluvius, result.days_touched) == (1, 0)
+    assert _xmins(meter) == before
+    assert _source(meter) == (0, "fluvius")
+
+
+def test_fluvius_replaces_an_imported_value_whatever_its_state(ingest):
+    meter = MeterFactory()
+    readings_ingest(
+        meter=meter,
+        values=[qh("2025-06-14T10:00", kwh="0.280", state="VAL"), qh("2025-06-14T10:15", kwh="0.100")],
+        source="import",
+    )
+    assert _source(meter) == (2, "import")
+
+    result = ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")])
+
+    assert (result.updated, result.skipped_lower_quality, result.days_touched) == (1, 0, 1)
+    slot = _slot(meter, JUNE_14, 48)
+    assert (slot.offtake_kwh, slot.offtake_state, slot.source) == (
+        Decimal("0.300"),
+        ValidationState.EST,
+        "fluvius",
+    )
+    assert _source(meter) == (1, "both")
+
+
+def test_imports_replace_imports_by_quality():
+    meter = MeterFactory()
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300", state="EST")], source="import")
+
+    better = readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.280")], source="import")
+    worse = readings_ingest(
+        meter=meter, values=[qh("2025-06-14T10:00", kwh="0.290", state="EST")], source="import"
+    )
+
+    assert (better.updated, worse.skipped_lower_quality, worse.skipped_fluvius) == (1, 1, 0)
+    slot = _slot(meter, JUNE_14, 48)
+    assert (slot.offtake_kwh, slot.offtake_state, slot.source) == (
+        Decimal("0.280"),
+        ValidationState.VAL,
+        "import",
+    )
+    assert DailyTotal.objects.get(meter=meter).estimated_values == 0
+
+
+def test_a_slot_with_imported_offtake_and_fluvius_injection_is_from_both():
+    meter = MeterFactory()
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "injection", "0.700")])
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", "offtake", "0.020")], source="import")
+
+    slot = _slot(meter, JUNE_14, 48)
+    assert (slot.offtake_kwh, slot.injection_kwh, slot.source) == (Decimal("0.020"), Decimal("0.700"), "both")
+    assert _source(meter) == (1, "both")
+
+
+def test_the_per_day_entry_point_takes_fluvius_codes_only():
+    meter = MeterFactory()
+    (day,) = as_days([qh("2025-06-14T10:00", kwh="0.300")])
+    imported = day.offtake_quality.replace("V", "Z")  # an import's code for a validated day value
+    with pytest.raises(ValueError):
+        readings_ingest_days(
+            meter=meter,
+            days=[
+                DayReadings(
+                    day=day.day,
+                    offtake_wh=day.offtake_wh,
+                    injection_wh=day.injection_wh,
+                    offtake_quality=imported,
+                    injection_quality=day.injection_quality,
+                )
+            ],
+        )
+    assert not ReadingDay.objects.exists()
+
+
+def test_rebuilding_the_totals_keeps_the_imported_count():
+    from meters.services.ingest import daily_totals_rebuild
+
+    meter = MeterFactory()
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:00", kwh="0.300")])
+    readings_ingest(meter=meter, values=[qh("2025-06-14T10:15", kwh="0.100")], source="import")
+    DailyTotal.objects.filter(meter=meter).update(imported_values=0)
+
+    result = daily_totals_rebuild(meter=meter)
+
+    assert result.rewritten == 1
+    assert _source(meter) == (1, "both")

@@ -284,3 +284,32 @@ def test_anonymous_visitors_are_sent_to_login(client):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("accounts:login")), url
+
+
+def _source_cell(row: str) -> str:
+    return re.sub(r"<[^>]+>", "", re.search(r'data-field="source">(.*?)</td>', row, re.S).group(1)).strip()
+
+
+def test_the_tables_say_where_the_values_came_from(client, meter):
+    from meters.services.ingest import readings_ingest
+    from tests.meters.values import QUARTER, local_midnight_utc, qh
+
+    def imported(day, slots):
+        start = local_midnight_utc(day)
+        values = [qh(start + slot * QUARTER, "offtake", "0.050") for slot in slots]
+        readings_ingest(meter=meter, values=values, source="import")
+
+    ingest_day(meter, date(2025, 6, 12))  # Fluvius only
+    imported(date(2025, 6, 13), range(96))  # the homeowner's file only
+    ingest_day(meter, date(2025, 6, 14), missing={10, 11})
+    imported(date(2025, 6, 14), [10, 11, 12])  # fills 10 and 11; 12 stays Fluvius's
+
+    rows = table_rows(client.get(reverse("meters:month", args=[meter.pk, date(2025, 6, 1)])).text)
+    assert [_source_cell(rows[i]) for i in (10, 11, 12, 13)] == ["", "Fluvius", "import", "Fluvius en import"]
+
+    rows = table_rows(client.get(reverse("meters:day", args=[meter.pk, date(2025, 6, 14)])).text)
+    assert [_source_cell(rows[i]) for i in (9, 10, 11, 12)] == ["Fluvius", "import", "import", "Fluvius"]
+    assert "0,050" in rows[10] and "0,050" not in rows[12]
+
+    rows = table_rows(client.get(reverse("meters:year", args=[meter.pk, 2025])).text)
+    assert _source_cell(rows[5]) == "Fluvius en import"

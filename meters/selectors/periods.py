@@ -29,9 +29,25 @@ WHERE meter_id = %s AND day >= %s AND day < %s
 """
 
 
+# The local days the portal knows of: digital meters (and their CSV files) have no data before
+# 2010, and Fluvius publishes a day after it ends. Chart URLs outside answer 404, CSV rows outside
+# are refused.
+FIRST_DATA_DAY = date(2010, 1, 1)
+
+
 def local_today() -> date:
     """Today's date in Brussels."""
     return clock.local_today()
+
+
+def last_data_day(today: date | None = None) -> date:
+    """The last local day that may hold data: tomorrow (a little slack for clocks and time zones)."""
+    return (today or local_today()) + timedelta(days=1)
+
+
+def data_day_allowed(day: date, *, today: date | None = None) -> bool:
+    """True when ``day`` lies within ``FIRST_DATA_DAY`` … tomorrow."""
+    return FIRST_DATA_DAY <= day <= last_data_day(today)
 
 
 def month_start(day: date) -> date:

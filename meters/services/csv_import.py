@@ -21,6 +21,7 @@ Rules, in the order they are applied:
    summer-time one (+02:00), the second the winter-time one (+01:00), whatever order the rows
    are in. A third row, or a second one outside that hour, is a duplicate. A time in the March
    gap (02:00–03:00 on the last Sunday of March) does not exist and rejects the file.
+   Every date must lie within 1 January 2010 … tomorrow (``data_day_allowed``).
 4. **Values.** Registers map to direction and register (``Afname Dag`` → offtake/day …),
    statuses to ``ValidationState`` (``Gevalideerd`` VAL, ``Uitgelezen`` READ, ``Geschat`` EST).
    Volumes are kWh with at most 3 decimals (whole Wh), never negative.
@@ -39,7 +40,9 @@ Rules, in the order they are applied:
    where a day's figures came from (Fluvius, import or both).
 
 Every attempt is recorded in ``ReadingImport`` (who, which meter, the file's name, when, the
-summary or the reason for refusal); the file's contents are not kept. An upload the views refuse
+summary or the reason for refusal); the file's contents are not kept: a message that names a
+refused cell quotes at most ``CELL_EXCERPT_CHARS`` of it (``_excerpt``), and each stored
+message is cut at ``MAX_MESSAGE_CHARS``. An upload the views refuse
 for its declared size before reading it is recorded by ``readings_csv_import_too_large``.
 """
 
@@ -63,12 +66,15 @@ from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
 from meters.models import Meter, ReadingImport
 from meters.quarterhours import SOURCE_IMPORT
+from meters.selectors.periods import data_day_allowed, local_today
 from meters.services.faults import faults_detect
 from meters.services.ingest import readings_ingest
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 QUARTER = timedelta(minutes=15)
 MAX_LISTED_ROW_ERRORS = 20
+CELL_EXCERPT_CHARS = 40
+MAX_MESSAGE_CHARS = 300
 _WH = Decimal("0.001")
 
 # Header cell (case-folded, spaces collapsed) -> our column name.
@@ -234,7 +240,10 @@ def readings_csv_import(*, meter: Meter, file, uploaded_by) -> ImportSummary:
             uploaded_by=uploaded_by,
             filename=filename,
             status=ReadingImport.Status.REJECTED,
-            summary={"error": rejected.code, "messages": rejected.messages[: MAX_LISTED_ROW_ERRORS + 2]},
+            summary={
+                "error": rejected.code,
+                "messages": [_cut(m) for m in rejected.messages[: MAX_LISTED_ROW_ERRORS + 2]],
+            },
         )
         raise
     with transaction.atomic():
@@ -275,6 +284,23 @@ def readings_csv_import_too_large(*, meter: Meter, uploaded_by, declared_bytes: 
 
 
 # --- Reading the file -------------------------------------------------------------------------
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _excerpt(text: str) -> str:
+    """A cell as a message may quote it: whitespace collapsed, no control characters, at most
+    ``CELL_EXCERPT_CHARS`` (cut with "…"), so a refusal never copies a file into the audit."""
+    text = " ".join(_CONTROL.sub(" ", text[: 4 * CELL_EXCERPT_CHARS]).split())
+    if len(text) > CELL_EXCERPT_CHARS:
+        return text[: CELL_EXCERPT_CHARS - 1] + "…"
+    return text
+
+
+def _cut(message: str) -> str:
+    """A message as the audit row keeps it: at most ``MAX_MESSAGE_CHARS``."""
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 def _read_text(file) -> str:
@@ -455,7 +481,7 @@ def _check_first_row(cells: list[str], columns: dict[str, int], meter: Meter) ->
                     "Dit bestand bevat waarden in %(unit)s. Alleen elektriciteit (kWh) kan worden ingelezen; "
                     "gas of andere energie niet."
                 )
-                % {"unit": unit}
+                % {"unit": _excerpt(unit)}
             ],
         )
     try:
@@ -476,7 +502,7 @@ def _check_first_row(cells: list[str], columns: dict[str, int], meter: Meter) ->
                     "bestand in Excel werd geopend en bewaard. Download het rapport opnieuw en laad het "
                     "ongewijzigd op."
                 )
-                % {"ean": raw_ean}
+                % {"ean": _excerpt(raw_ean)}
             ],
         )
     if ean is not None and ean != meter.ean:
@@ -506,6 +532,7 @@ def _parse(*, meter: Meter, file) -> tuple[ImportSummary, list[QuarterHourValue]
     slots: dict[tuple[datetime, int], tuple[datetime, datetime]] = {}
     columns: dict[str, int] | None = None
     widest = 0
+    today = local_today()
 
     def row_error(line: int, message: str) -> None:
         nonlocal error_rows
@@ -530,7 +557,7 @@ def _parse(*, meter: Meter, file) -> tuple[ImportSummary, list[QuarterHourValue]
             if len(cells) <= widest:
                 row_error(line, _("te weinig kolommen."))
                 continue
-            problem = _parse_row(cells, columns, meter, seen, slots, values, summary)
+            problem = _parse_row(cells, columns, meter, seen, slots, values, summary, today)
             if problem:
                 row_error(line, problem)
     except csv.Error as error:
@@ -564,7 +591,7 @@ def _parse(*, meter: Meter, file) -> tuple[ImportSummary, list[QuarterHourValue]
     return summary, values
 
 
-def _parse_row(cells, columns, meter, seen, slots, values, summary) -> str | None:
+def _parse_row(cells, columns, meter, seen, slots, values, summary, today: date) -> str | None:
     """Check one data row and add its value; returns what is wrong with it, if anything."""
 
     def cell(name: str) -> str:
@@ -572,48 +599,52 @@ def _parse_row(cells, columns, meter, seen, slots, values, summary) -> str | Non
 
     ean = _parse_ean(cell("ean"))
     if ean is None:
-        return _("geen geldige EAN-code (%(ean)s).") % {"ean": cell("ean")[:40]}
+        return _("geen geldige EAN-code (%(ean)s).") % {"ean": _excerpt(cell("ean"))}
     if ean != meter.ean:
         return _("andere EAN-code (%(ean)s) dan deze meter.") % {"ean": ean}
     unit = cell("unit")
     if unit.casefold() != "kwh":
-        return _("eenheid %(unit)s in plaats van kWh.") % {"unit": unit[:20]}
+        return _("eenheid %(unit)s in plaats van kWh.") % {"unit": _excerpt(unit)}
     register = _REGISTERS.get(" ".join(cell("register").split()).casefold())
     if register is None:
-        return _("onbekend register (%(register)s).") % {"register": cell("register")[:40]}
+        return _("onbekend register (%(register)s).") % {"register": _excerpt(cell("register"))}
     status_text = " ".join(cell("status").split()).casefold()
     if status_text not in _STATUSES:
-        return _("onbekende validatiestatus (%(status)s).") % {"status": cell("status")[:40]}
+        return _("onbekende validatiestatus (%(status)s).") % {"status": _excerpt(cell("status"))}
     state = _STATUSES[status_text]
     try:
         local_start = _local_naive(cell("from_date"), cell("from_time"))
     except ValueError:
         return _("ongeldige begindatum of -tijd (%(date)s %(time)s).") % {
-            "date": cell("from_date")[:20],
-            "time": cell("from_time")[:20],
+            "date": _excerpt(cell("from_date")),
+            "time": _excerpt(cell("from_time")),
         }
     try:
         local_end = _local_naive(cell("to_date"), cell("to_time"))
     except ValueError:
         return _("ongeldige einddatum of -tijd (%(date)s %(time)s).") % {
-            "date": cell("to_date")[:20],
-            "time": cell("to_time")[:20],
+            "date": _excerpt(cell("to_date")),
+            "time": _excerpt(cell("to_time")),
+        }
+    if not data_day_allowed(local_start.date(), today=today):
+        return _("%(date)s ligt buiten de periode die je kan inlezen (1 januari 2010 tot en met morgen).") % {
+            "date": _excerpt(cell("from_date"))
         }
     if local_start.minute % 15 or local_start.second:
-        return _("%(time)s is geen begin van een kwartier.") % {"time": cell("from_time")}
+        return _("%(time)s is geen begin van een kwartier.") % {"time": _excerpt(cell("from_time"))}
     if not _exists(local_start):
         return _(
             "%(date)s %(time)s bestaat niet: de klok sprong die nacht van 02:00 naar 03:00 (zomertijd)."
-        ) % {"date": cell("from_date"), "time": cell("from_time")}
+        ) % {"date": _excerpt(cell("from_date")), "time": _excerpt(cell("from_time"))}
     direction = register[0]
     key = (local_start, direction)
     occurrence = seen.get(key, 0)
     seen[key] = occurrence + 1
     if occurrence and not (occurrence == 1 and _is_ambiguous(local_start)):
         return _("dubbele rij: %(date)s %(time)s (%(register)s) staat al eerder in het bestand.") % {
-            "date": cell("from_date"),
-            "time": cell("from_time"),
-            "register": cell("register"),
+            "date": _excerpt(cell("from_date")),
+            "time": _excerpt(cell("from_time")),
+            "register": _excerpt(cell("register")),
         }
     slot = slots.get((local_start, occurrence))
     if slot is None:
@@ -624,8 +655,8 @@ def _parse_row(cells, columns, meter, seen, slots, values, summary) -> str | Non
     expected_end = slot[1].astimezone(BRUSSELS).replace(tzinfo=None)
     if local_end != expected_end and local_end - local_start != QUARTER:
         return _("%(start)s tot %(end)s is geen kwartier.") % {
-            "start": f"{cell('from_date')} {cell('from_time')}",
-            "end": f"{cell('to_date')} {cell('to_time')}",
+            "start": _excerpt(f"{cell('from_date')} {cell('from_time')}"),
+            "end": _excerpt(f"{cell('to_date')} {cell('to_time')}"),
         }
     day = local_start.date()
     if summary.first_day is None or day < summary.first_day:
@@ -644,9 +675,9 @@ def _parse_row(cells, columns, meter, seen, slots, values, summary) -> str | Non
         kwh = _parse_volume(volume)
     except ValueError:
         if volume.lstrip().startswith("-"):
-            return _("negatief volume (%(volume)s).") % {"volume": volume[:20]}
+            return _("negatief volume (%(volume)s).") % {"volume": _excerpt(volume)}
         return _("ongeldig volume (%(volume)s): verwacht kWh met hoogstens 3 decimalen.") % {
-            "volume": volume[:20]
+            "volume": _excerpt(volume)
         }
     values.append(
         QuarterHourValue(

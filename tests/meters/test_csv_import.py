@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from ilusmart import clock
 from ilusmart.errors import http_status
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
 from meters.models import DailyTotal, ReadingDay, ReadingImport
@@ -415,6 +416,81 @@ def test_broken_rows_reject_the_whole_file_with_row_numbers(client, meter, homeo
     assert "onbekend register" in text
     assert state(meter) == before
     assert not ReadingDay.objects.filter(meter=meter).exists()
+
+
+def test_dates_outside_2010_to_tomorrow_are_refused_with_a_message(meter, homeowner):
+    today = clock.local_today()
+    tomorrow, later = today + timedelta(days=1), today + timedelta(days=2)
+    rows = [
+        row("12-10-2021", "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd"),  # row 2: fine
+        row("31-12-2009", "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd"),  # row 3
+        row("01-01-0001", "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd"),  # row 4
+        row(later.strftime("%d-%m-%Y"), "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd"),  # row 5
+        row("31-12-9999", "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd"),  # row 6
+        row("01-01-2010", "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd"),  # row 7: the first day
+        row(tomorrow.strftime("%d-%m-%Y"), "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd"),  # row 8
+    ]
+
+    with pytest.raises(ReadingImportRejected) as refused:
+        readings_csv_import(meter=meter, file=upload(csv_bytes(*rows)), uploaded_by=homeowner)
+
+    messages = refused.value.messages
+    assert messages[0] == "4 rijen van het bestand zijn niet in orde; er werd niets ingelezen."
+    listed = {m.split(":", 1)[0]: m for m in messages[1:]}
+    assert set(listed) == {"Rij 3", "Rij 4", "Rij 5", "Rij 6"}
+    assert (
+        "31-12-2009 ligt buiten de periode die je kan inlezen (1 januari 2010 tot en met morgen)"
+        in listed["Rij 3"]
+    )
+    assert "31-12-9999" in listed["Rij 6"]
+    assert not ReadingDay.objects.exists()
+
+
+def _refused_audit(meter, homeowner, content: bytes) -> tuple[list[str], str]:
+    with pytest.raises(ReadingImportRejected) as refused:
+        readings_csv_import(meter=meter, file=upload(content), uploaded_by=homeowner)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT summary::text FROM meters_readingimport WHERE id = %s", [refused.value.record.pk]
+        )
+        (stored,) = cursor.fetchone()
+    return refused.value.messages, stored
+
+
+LONG = "Q" * 20_000
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        csv_bytes(row("12-10-2021", "07:30", "07:45", "Afname Dag", "1,0", "Gevalideerd", unit="kWh" + LONG)),
+        csv_bytes(GOOD.replace('="123456879123456789"', "1," + "2" * 20_000 + "E+17")),
+        csv_bytes(GOOD, row("12-10-2021", "07:45", "08:00", "Afname Dag", "1,0", "Gevalideerd", unit=LONG)),
+        csv_bytes(GOOD, GOOD.replace("Afname Dag", "Afname" + " " * 20_000 + "Dag")),
+        csv_bytes(GOOD, GOOD.replace("Afname Dag", "Afname Dag" + LONG)),
+        csv_bytes(GOOD, GOOD.replace("07:30:00", "07:30:00" + LONG)),
+        csv_bytes(GOOD, GOOD.replace("0,067", "0,067" + LONG)),
+        csv_bytes(GOOD, GOOD.replace("Gevalideerd", LONG)),
+        csv_bytes(GOOD, GOOD.replace('="123456879123456789"', LONG)),
+    ],
+    ids=[
+        "unit",
+        "mangled EAN",
+        "unit of a row",
+        "register",
+        "unknown register",
+        "time",
+        "volume",
+        "status",
+        "EAN",
+    ],
+)
+def test_the_audit_row_keeps_only_a_short_excerpt_of_a_refused_cell(meter, homeowner, content):
+    messages, stored = _refused_audit(meter, homeowner, content)
+
+    assert len(stored) < 1_500, stored[:300]
+    assert "Q" * 41 not in stored and "2" * 41 not in stored and " " * 41 not in stored
+    assert all(len(message) < 400 for message in messages)
 
 
 def test_a_third_row_for_an_october_time_is_a_duplicate(meter, homeowner):

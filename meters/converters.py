@@ -29,12 +29,12 @@ class IsoMonthConverter:
 
 
 class YearConverter:
-    """``YYYY`` ↔ ``int``."""
+    """``YYYY`` ↔ ``int`` (a year a ``date`` can hold: ``0000`` never matches)."""
 
     regex = r"\d{4}"
 
     def to_python(self, value: str) -> int:
-        return int(value)
+        return date(int(value), 1, 1).year  # ValueError for year 0 → no match → 404
 
     def to_url(self, value) -> str:
         return f"{int(value):04d}"

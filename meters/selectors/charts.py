@@ -19,6 +19,7 @@ from ilusmart.fluvius.types import Register, ValidationState
 from meters.models import DailyTotal, Meter
 from meters.quarterhours import BRUSSELS, slots_in_day
 from meters.selectors.periods import (
+    FIRST_DATA_DAY,
     PeriodFigures,
     local_today,
     month_add,
@@ -30,7 +31,7 @@ from meters.selectors.readings import daily_totals, monthly_totals, readings_for
 
 DAY, MONTH, YEAR, YEARS = "day", "month", "year", "years"
 COMPARE_PREVIOUS, COMPARE_LAST_YEAR = "previous", "last_year"
-FIRST_YEAR = 2000  # charts and navigation stop here: no digital meter has older data
+FIRST_YEAR = FIRST_DATA_DAY.year  # charts and navigation stop here: no digital meter has older data
 
 
 @dataclass(frozen=True, slots=True)

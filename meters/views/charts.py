@@ -8,6 +8,7 @@ import functools
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -30,6 +31,7 @@ from meters.selectors.charts import (
     period_bounds,
     period_step,
 )
+from meters.selectors.periods import FIRST_DATA_DAY, last_data_day
 from meters.views.common import own_meter
 
 # ?vergelijk=… in the URL (Dutch, like the paths) → the selectors' compare modes.
@@ -50,8 +52,16 @@ def chart_url(meter_id: int, kind: str, start: date, compare: str = "") -> str:
     return f"{url}?{urlencode({'vergelijk': compare})}" if compare else url
 
 
-def _in_range(start: date, today: date) -> bool:
-    return FIRST_YEAR <= start.year <= today.year + 1
+def _in_range(kind: str, start: date, today: date) -> bool:
+    """True when the ``kind`` period at ``start`` begins within ``FIRST_DATA_DAY`` … tomorrow.
+
+    ``FIRST_DATA_DAY`` is a 1 January, so a period that begins before it also ends before it.
+    Worked out from the period's first day only: its end may lie beyond ``date.max``.
+    """
+    if kind == YEARS:
+        return True
+    begin = {DAY: start, MONTH: start.replace(day=1)}.get(kind) or date(start.year, 1, 1)
+    return FIRST_DATA_DAY <= begin <= last_data_day(today)
 
 
 def _title(kind: str, start: date) -> str:
@@ -141,10 +151,8 @@ def _compare_name(kind: str, compare: str) -> str:
 def _chart_page(request, meter_id, kind: str, start: date):
     meter = own_meter(request, meter_id)
     today = local_today()
-    if not _in_range(start, today):
-        return _bad_period(
-            request, meter, _("Kies een datum tussen %(first)s en %(last)s.") % _range_text(today)
-        )
+    if not _in_range(kind, start, today):
+        raise Http404  # no such page: before 2010 or after tomorrow
     chart = chart_for(meter=meter, kind=kind, start=start, today=today)
     compare_param = request.GET.get("vergelijk", "") if kind != YEARS else ""
     compare = COMPARE_PARAMS.get(compare_param)
@@ -280,7 +288,7 @@ def _comparisons(meter, kind: str, chart, today: date) -> dict:
 
 
 def _range_text(today: date) -> dict:
-    return {"first": date_format(date(FIRST_YEAR, 1, 1)), "last": date_format(date(today.year + 1, 12, 31))}
+    return {"first": date_format(FIRST_DATA_DAY), "last": date_format(last_data_day(today))}
 
 
 def _bad_period(request, meter, message: str):
@@ -329,9 +337,9 @@ def period_pick(request, meter_id):
             kind, start = YEAR, date(int(request.GET["jaar"].strip()), 1, 1)
         else:
             raise ValueError("no period")
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a number too big for a date
         return _bad_period(request, meter, _("Dat is geen geldige datum. Kies een dag, maand of jaar."))
-    if not _in_range(start, today):
+    if not _in_range(kind, start, today):
         return _bad_period(
             request, meter, _("Kies een datum tussen %(first)s en %(last)s.") % _range_text(today)
         )

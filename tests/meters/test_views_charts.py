@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -236,8 +236,95 @@ def test_the_date_picker_redirects_and_bad_dates_never_fail(client, meter):
         f"{base}/jaar/20x5/",
     ):
         assert client.get(url).status_code == 404, url
-    assert client.get(f"{base}/jaar/1999/").status_code == 400
+    assert client.get(f"{base}/jaar/1999/").status_code == 404  # before 2010: no such page
     assert client.get(f"{base}/dag/2025-06-14/?vergelijk=onzin").status_code == 200
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def test_periods_outside_2010_to_tomorrow_are_404_never_500(client, meter):
+    tomorrow = local_today() + timedelta(days=1)
+    base = f"/meters/{meter.pk}"
+    outside = [
+        "jaar/0000/",
+        "jaar/0001/",
+        "jaar/2009/",
+        "jaar/9999/",
+        f"jaar/{tomorrow.year + 1}/",
+        "dag/0000-01-01/",
+        "dag/0001-01-01/",
+        "dag/2009-12-31/",
+        "dag/9999-12-31/",
+        f"dag/{tomorrow + timedelta(days=1)}/",
+        "maand/0000-01/",
+        "maand/0001-01/",
+        "maand/2009-12/",
+        "maand/9999-12/",
+        f"maand/{_next_month(tomorrow):%Y-%m}/",
+        "maand/2025-00/",
+        "dag/2025-06-00/",
+    ]
+    for path in outside:
+        for query in ("", "?vergelijk=vorige", "?vergelijk=vorigjaar"):
+            assert client.get(f"{base}/{path}{query}").status_code == 404, path + query
+    inside = [
+        "dag/2010-01-01/",
+        "maand/2010-01/",
+        "jaar/2010/",
+        f"dag/{tomorrow}/",
+        f"maand/{tomorrow:%Y-%m}/",
+    ]
+    inside.append(f"jaar/{tomorrow.year}/")
+    for path in inside:
+        for query in ("", "?vergelijk=vorige", "?vergelijk=vorigjaar"):
+            assert client.get(f"{base}/{path}{query}").status_code == 200, path + query
+
+
+def test_hostile_query_strings_never_fail(client, meter):
+    pick = reverse("meters:pick", args=[meter.pk])
+    tomorrow = local_today() + timedelta(days=1)
+    refused = [
+        {"jaar": "0"},
+        {"jaar": "0000"},
+        {"jaar": "-1"},
+        {"jaar": "2009"},
+        {"jaar": "9" * 30},
+        {"jaar": "9" * 5000},
+        {"jaar": "1e9"},
+        {"jaar": "2025.5"},
+        {"maand": "9999-12"},
+        {"maand": "0000-01"},
+        {"maand": "2025-" + "9" * 30},
+        {"maand": "-2025-01"},
+        {"maand": "2025-06-01"},
+        {"dag": "0001-01-01"},
+        {"dag": "9999-12-31"},
+        {"dag": str(tomorrow + timedelta(days=1))},
+        {"dag": "2025-06-14\x00"},
+        {"dag": "2025-06-14T10:00"},
+        {"dag": "+2025-06-14"},
+        {"dag": "２０２５-06-14"},
+        {"dag": ["2025-06-14", "0001-01-01"]},
+    ]
+    for params in refused:
+        response = client.get(pick, params)
+        assert response.status_code == 400, params
+        assert "geldige datum" in response.text or "Kies een datum tussen" in response.text, params
+    assert client.get(pick, {"dag": "2010-01-01", "vergelijk": "vorigjaar"}).status_code == 302
+    assert client.get(pick, {"jaar": str(tomorrow.year)}).status_code == 302
+    years = reverse("meters:years", args=[meter.pk])
+    for query in (
+        "?jaar=0000",
+        "?vergelijk=vorigjaar",
+        "?dag=9999-12-31&maand=0000-00",
+        "?vergelijk=" + "x" * 5000,
+    ):
+        assert client.get(years + query).status_code == 200, query
+    day = reverse("meters:day", args=[meter.pk, date(2025, 6, 14)])
+    for query in ("?vergelijk=%00", "?vergelijk=vorige&vergelijk=onzin", "?jaar=0"):
+        assert client.get(day + query).status_code == 200, query
 
 
 def test_compare_with_the_same_day_last_year(client, meter, written):

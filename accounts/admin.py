@@ -34,13 +34,13 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("date_joined", "last_login")
     inlines = [ProfileInline]
     fieldsets = (
-        (None, {"fields": ("email", "password", "pending_email", "email_verified_at")}),
+        (None, {"fields": ("email", "password", "email_verified_at")}),
         (_("Rechten"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Data"), {"fields": ("date_joined", "last_login")}),
     )
     # What a non-superuser sees of a customer's account: read only, no password, no permissions.
     customer_fieldsets = (
-        (None, {"fields": ("email", "pending_email", "email_verified_at", "is_active")}),
+        (None, {"fields": ("email", "email_verified_at", "is_active")}),
         (_("Data"), {"fields": ("date_joined", "last_login")}),
     )
     actions = ["end_sessions", "reset_second_factor"]

@@ -84,18 +84,24 @@ class SignUpForm(ProfileFieldsMixin):
 
 
 class ProfileForm(ProfileFieldsMixin):
-    email = forms.EmailField(label=_("E-mailadres"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-
-    field_order = ["first_name", "last_name", "email", "phone"]
+    field_order = ["first_name", "last_name", "phone"]
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["email"].initial = user.pending_email or user.email
 
-    def clean_email(self):
-        # An address of another account is not an error here: see profile_update.
-        return self.cleaned_data["email"].strip()
+
+class EmailChangeForm(forms.Form):
+    """A new email address, and the current password that proves it is the owner asking."""
+
+    new_email = forms.EmailField(
+        label=_("Nieuw e-mailadres"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Huidig wachtwoord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 def login_refusal_error(request) -> forms.ValidationError | None:

@@ -32,8 +32,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("medewerker"), default=False)
     date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     email_verified_at = models.DateTimeField(_("e-mail bevestigd op"), null=True, blank=True)
-    # A new address waits here until its owner confirms it from the link we mail to it.
-    pending_email = models.EmailField(_("nieuw e-mailadres (onbevestigd)"), blank=True)
     # Sessions that began before this instant are ended (accounts.services.sessions).
     sessions_ended_at = models.DateTimeField(_("sessies beëindigd op"), null=True, blank=True, editable=False)
 
@@ -54,6 +52,34 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+
+class EmailChange(models.Model):
+    """A change of a user's email address, asked with their password and confirmed from a mailed link.
+
+    The links carry only random tokens (the address never appears in them); the database keeps
+    only their SHA-256, so a copy of the table cannot confirm or cancel anything. The new address
+    applies when the link to it is used (within ``EMAIL_CHANGE_MAX_AGE``, once); the old address
+    gets a notice with a cancel link (accounts.services.email_change).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField(_("vorig e-mailadres"))
+    new_email = models.EmailField(_("nieuw e-mailadres"))
+    confirm_digest = models.CharField(max_length=64, unique=True, editable=False)
+    cancel_digest = models.CharField(max_length=64, unique=True, editable=False)
+    requested_at = models.DateTimeField(_("aangevraagd op"))
+    expires_at = models.DateTimeField(_("geldig tot"))
+    confirmed_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("geannuleerd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wijziging van e-mailadres")
+        verbose_name_plural = _("wijzigingen van e-mailadres")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.requested_at:%Y-%m-%d %H:%M}"
 
 
 class Profile(models.Model):

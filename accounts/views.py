@@ -7,14 +7,23 @@ from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import rate_limited
-from accounts.forms import LoginForm, ProfileForm, SignUpForm, SiteUrlPasswordResetForm
+from accounts.forms import EmailChangeForm, LoginForm, ProfileForm, SignUpForm, SiteUrlPasswordResetForm
 from accounts.selectors import profile_for_user
+from accounts.services.email_change import (
+    EmailChangeLinkInvalid,
+    EmailChangeRefused,
+    email_change_request,
+)
+from accounts.services.email_change import email_change_cancel as email_change_cancel_service
+from accounts.services.email_change import email_change_confirm as email_change_confirm_service
 from accounts.services.login_lockout import login_lockout_clear
 from accounts.services.users import VerificationError, profile_update, user_sign_up, user_verify_email
+from ilusmart.errors import http_status
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -61,17 +70,68 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         changed = profile_update(user=request.user, data=form.cleaned_data)
-        if "email" in changed:
-            messages.info(
-                request,
-                _(
-                    "We stuurden een bevestigingslink naar %(email)s. Je nieuwe adres geldt zodra je erop klikt."
-                )
-                % {"email": form.cleaned_data["email"]},
-            )
         messages.success(request, _("Je gegevens zijn bewaard.") if changed else _("Er was niets gewijzigd."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@sensitive_post_parameters("password")
+@login_required
+@require_http_methods(["GET", "POST"])
+@rate_limited("email_change")
+def email_change(request):
+    """Ask for a new address with the current password; the links go out by mail (email_change)."""
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            email_change_request(
+                user=request.user,
+                new_email=form.cleaned_data["new_email"],
+                password=form.cleaned_data["password"],
+            )
+        except EmailChangeRefused as refused:
+            field = "password" if refused.code == "wrong_password" else "new_email"
+            form.add_error(field, refused.message)
+        else:
+            messages.info(
+                request,
+                _(
+                    "We stuurden een link naar %(email)s. Je nieuwe adres geldt zodra je erop klikt; de link "
+                    "blijft 24 uur geldig. Je huidige adres kreeg een bericht, met een link om het te annuleren."
+                )
+                % {"email": form.cleaned_data["new_email"]},
+            )
+            return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _email_change_link(request, token, *, service, template):
+    """GET shows a button (a mail scanner that follows links must not use a one-time link); POST acts."""
+    if request.method == "GET":
+        return render(request, template, {"state": "ask"})
+    try:
+        user = service(token=token)
+    except (EmailChangeLinkInvalid, EmailChangeRefused) as refused:
+        return render(
+            request, template, {"state": "refused", "message": refused.message}, status=http_status(refused)
+        )
+    return render(request, template, {"state": "done", "email": user.email})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request, token):
+    return _email_change_link(
+        request, token, service=email_change_confirm_service, template="accounts/email_change_confirm.html"
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_cancel(request, token):
+    return _email_change_link(
+        request, token, service=email_change_cancel_service, template="accounts/email_change_cancel.html"
+    )
 
 
 password_reset = rate_limited("password_reset")(

@@ -34,6 +34,8 @@ OWNER_SCOPED_KWARGS = {"meter_id", "reference"}
 NOT_OWNER_SCOPED = {
     "accounts:verify": "e-mail verification token (signed, single use)",
     "accounts:password_reset_confirm": "Django's password-reset uid + token",
+    "accounts:email_change_confirm": "random one-time token of an email change (only its digest is stored)",
+    "accounts:email_change_cancel": "random token of an email change's cancel link (only its digest is stored)",
 }
 # Staff only: a homeowner (is_staff=False) is sent to the admin's own login page.
 STAFF_NAMESPACES = {"admin"}

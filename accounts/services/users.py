@@ -92,7 +92,7 @@ def verification_email_send(*, user: User, email: str) -> None:
 
 @transaction.atomic
 def user_verify_email(*, token: str) -> User:
-    """Mark the address in `token` as verified (switching to it if it was a pending new address)."""
+    """Mark the address in `token` as verified (a change of address has its own links: email_change)."""
     try:
         data = signing.loads(token, salt=_VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
     except signing.BadSignature as exc:
@@ -106,20 +106,12 @@ def user_verify_email(*, token: str) -> User:
             user.email_verified_at = clock.now()
             user.save(update_fields=["email_verified_at"])
         return user
-    if user.pending_email.lower() == email:
-        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-            raise VerificationError("address taken")
-        user.email = user.pending_email
-        user.pending_email = ""
-        user.email_verified_at = clock.now()
-        user.save(update_fields=["email", "pending_email", "email_verified_at"])
-        return user
     raise VerificationError("stale")
 
 
 @transaction.atomic
 def profile_update(*, user: User, data: dict) -> list[str]:
-    """Save the homeowner's corrected details. A new email address waits for confirmation.
+    """Save the homeowner's corrected details (the email address changes through email_change).
 
     Returns the names of the fields that changed.
     """
@@ -129,16 +121,4 @@ def profile_update(*, user: User, data: dict) -> list[str]:
         setattr(profile, field, data[field])
     if changed or profile.pk is None:
         profile.save()
-    new_email = (data.get("email") or "").strip()
-    if new_email and new_email.lower() != user.email.lower():
-        taken_by = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
-        if taken_by is not None:
-            # Say nothing to the requester (no enumeration of customers); tell the address's owner.
-            transaction.on_commit(lambda: _account_exists_email_send(user=taken_by))
-            changed.append("email")
-            return changed
-        user.pending_email = new_email
-        user.save(update_fields=["pending_email"])
-        transaction.on_commit(lambda: verification_email_send(user=user, email=new_email))
-        changed.append("email")
     return changed

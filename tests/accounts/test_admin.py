@@ -56,7 +56,6 @@ def snapshot(user):
         "groups": sorted(user.groups.values_list("name", flat=True)),
         "perms": sorted(user.user_permissions.values_list("codename", flat=True)),
         "email": user.email,
-        "pending_email": user.pending_email,
         "password": user.password,
     }
 

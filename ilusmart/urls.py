@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("meters/", include("meters.urls")),
+    path("", include("privacy.urls")),  # /privacy/, /cookies/
     path(settings.ADMIN_URL, admin.site.urls),  # staff only, behind a second factor (issue 7)
 ]

@@ -84,7 +84,8 @@ def portal_cookies() -> tuple[Cookie, ...]:
             name=KNOWN_DEVICE_COOKIE,
             purpose=_(
                 "Beveiliging: herkent een browser waarin je al eens aanmeldde, zodat een aanval op je "
-                "account je daar niet buitensluit. Bevat geen persoonsgegevens, alleen een ondertekende code."
+                "account je daar niet buitensluit. Bevat het nummer van je account en een willekeurige code, "
+                "ondertekend tegen vervalsing."
             ),
             category=str(Category.STRICTLY_NECESSARY),
             lifetime=_duration(KNOWN_DEVICE_MAX_AGE),

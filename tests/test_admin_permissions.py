@@ -53,6 +53,10 @@ DESIGN: dict[str, dict[str, set[str]]] = {
     "meters.contactnote": {"support": {"view"}, "dpo": set(), "superuser": {"view", "delete"}},
     # Written by the worker; support and superusers read when the periodic tasks ran.
     "meters.periodictaskrun": {"support": {"view"}, "dpo": set(), "superuser": {"view"}},
+    # The privacy statement and cookie policy: the DPO and superusers draft, publish (CUSTOM_URLS)
+    # and delete drafts; support reads them to answer customers. A published version is read-only
+    # and undeletable for everyone (tests/privacy/test_admin.py); the object tried here is a draft.
+    "privacy.policydocument": {"support": {"view"}, "dpo": ALL, "superuser": ALL},
 }
 # Actions beyond delete_selected (offered exactly where "delete" is allowed), per role.
 EXTRA_ACTIONS: dict[str, dict[str, set[str]]] = {
@@ -63,6 +67,8 @@ EXTRA_ACTIONS: dict[str, dict[str, set[str]]] = {
 CUSTOM_URLS: dict[str, set[str]] = {
     "meters_meter_import_csv": {"support", "superuser"},
     "auth_user_password_change": {"superuser"},  # setting anyone's password: superusers only
+    "privacy_policydocument_publish": {"dpo", "superuser"},  # a confirmation page, then the POST
+    "privacy_policydocument_new_version": {"dpo", "superuser"},
 }
 STANDARD_URLS = {"changelist", "add", "change", "delete", "history"}
 # Pages of the site itself that are not a model's (registered with ``admin.site.register_pages``):
@@ -130,6 +136,9 @@ def _instance(label: str):
         ),
         "meters.periodictaskrun": lambda: Model.objects.create(
             entry="test-entry", task="ilusmart.ping", started_at=clock.now(), outcome="success"
+        ),
+        "privacy.policydocument": lambda: Model.objects.create(
+            kind="privacy", language="nl", title="Ontwerp", body="Een tekst in opmaak."
         ),
     }
     return make[label]()

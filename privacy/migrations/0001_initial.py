@@ -14,9 +14,9 @@ BEGIN
         IF TG_OP = 'DELETE' THEN
             RAISE EXCEPTION 'published policy versions are kept: % v% (%)', OLD.kind, OLD.version, OLD.language;
         END IF;
-        IF (NEW.kind, NEW.language, NEW.version, NEW.title, NEW.body, NEW.status, NEW.published_at, NEW.created_at)
+        IF (NEW.kind, NEW.language, NEW.version, NEW.title, NEW.body, NEW.status, NEW.published_at)
            IS DISTINCT FROM
-           (OLD.kind, OLD.language, OLD.version, OLD.title, OLD.body, OLD.status, OLD.published_at, OLD.created_at)
+           (OLD.kind, OLD.language, OLD.version, OLD.title, OLD.body, OLD.status, OLD.published_at)
            OR (NEW.published_by_id IS DISTINCT FROM OLD.published_by_id AND NEW.published_by_id IS NOT NULL) THEN
             RAISE EXCEPTION 'published policy versions are final: % v% (%)', OLD.kind, OLD.version, OLD.language;
         END IF;

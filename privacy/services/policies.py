@@ -66,7 +66,9 @@ def policy_publish(*, document: PolicyDocument, user) -> PolicyDocument:
     if COOKIE_TABLE_MARK in draft.body:
         with translation.override(draft.language):
             draft.body = draft.body.replace(COOKIE_TABLE_MARK, cookie_table())
-    now = clock.now()
+    # Whole seconds: a version's date is shown to the second at most, and a JSON copy of the row
+    # (Django's serializer keeps milliseconds) then matches it exactly.
+    now = clock.now().replace(microsecond=0)
     draft.version = (siblings.filter(version__isnull=False).aggregate(n=Max("version"))["n"] or 0) + 1
     draft.status = PolicyDocument.Status.PUBLISHED
     draft.published_at = draft.updated_at = now

@@ -1,0 +1,156 @@
+"""Policy documents in the admin: the DPO (and superusers) draft and publish; support reads.
+
+A draft is edited like any row (through ``policy_draft_save``); publishing is its own page, a
+confirmation and a POST to ``policy_publish``. A published version is read-only for everyone
+and cannot be deleted (the database refuses it too); "Nieuwe versie opstellen" copies it into a
+new draft. Who may do what: tests/test_admin_permissions.py (DESIGN, CUSTOM_URLS).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from ilusmart.errors import ApplicationError, http_status
+from privacy.models import PolicyDocument
+from privacy.rendering import policy_html
+from privacy.services.policies import policy_draft_from, policy_draft_save, policy_publish
+
+PUBLISH_PERMISSION = "privacy.publish_policydocument"
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "language", "version", "status", "published_at", "published_by"]
+    list_filter = ["kind", "language", "status"]
+    search_fields = ["title", "body"]
+    fields = ["kind", "language", "title", "body", "version", "status", "published_at", "published_by"]
+    readonly_fields = ["version", "status", "published_at", "published_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return self.fields
+        if obj is not None:
+            return [*self.readonly_fields, "kind", "language"]  # a draft stays what it was made as
+        return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk action asks per object too; published versions are never in what it deletes.
+        super().delete_queryset(request, queryset.filter(status=PolicyDocument.Status.DRAFT))
+
+    def save_model(self, request, obj, form, change):
+        policy_draft_save(document=obj, title=obj.title, body=obj.body)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "preview": policy_html(document.body) if document else None,
+            "can_publish": bool(
+                document and not document.is_published and request.user.has_perm(PUBLISH_PERMISSION)
+            ),
+            "can_copy": bool(document and self.has_add_permission(request)),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- publish, and a new draft from a version: a confirmation page, then a POST -------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/publiceren/",
+                self.admin_site.admin_view(self.publish_view),
+                name="{}_{}_publish".format(*info),
+            ),
+            path(
+                "<path:object_id>/nieuwe-versie/",
+                self.admin_site.admin_view(self.new_version_view),
+                name="{}_{}_new_version".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _document(self, request, object_id) -> PolicyDocument:
+        document = self.get_object(request, unquote(object_id))
+        if document is None:
+            raise Http404
+        return document
+
+    def _confirm(self, request, document, *, title, question, button, status=200):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": document,
+            "title": title,
+            "question": question,
+            "button": button,
+            "preview": policy_html(document.body),
+        }
+        return TemplateResponse(request, "admin/privacy/policydocument/confirm.html", context, status=status)
+
+    def publish_view(self, request, object_id):
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied
+        document = self._document(request, object_id)
+        if request.method == "POST":
+            try:
+                published = policy_publish(document=document, user=request.user)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return self._confirm(
+                    request,
+                    document,
+                    title=_("Publiceren"),
+                    question=error.message,
+                    button=None,
+                    status=http_status(error),
+                )
+            self.message_user(
+                request,
+                _("%(document)s is gepubliceerd: bezoekers zien deze versie nu.") % {"document": published},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:privacy_policydocument_change", args=[published.pk]))
+        if document.is_published:
+            return redirect(reverse("admin:privacy_policydocument_change", args=[document.pk]))
+        return self._confirm(
+            request,
+            document,
+            title=_("Publiceren"),
+            question=_(
+                "Deze tekst wordt de nieuwe versie die bezoekers lezen. Een gepubliceerde versie kan je "
+                "daarna niet meer wijzigen of verwijderen; ze blijft bewaard bij de eerdere versies."
+            ),
+            button=_("Ja, publiceren"),
+        )
+
+    def new_version_view(self, request, object_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        document = self._document(request, object_id)
+        if request.method == "POST":
+            draft = policy_draft_from(document=document)
+            self.message_user(request, _("Een nieuw ontwerp staat klaar om te bewerken."), messages.SUCCESS)
+            return redirect(reverse("admin:privacy_policydocument_change", args=[draft.pk]))
+        return self._confirm(
+            request,
+            document,
+            title=_("Nieuwe versie opstellen"),
+            question=_("Een nieuw ontwerp met de tekst van %(document)s maken?") % {"document": document},
+            button=_("Ja, een ontwerp maken"),
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("privacy/", views.privacy_statement, name="statement"),
+    path("cookies/", views.cookie_policy, name="cookies"),
+]

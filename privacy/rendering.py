@@ -10,6 +10,7 @@ and ``**bold**``. Everything is escaped first, so no HTML of the text reaches th
 from __future__ import annotations
 
 import re
+from itertools import zip_longest
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -42,13 +43,22 @@ def _cells(line: str) -> list[str]:
 def _table(lines: list[str]) -> str:
     rows = [_cells(line) for line in lines if not re.fullmatch(r"\|[\s:|-]+\|", line.strip())]
     head, body = rows[0], rows[1:]
-    thead = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in head)
-    tbody = "".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in body)
+    # Explicit roles keep it a table for screen readers when a phone's stylesheet stacks its rows;
+    # data-label gives each stacked cell its column's name.
+    thead = "".join(f'<th scope="col" role="columnheader">{_inline(cell)}</th>' for cell in head)
+    tbody = "".join(
+        '<tr role="row">'
+        + "".join(
+            f'<td role="cell" data-label="{escape(label)}">{_inline(cell)}</td>'
+            for label, cell in zip_longest(head, row, fillvalue="")
+        )
+        + "</tr>"
+        for row in body
+    )
     return (
-        '<div class="table-scroll" tabindex="0" role="region" aria-label="'
-        + escape(head[0])
-        + f'"><table class="data-table policy-table"><thead><tr>{thead}</tr></thead>'
-        + f"<tbody>{tbody}</tbody></table></div>"
+        '<table class="data-table policy-table" role="table">'
+        f'<thead role="rowgroup"><tr role="row">{thead}</tr></thead>'
+        f'<tbody role="rowgroup">{tbody}</tbody></table>'
     )
 
 

@@ -152,6 +152,10 @@ def test_the_text_becomes_safe_html():
     assert "<p>Een alinea over twee regels met <strong>nadruk</strong> en" in html
     assert '<a href="mailto:ilusmart@ilumen.be">mail</a>' in html
     assert '<li><a href="https://www.fluvius.be" rel="noopener noreferrer">twee</a></li>' in html
-    assert '<th scope="col">Naam</th>' in html and "<td>sessionid</td>" in html
+    assert '<th scope="col" role="columnheader">Naam</th>' in html
+    assert (
+        '<td role="cell" data-label="Naam">sessionid</td><td role="cell" data-label="Waarvoor">aangemeld</td>'
+        in html
+    )
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript:' not in html and 'href="//evil' not in html

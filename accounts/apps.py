@@ -7,8 +7,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Klanten en medewerkers")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from accounts.services.sessions import session_login_stamp
+        from accounts.services.sessions import (
+            session_login_record,
+            session_login_stamp,
+            session_logout_forget,
+        )
 
         user_logged_in.connect(session_login_stamp, dispatch_uid="accounts.session_login_stamp")
+        user_logged_in.connect(session_login_record, dispatch_uid="accounts.session_login_record")
+        user_logged_out.connect(session_logout_forget, dispatch_uid="accounts.session_logout_forget")

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 
+from accounts.client_ip import client_ip_address
 from accounts.services.second_factor import second_factor_confirmed
-from accounts.services.sessions import session_is_over
+from accounts.services.sessions import SEEN_AT, TRACKED, session_is_over, session_seen
 
 # What a staff user who has not passed the second factor may still reach.
 SECOND_FACTOR_EXEMPT = {
@@ -31,11 +32,22 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and session_is_over(user=user, session=request.session):
+        if not user.is_authenticated:
+            return self.get_response(request)
+        seen_before = request.session.get(SEEN_AT)
+        if session_is_over(user=user, session=request.session):
             logout(request)
             admin_prefix = reverse("admin:index")
             login_url = reverse("admin:login" if request.path.startswith(admin_prefix) else "accounts:login")
             return redirect_to_login(request.get_full_path(), login_url)
+        if request.session.get(SEEN_AT) != seen_before or not request.session.get(TRACKED):
+            # At most once a minute: the "last seen" of the sessions list (or adopt an old session).
+            session_seen(
+                user=user,
+                session=request.session,
+                ip=client_ip_address(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
         return self.get_response(request)
 
 

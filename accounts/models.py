@@ -54,6 +54,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email_verified_at is not None
 
 
+class UserSession(models.Model):
+    """One logged-in browser of a user, for the "active sessions" list (accounts.services.sessions).
+
+    Holds what the person needs to recognise it and no more: a device/browser label made from the
+    User-Agent at login (not the string itself), the client address shortened to its network
+    (/24 for IPv4, /48 for IPv6), and when it began and was last seen (to the minute).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True, editable=False)
+    device = models.CharField(_("toestel"), max_length=100, blank=True)
+    ip_prefix = models.CharField(_("netwerk"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("aangemeld op"))
+    last_seen_at = models.DateTimeField(_("laatst gezien op"))
+
+    class Meta:
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.device} {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
 class EmailChange(models.Model):
     """A change of a user's email address, asked with their password and confirmed from a mailed link.
 

@@ -1,6 +1,11 @@
 """Reads on users and profiles."""
 
-from accounts.models import Profile, User
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Profile, User, UserSession
+from accounts.services.sessions import session_limits
 
 
 def profile_for_user(*, user) -> Profile:
@@ -15,3 +20,20 @@ def user_for_login(*, identifier: str) -> User | None:
     counters, so both always agree on whose account an attempt was on.
     """
     return User.objects.filter(email__iexact=identifier.strip()).first()
+
+
+def sessions_for_user(*, user) -> list[UserSession]:
+    """``user``'s logged-in browsers that can still be used (within both lifetimes), last seen first.
+
+    A session that was ended is deleted with its row (accounts.services.sessions), so what is
+    left and not past its idle or absolute lifetime is live.
+    """
+    limits = session_limits(user=user)
+    now = timezone.now()  # the sessions' own clock (real time), like their expiry
+    return list(
+        UserSession.objects.filter(
+            user=user,
+            last_seen_at__gte=now - timedelta(seconds=limits.idle_seconds),
+            created_at__gte=now - timedelta(seconds=limits.max_seconds),
+        ).order_by("-last_seen_at", "-pk")
+    )

@@ -7,13 +7,15 @@ from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from accounts.client_ip import client_ip_address
 from accounts.decorators import rate_limited
 from accounts.forms import EmailChangeForm, LoginForm, ProfileForm, SignUpForm, SiteUrlPasswordResetForm
-from accounts.selectors import profile_for_user
+from accounts.selectors import profile_for_user, sessions_for_user
 from accounts.services.email_change import (
     EmailChangeLinkInvalid,
     EmailChangeRefused,
@@ -22,6 +24,7 @@ from accounts.services.email_change import (
 from accounts.services.email_change import email_change_cancel as email_change_cancel_service
 from accounts.services.email_change import email_change_confirm as email_change_confirm_service
 from accounts.services.login_lockout import login_lockout_clear
+from accounts.services.sessions import session_rekey, session_seen, user_sessions_end_others
 from accounts.services.users import VerificationError, profile_update, user_sign_up, user_verify_email
 from ilusmart.errors import http_status
 
@@ -132,6 +135,52 @@ def email_change_cancel(request, token):
     return _email_change_link(
         request, token, service=email_change_cancel_service, template="accounts/email_change_cancel.html"
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's form (current password, new twice); this browser stays logged in, every other is logged out."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        request = self.request
+        old_key = request.session.session_key
+        response = super().form_valid(form)  # keeps this session logged in, under a new key
+        session_rekey(old_key=old_key, new_key=request.session.session_key)
+        user_sessions_end_others(user=form.user, keep_session_key=request.session.session_key)
+        messages.success(request, _("Je wachtwoord is gewijzigd. Op je andere toestellen ben je afgemeld."))
+        return response
+
+
+password_change = login_required(rate_limited("password_change")(PasswordChangeView.as_view()))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sessions(request):
+    """The browsers logged in to this account (device, last seen, network), and "log out the others"."""
+    session_seen(
+        user=request.user,
+        session=request.session,
+        ip=client_ip_address(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        force=True,
+    )
+    if request.method == "POST":
+        ended = user_sessions_end_others(user=request.user, keep_session_key=request.session.session_key)
+        messages.success(
+            request,
+            ngettext(
+                "Je bent op %(count)s ander toestel afgemeld.",
+                "Je bent op %(count)s andere toestellen afgemeld.",
+                ended,
+            )
+            % {"count": ended},
+        )
+        return redirect("accounts:sessions")
+    context = {"rows": sessions_for_user(user=request.user), "current_key": request.session.session_key}
+    return render(request, "accounts/sessions.html", context)
 
 
 password_reset = rate_limited("password_reset")(

@@ -1,21 +1,35 @@
-"""How long a login lasts, and ending someone's sessions.
+"""How long a login lasts, the list of a user's logged-in browsers, and ending sessions.
 
 Staff: 30 minutes idle, 8 hours in all; homeowners: 7 days idle, 2 weeks in all (settings
 ``*_SESSION_IDLE_SECONDS`` / ``*_SESSION_MAX_SECONDS``). Enforced on every request by
 accounts.middleware.SessionLifetimeMiddleware from two times kept in the session; durations
 are real time (wall clock), like Django's own session expiry.
+
+Each logged-in browser has a ``UserSession`` row (written at login, its last-seen time at most
+once a minute, removed at logout), so a homeowner can see their sessions and log out the others
+(``user_sessions_end_others``): that deletes those sessions from the session store, so their
+next request is anonymous. A session from before these rows existed is adopted at its next
+request; ``sessions_ended_at`` ends any such session that was not adopted yet.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import import_module
 
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import UserSession
+
 LOGIN_AT = "_ilusmart_login_at"
 SEEN_AT = "_ilusmart_seen_at"
+# Set once the session has its UserSession row: from then on, deleting the row's session ends it.
+TRACKED = "_ilusmart_tracked"
 # The last-seen time is written at most this often, so not every request writes the session.
 SEEN_RESOLUTION_SECONDS = 60
 
@@ -47,8 +61,8 @@ def session_is_over(*, user, session, now: float | None = None) -> bool:
         if ended is not None:
             return True  # a session from before we stamped them, and its user's sessions were ended
         session[LOGIN_AT] = login_at = now
-    if ended is not None and login_at <= ended:
-        return True
+    if ended is not None and login_at <= ended and not session.get(TRACKED):
+        return True  # tracked sessions are ended by deleting them (user_sessions_end*)
     if now - login_at > limits.max_seconds:
         return True
     if seen_at is not None and now - seen_at > limits.idle_seconds:
@@ -67,7 +81,124 @@ def session_login_stamp(sender, request, user, **kwargs) -> None:
         request.session.set_expiry(min(limits.idle_seconds, limits.max_seconds))
 
 
+def session_login_record(sender, request, user, **kwargs) -> None:
+    """On every login (user_logged_in, after session_login_stamp): this browser's row in the list."""
+    if request is not None and hasattr(request, "session"):
+        from accounts.client_ip import client_ip_address
+
+        session_seen(
+            user=user,
+            session=request.session,
+            ip=client_ip_address(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            force=True,
+        )
+
+
+def session_logout_forget(sender, request, user, **kwargs) -> None:
+    """On logout (user_logged_out): the row goes with the session."""
+    if request is not None and hasattr(request, "session"):
+        session_forget(session_key=request.session.session_key)
+
+
 def user_sessions_end(*, user) -> None:
     """End every session of ``user``, on every device (they must log in again)."""
     user.sessions_ended_at = timezone.now()
     user.save(update_fields=["sessions_ended_at"])
+    _sessions_delete(UserSession.objects.filter(user=user))
+
+
+def user_sessions_end_others(*, user, keep_session_key: str) -> int:
+    """Log out every session of ``user`` except ``keep_session_key`` (this browser's); how many.
+
+    Sessions not adopted yet (from before the list existed) end too, through ``sessions_ended_at``;
+    this one is adopted, so it stays.
+    """
+    user.sessions_ended_at = timezone.now()
+    user.save(update_fields=["sessions_ended_at"])
+    return _sessions_delete(UserSession.objects.filter(user=user).exclude(session_key=keep_session_key))
+
+
+def _sessions_delete(rows) -> int:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(rows.values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def session_seen(*, user, session, ip: str, user_agent: str, force: bool = False) -> None:
+    """Write this session's row: created at login (or at first sight), last seen once a minute.
+
+    Call after ``session_is_over`` (which refreshes ``SEEN_AT`` at most once a minute).
+    """
+    if session.session_key is None:
+        session.save()
+    seen = datetime.fromtimestamp(session.get(SEEN_AT) or time.time(), UTC)
+    if session.get(TRACKED) and not force:
+        UserSession.objects.filter(session_key=session.session_key, last_seen_at__lt=seen).update(
+            last_seen_at=seen
+        )
+        return
+    UserSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={"user": user, "last_seen_at": seen},
+        create_defaults={
+            "user": user,
+            "last_seen_at": seen,
+            "created_at": datetime.fromtimestamp(session.get(LOGIN_AT) or time.time(), UTC),
+            "ip_prefix": ip_shorten(ip),
+            "device": device_label(user_agent),
+        },
+    )
+    session[TRACKED] = True
+
+
+def session_rekey(*, old_key: str | None, new_key: str | None) -> None:
+    """The session got a new key (Django cycles it on a password change): its row follows."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
+def session_forget(*, session_key: str | None) -> None:
+    """The session logged out: drop its row."""
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
+def ip_shorten(ip: str) -> str:
+    """The network of ``ip`` (/24 for IPv4, /48 for IPv6), e.g. ``203.0.113.…``: enough to recognise."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    if address.version == 4:
+        return ".".join(str(address).split(".")[:3]) + ".…"
+    network = ipaddress.ip_network(f"{address}/48", strict=False)
+    return str(network.network_address).rstrip(":") + ":…"
+
+
+_BROWSERS = (
+    ("Edge", r"Edg(e|A|iOS)?/"),
+    ("Opera", r"OPR/|Opera"),
+    ("Firefox", r"Firefox/|FxiOS/"),
+    ("Chrome", r"Chrome/|CriOS/"),
+    ("Safari", r"Safari/"),
+)
+_SYSTEMS = (
+    ("iPhone", r"iPhone"),
+    ("iPad", r"iPad"),
+    ("Android", r"Android"),
+    ("Windows", r"Windows"),
+    ("macOS", r"Mac OS X|Macintosh"),
+    ("Linux", r"Linux"),
+)
+
+
+def device_label(user_agent: str) -> str:
+    """ "Firefox · Windows" from a User-Agent (a label to recognise a browser; the string is not kept)."""
+    user_agent = (user_agent or "")[:512]
+    browser = next((name for name, pattern in _BROWSERS if re.search(pattern, user_agent)), "")
+    system = next((name for name, pattern in _SYSTEMS if re.search(pattern, user_agent)), "")
+    return " · ".join(part for part in (browser, system) if part)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.services.sessions import LOGIN_AT, SEEN_AT
-from tests.factories import ProfileFactory
+from tests.factories import DEFAULT_PASSWORD, ProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,132 @@ def test_support_cannot_end_sessions_or_reset_a_second_factor(client, admin_logi
     assert TOTPDevice.objects.filter(user=other, confirmed=True).exists()
     assert still_logged_in(other_browser, reverse("admin:index"))
     assert Group.objects.get(name="support") in other.groups.all()
+
+
+# --- The homeowner's own list of sessions, "log out the others", password change (issue 8) ----
+
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Mobile/15E148 Safari/604.1"
+)
+
+
+def _log_in(client, user, *, user_agent, ip, password=DEFAULT_PASSWORD):
+    response = client.post(
+        reverse("accounts:login"),
+        {"email": user.email, "password": password},
+        HTTP_USER_AGENT=user_agent,
+        REMOTE_ADDR=ip,
+    )
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def two_browsers():
+    user = ProfileFactory().user
+    laptop = _log_in(Client(), user, user_agent=FIREFOX_WINDOWS, ip="203.0.113.77")
+    phone = _log_in(Client(), user, user_agent=SAFARI_IPHONE, ip="2001:db8:1234:5678::9")
+    return user, laptop, phone
+
+
+def test_the_sessions_page_lists_each_browser_with_device_last_seen_and_a_short_address(two_browsers):
+    user, laptop, phone = two_browsers
+    page = laptop.get(
+        reverse("accounts:sessions"), HTTP_USER_AGENT=FIREFOX_WINDOWS, REMOTE_ADDR="203.0.113.77"
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Firefox · Windows" in html and "Safari · iPhone" in html
+    assert "203.0.113.…" in html and "2001:db8:1234:…" in html
+    assert "203.0.113.77" not in html and "5678" not in html  # the address is shortened, not shown
+    assert html.count("dit toestel") == 1
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_log_out_the_others_ends_every_other_session_and_keeps_this_one(two_browsers):
+    user, laptop, phone = two_browsers
+    other_user = ProfileFactory().user
+    stranger = _log_in(Client(), other_user, user_agent=FIREFOX_WINDOWS, ip="198.51.100.1")
+
+    response = laptop.post(reverse("accounts:sessions"), follow=True)
+    assert "Je bent op 1 ander toestel afgemeld" in response.content.decode()
+    assert phone.get(reverse("accounts:profile")).status_code == 302  # logged out
+    assert laptop.get(reverse("accounts:profile")).status_code == 200
+    assert "Safari · iPhone" not in laptop.get(reverse("accounts:sessions")).content.decode()
+    # Another account's session is not touched, nor listed.
+    assert stranger.get(reverse("accounts:profile")).status_code == 200
+    assert "198.51.100" not in laptop.get(reverse("accounts:sessions")).content.decode()
+
+
+def test_a_session_from_before_the_list_is_ended_too(two_browsers):
+    from accounts.models import UserSession
+    from accounts.services.sessions import TRACKED
+
+    user, laptop, phone = two_browsers
+    # The phone's session as it was before this change: no row, no mark.
+    UserSession.objects.filter(session_key=phone.session.session_key).delete()
+    session = phone.session
+    del session[TRACKED]
+    session.save()
+    laptop.post(reverse("accounts:sessions"))
+    assert phone.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_logging_out_removes_the_row(two_browsers):
+    from accounts.models import UserSession
+
+    user, laptop, phone = two_browsers
+    assert UserSession.objects.filter(user=user).count() == 2
+    phone.post(reverse("accounts:logout"))
+    assert UserSession.objects.filter(user=user).count() == 1
+
+
+def test_changing_the_password_needs_the_current_one_and_logs_out_the_other_devices(two_browsers):
+    user, laptop, phone = two_browsers
+    url = reverse("accounts:password_change")
+    new = {"new_password1": "nieuw-zonnedak-2027", "new_password2": "nieuw-zonnedak-2027"}
+    refused = laptop.post(url, {"old_password": "fout", **new})
+    assert refused.status_code == 200 and "old_password" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("zonnepaneel-2026!")
+
+    response = laptop.post(url, {"old_password": "zonnepaneel-2026!", **new})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("nieuw-zonnedak-2027")
+    assert laptop.get(reverse("accounts:profile")).status_code == 200
+    assert phone.get(reverse("accounts:profile")).status_code == 302
+    sessions_page = laptop.get(reverse("accounts:sessions")).content.decode()
+    assert "Firefox" in sessions_page and "Safari" not in sessions_page
+
+
+def test_password_change_is_rate_limited_per_user(two_browsers, settings):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "password_change": {"user": 2, "ip": 100, "seconds": 3600},
+    }
+    user, laptop, phone = two_browsers
+    url = reverse("accounts:password_change")
+    for _ in range(2):
+        laptop.post(url, {"old_password": "gok", "new_password1": "x", "new_password2": "x"})
+    response = laptop.post(
+        url,
+        {
+            "old_password": "zonnepaneel-2026!",
+            "new_password1": "nieuw-zonnedak-2027",
+            "new_password2": "nieuw-zonnedak-2027",
+        },
+    )
+    assert response.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password("zonnepaneel-2026!")
+
+
+def test_the_pages_need_a_login():
+    anonymous = Client()
+    for name in ("accounts:sessions", "accounts:password_change"):
+        for method in ("get", "post"):
+            response = getattr(anonymous, method)(reverse(name))
+            assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

@@ -136,9 +136,10 @@ RATE_LIMITS = {
 # Mails about an account (verification, reset, email change, "you already have an account") to
 # one address per hour; more are dropped and logged, so no form can be used to flood a mailbox.
 MAIL_MAX_PER_ADDRESS_PER_HOUR = env.int("MAIL_MAX_PER_ADDRESS_PER_HOUR", default=5)
-# The return page from Mijn Fluvius asks Fluvius at most once a minute per reference, with this
-# timeout and no retries; otherwise (or when that fails) it queues a poll (meters.services.sync).
-MANDATE_RETURN_TIMEOUT_SECONDS = env.float("MANDATE_RETURN_TIMEOUT_SECONDS", default=5.0)
+# A call to Fluvius made inside a web request (starting a mandate; the return page from Mijn
+# Fluvius, at most once a minute per reference) gets this timeout and no retries: a 429 or a slow
+# answer must not hold a web worker. The return page queues a poll instead (meters.services.sync).
+FLUVIUS_IN_REQUEST_TIMEOUT_SECONDS = env.float("FLUVIUS_IN_REQUEST_TIMEOUT_SECONDS", default=5.0)
 
 # --- Login lock-out on every login path (issue 7): django-axes + django-ipware ------------
 # The rules and why: accounts/services/login_lockout.py, docs/decisions/0003-login-lockout.md.

@@ -11,6 +11,7 @@ from consents.models import Mandate
 from consents.services.mandates import mandate_request
 from ilusmart import errors
 from ilusmart.errors import ApplicationError
+from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.ean import ean_validate
 from meters.models import ContactNote, Meter
 
@@ -78,7 +79,19 @@ def mandate_return_url(reference_number: str) -> str:
 
 
 def meter_connect_start(*, user, meter: Meter, history_days: int | None = None) -> Mandate:
-    """Start the mandate request for `meter`; the caller sends the homeowner to `mandate.short_url`."""
-    return mandate_request(
-        user=user, ean=meter.ean, return_url_for=mandate_return_url, history_days=history_days
-    )
+    """Start the mandate request for `meter`; the caller sends the homeowner to `mandate.short_url`.
+
+    Runs in a web request, so Fluvius gets one try with a short timeout
+    (``FLUVIUS_IN_REQUEST_TIMEOUT_SECONDS``): a 429 or a slow answer must not hold a web worker for
+    the client's retries and Retry-After waits. On failure the homeowner is asked to try again.
+    """
+    with FluviusClient.from_settings(
+        timeout=settings.FLUVIUS_IN_REQUEST_TIMEOUT_SECONDS, max_retries=0
+    ) as client:
+        return mandate_request(
+            user=user,
+            ean=meter.ean,
+            return_url_for=mandate_return_url,
+            history_days=history_days,
+            client=client,
+        )

@@ -314,13 +314,15 @@ def mandate_return_refresh(*, reference_number: str) -> bool:
 
     A web request must never wait on Fluvius (a 429 with Retry-After would otherwise hold a web
     worker for up to a minute per retry). So: at most one status call per reference per
-    ``RETURN_CHECK_SECONDS``, with ``MANDATE_RETURN_TIMEOUT_SECONDS`` and no retries; when that
+    ``RETURN_CHECK_SECONDS``, with ``FLUVIUS_IN_REQUEST_TIMEOUT_SECONDS`` and no retries; when that
     call fails, or a call was made less than a minute ago, a ``meters.poll_mandate`` task is
     queued instead (at most one a minute per reference), and the worker retries with back-off.
     Returns True when Fluvius answered now, False when the check was queued.
     """
     if cache.add(f"mandate-return:call:{reference_number}", 1, timeout=RETURN_CHECK_SECONDS):
-        client = FluviusClient.from_settings(timeout=settings.MANDATE_RETURN_TIMEOUT_SECONDS, max_retries=0)
+        client = FluviusClient.from_settings(
+            timeout=settings.FLUVIUS_IN_REQUEST_TIMEOUT_SECONDS, max_retries=0
+        )
         try:
             mandates_refresh(reference_number=reference_number, client=client)
             return True

@@ -230,7 +230,7 @@ def _run_poll_until_it_passes(task, reference):
 def test_a_hanging_fluvius_holds_the_return_page_only_for_the_short_timeout(
     client, settings, approved_in_mijn_fluvius, fluvius_settings, django_capture_on_commit_callbacks
 ):
-    settings.MANDATE_RETURN_TIMEOUT_SECONDS = 1
+    settings.FLUVIUS_IN_REQUEST_TIMEOUT_SECONDS = 1
     mandate = approved_in_mijn_fluvius
     fluvius_settings.post("/_sim/faults", {"path": "/api/mandate", "status": "timeout", "seconds": 3})
     with django_capture_on_commit_callbacks(execute=True):
@@ -247,3 +247,20 @@ def test_a_quick_answer_on_return_settles_it_at_once(client, approved_in_mijn_fl
     mandate.refresh_from_db()
     assert mandate.status == Mandate.Status.APPROVED
     assert not [t for t in _queued_tasks() if t[0] == "meters.poll_mandate"]
+
+
+def test_a_fluvius_429_on_connect_costs_one_quick_call_not_a_wait(client, homeowner, fluvius_settings):
+    """Starting the mandate also happens in a web request: no retry, no Retry-After sleep there."""
+    meter = MeterFactory(owner=homeowner, ean=_meter_ean(780))
+    fluvius_settings.post(
+        "/_sim/faults", {"path": "/api/shortUrlIdentifier", "status": 429, "retryAfter": 1, "count": 2}
+    )
+    response = client.post(reverse("meters:connect", args=[meter.pk]), follow=True)
+    assert "Fluvius is nu niet bereikbaar" in response.text
+    calls = [
+        r
+        for r in fluvius_settings.get("/_sim/requests").json()["requests"]
+        if r["path"].lower().endswith("/api/shorturlidentifier")
+    ]
+    assert len(calls) == 1
+    assert not Mandate.objects.filter(ean=meter.ean).exists()

@@ -170,3 +170,17 @@ def test_email_change_is_rate_limited_per_user(client, homeowner, settings):
 def test_the_page_needs_a_login(client):
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_cancel_link_works_once_and_for_seven_days(client, homeowner, settings):
+    _request(client, "eerste@example.be")
+    cancel = _cancel_link()
+    assert client.post(cancel).status_code == 200
+    assert client.post(cancel).status_code == 404  # used
+    _request(client, "tweede@example.be")
+    client.post(_confirm_link("tweede@example.be"))
+    late = _cancel_link("els@example.be")
+    settings.CLOCK_SHIFT = settings.CLOCK_SHIFT + timedelta(days=7, seconds=1)
+    assert client.post(late).status_code == 404
+    homeowner.refresh_from_db()
+    assert homeowner.email == "tweede@example.be"

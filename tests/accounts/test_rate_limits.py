@@ -174,3 +174,16 @@ def test_another_users_meter_is_still_404_and_anonymous_still_goes_to_login(clie
     client.logout()
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_forged_x_forwarded_for_does_not_open_a_new_counter(client, settings):
+    """Without trusted proxies (TRUSTED_PROXY_COUNT=0) the header is the client's own text: ignored."""
+    _limit(settings, "sign_up", ip=1)
+    url = reverse("accounts:sign_up")
+    client.post(
+        url, {**SIGN_UP, "email": "a@example.be"}, REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="1.1.1.1"
+    )
+    response = client.post(
+        url, {**SIGN_UP, "email": "b@example.be"}, REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="2.2.2.2"
+    )
+    assert response.status_code == 429

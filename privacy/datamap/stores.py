@@ -17,7 +17,10 @@ OTHER_STORES = (
     Store(
         where="Redis: login lock-out counters (accounts.services.login_lockout)",
         what="keys login:pair/ip/account/slow: the account key user:<pk> (or a hash of a typed address) and a hash of the client address",
-        lifetime="LOGIN_LOCKOUT_SECONDS (15 min) or the slow-down delay; login:gen:user:<pk> has no expiry",
+        lifetime=(
+            "LOGIN_LOCKOUT_SECONDS (15 min) after the last failure; the per-account count an hour; "
+            "login:gen:user:<pk> has no expiry"
+        ),
         erasure="the account's keys are deleted, login:gen:user:<pk> included",
     ),
     Store(

@@ -19,14 +19,14 @@ Deze verklaring gaat alleen over de gegevens die we via iLusmart verzamelen. Ze 
 
 ## Welke gegevens we bewaren
 
-- **Je account**: je e-mailadres, je wachtwoord (alleen als onomkeerbare hash, nooit leesbaar), wanneer je account werd aangemaakt en je e-mailadres bevestigd, en wanneer je laatst aanmeldde.
+- **Je account**: je e-mailadres, je wachtwoord (alleen als onomkeerbare hash, nooit leesbaar), wanneer je account werd aangemaakt en je e-mailadres bevestigd, en wanneer je laatst aanmeldde. Wijzig je je e-mailadres, dan bewaren we het oude en het nieuwe adres met wanneer je de wijziging vroeg en bevestigde.
 - **Je profiel**: naam en voornaam, postadres en telefoonnummer.
 - **Je meters en producten**: de EAN-code en het nummer van je digitale meter, de naam die je hem geeft, en de producten van iLumen bij je thuis (zoals het vermogen en aantal van je zonnepanelen, het merk, model en serienummer van je omvormer en de installatiedatum).
 - **Je mandaten bij Fluvius**: de toestemming die je iLumen geeft in Mijn Fluvius, met referentie, EAN, periode en status, wanneer je ze aanvroeg en wanneer we ze goedgekeurd zagen. Fluvius kan ons vragen die toestemming te bewijzen.
 - **Je afname- en injectiegegevens**: per kwartier, zoals Fluvius ze levert nadat je het mandaat goedkeurde, met de dag- en maandtotalen en pieken die we eruit berekenen. Laad je zelf een CSV-bestand uit Mijn Fluvius op, dan lezen we de waarden in; het bestand zelf bewaren we niet, wel de naam en het resultaat.
 - **Storingen en contacten**: storingen die we in je gegevens vaststellen (bijvoorbeeld een omvormer die niet meer levert) en de notities die medewerkers van iLumen maken van een telefoon, e-mail of bezoek.
 - **Inzages**: telkens een medewerker van iLumen je gegevens opent, noteren we wie, wanneer en welke pagina (alleen nummers, geen kopie van je gegevens).
-- **Aanmeldbeveiliging**: mislukte aanmeldpogingen tellen we per account en per IP-adres (als hash) in een tijdelijk geheugen dat ze na hoogstens 15 minuten vergeet; na een geslaagde aanmelding krijgt je browser een cookie die hem herkent (zie het [cookiebeleid](/cookies/)).
+- **Aanmeldbeveiliging**: mislukte aanmeldpogingen tellen we per account en per IP-adres (als hash) in een tijdelijk geheugen, dat ze 15 minuten na de laatste poging vergeet (de telling per account na een uur); na een geslaagde aanmelding krijgt je browser een cookie die hem herkent (zie het [cookiebeleid](/cookies/)).
 
 ## Logbestanden
 
@@ -54,7 +54,7 @@ iLusmart stuurt je de e-mails die bij de dienst horen: de bevestiging van je e-m
 
 - Je account, profiel, meters, producten en meetgegevens zolang je account bestaat, of tot je vraagt ze te verwijderen.
 - Je aanmelding loopt af na 7 dagen zonder gebruik en na hoogstens 14 dagen.
-- Tellers van mislukte aanmeldpogingen: hoogstens 15 minuten.
+- Tellers van mislukte aanmeldpogingen: 15 minuten na de laatste poging, de telling per account een uur.
 - Na een verwijdering houden we alleen bij wat we moeten kunnen aantonen, zonder iets dat naar jou leidt: dat er een mandaat met een bepaalde periode bestond en dat het beëindigd werd (voor Fluvius), en welke medewerker wanneer een klantendossier opende (alleen nummers).
 
 ## Je rechten
@@ -89,14 +89,14 @@ This statement covers only the data we collect through iLusmart. It keeps the pr
 
 ## What we keep
 
-- **Your account**: your email address, your password (only as an irreversible hash, never readable), when your account was created and your email address confirmed, and when you last logged in.
+- **Your account**: your email address, your password (only as an irreversible hash, never readable), when your account was created and your email address confirmed, and when you last logged in. If you change your email address, we keep the old and the new address with when you asked for the change and confirmed it.
 - **Your profile**: first and last name, postal address and phone number.
 - **Your meters and products**: the EAN code and number of your digital meter, the name you give it, and iLumen's products at your home (such as the power and number of your solar panels, the make, model and serial number of your inverter and the installation date).
 - **Your mandates at Fluvius**: the consent you give iLumen in Mijn Fluvius, with its reference, EAN, period and status, when you asked for it and when we saw it approved. Fluvius may ask us to prove that consent.
 - **Your offtake and injection data**: per quarter-hour, as Fluvius delivers it after you approved the mandate, with the daily and monthly totals and peaks we compute from it. If you upload a CSV file from Mijn Fluvius yourself, we read its values; we do not keep the file itself, only its name and the result.
 - **Faults and contacts**: faults we find in your data (for example an inverter that stopped delivering) and the notes iLumen's staff make of a call, email or visit.
 - **Access records**: each time a member of iLumen's staff opens your data, we record who, when and which page (numbers only, no copy of your data).
-- **Login security**: failed login attempts are counted per account and per IP address (as a hash) in a temporary store that forgets them after 15 minutes at most; after a successful login your browser gets a cookie that recognises it (see the [cookie policy](/cookies/)).
+- **Login security**: failed login attempts are counted per account and per IP address (as a hash) in a temporary store that forgets them 15 minutes after the last attempt (the count per account after an hour); after a successful login your browser gets a cookie that recognises it (see the [cookie policy](/cookies/)).
 
 ## Log files
 
@@ -124,7 +124,7 @@ iLusmart sends you the emails that come with the service: the confirmation of yo
 
 - Your account, profile, meters, products and meter data for as long as your account exists, or until you ask us to delete them.
 - Your login ends after 7 days without use and after 14 days at most.
-- Counters of failed login attempts: 15 minutes at most.
+- Counters of failed login attempts: 15 minutes after the last attempt, the count per account an hour.
 - After a deletion we keep only what we must be able to show, without anything that leads to you: that a mandate with a given period existed and was ended (for Fluvius), and which member of staff opened a customer file when (numbers only).
 
 ## Your rights

@@ -54,6 +54,20 @@ ACCOUNTS = {
             "user_permissions": personal(EXPORT, ERASE),
         },
     ),
+    "accounts.usersession": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="one logged-in browser, for their list of active sessions: goes with the session and the account",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "user": link(ERASE),
+            "session_key": personal(NO_EXPORT, ERASE, "the key of a logged-in browser: a credential"),
+            "device": personal(EXPORT, ERASE),
+            "ip_prefix": personal(EXPORT, ERASE),
+            "created_at": personal(EXPORT, ERASE),
+            "last_seen_at": personal(EXPORT, ERASE),
+        },
+    ),
     "accounts.emailchange": ModelRule(
         subject=("user",),
         rows=Rows.DELETE,

@@ -300,7 +300,8 @@ class ReadingImport(models.Model):
     """One upload of a Mijn Fluvius CSV export for a meter, for audit (the file itself is not kept).
 
     ``summary`` holds ``ImportSummary.as_json()`` for an import, or the refusal's code and
-    messages (``{"error": …, "messages": […]}``) for a refused file.
+    messages (``{"error": …, "messages": […]}``) for a refused file. ``customer`` is whose data
+    it is: an imported file's days are part of what that homeowner sees.
     """
 
     class Status(models.TextChoices):
@@ -317,6 +318,16 @@ class ReadingImport(models.Model):
         null=True,
         related_name="+",
         verbose_name=_("opgeladen door"),
+    )
+    # Whose data the file is: the meter's owner when it was imported (the homeowner, or the one
+    # staff imported for). Their visible periods include the file's days (meters.selectors.visibility).
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voor klant"),
     )
     filename = models.CharField(_("bestandsnaam"), max_length=255, blank=True)
     uploaded_at = models.DateTimeField(_("opgeladen op"), auto_now_add=True)

@@ -85,3 +85,22 @@ class MandateFactory(factory.django.DjangoModelFactory):
     data_period_from = factory.LazyFunction(lambda: _whole_seconds_from_now(days=-30))
     data_period_to = factory.LazyFunction(lambda: _whole_seconds_from_now(days=1000))
     approved_at = factory.LazyFunction(clock.now)
+
+
+def covering_mandate(meter, *, user=None, since=None):
+    """An approved mandate of ``meter``'s owner (or ``user``) whose data period covers every day a
+    test writes: from local midnight of ``since`` (default 1 January 2010, the first day the portal
+    knows of) to well after today. What a homeowner sees is limited to such periods
+    (meters.selectors.visibility)."""
+    from datetime import date, datetime, time, timedelta
+
+    from ilusmart.clock import BRUSSELS
+
+    start = datetime.combine(since or date(2010, 1, 1), time(0), BRUSSELS)
+    return MandateFactory(
+        user=user or meter.owner,
+        ean=meter.ean,
+        data_period_from=start,
+        data_period_to=clock.now().replace(microsecond=0) + timedelta(days=3 * 365),
+        approved_at=start,
+    )

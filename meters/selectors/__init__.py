@@ -51,3 +51,9 @@ from meters.selectors.tariff import (  # noqa: F401
     capacity_price_on,
     capacity_tariff_summary,
 )
+from meters.selectors.visibility import (  # noqa: F401
+    ALL_DAYS,
+    NO_DAYS,
+    VisiblePeriods,
+    visible_periods,
+)

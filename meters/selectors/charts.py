@@ -5,6 +5,10 @@ Each chart is a list of points in local (Europe/Brussels) order. A point without
 are flagged. Points carry a ``key`` that lines them up with the same moment of another period
 (the compare series): ``HH:MM`` for a quarter-hour (``HH:MM#2`` for the repeated hour of the
 last Sunday of October), the day of the month, the month of the year.
+
+Every chart takes ``visible``: the meter's days the homeowner may see
+(``meters.selectors.visibility.visible_periods``). Other days read as having no data and,
+like the days before the meter's first data, as nothing to expect (not "missing").
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ from meters.selectors.periods import (
     local_today,
     month_add,
     period_figures,
-    slots_between,
     year_ago,
 )
 from meters.selectors.readings import daily_totals, monthly_totals, readings_for_day, yearly_totals
+from meters.selectors.visibility import ALL_DAYS, VisiblePeriods
 
 DAY, MONTH, YEAR, YEARS = "day", "month", "year", "years"
 COMPARE_PREVIOUS, COMPARE_LAST_YEAR = "previous", "last_year"
@@ -41,8 +45,8 @@ class ChartPoint:
     ``start`` is the local start (an aware datetime in Brussels time for a quarter-hour, else a
     date). ``repeated`` marks a quarter-hour of the hour that occurs twice on the last Sunday of
     October. ``incomplete``: some quarter-hours of a past day/month/year are missing.
-    ``future`` (today or later) and ``before_data`` (before the meter's first stored day) have
-    no data to expect, so they are not "missing". ``source``: where its values came from
+    ``future`` (today or later) and ``before_data`` (before the meter's first stored day, or not
+    among the reader's visible days) have no data to expect, so they are not "missing". ``source``: where its values came from
     (``fluvius``, ``import`` or ``both``; None without a value).
     """
 
@@ -135,13 +139,15 @@ def compare_start(kind: str, start: date, compare: str) -> date | None:
 # --- Charts ----------------------------------------------------------------------------------
 
 
-def day_chart(*, meter: Meter, day: date, today: date | None = None) -> Chart:
+def day_chart(*, meter: Meter, day: date, visible: VisiblePeriods, today: date | None = None) -> Chart:
     """The 92, 96 or 100 quarter-hours of the local ``day``, offtake and injection in kWh."""
     today = today or local_today()
-    slots = readings_for_day(meter=meter, day=day)
-    figures = period_figures(meter=meter, start_date=day, end_date=day + timedelta(days=1), today=today)
+    slots = readings_for_day(meter=meter, day=day, visible=visible)
+    figures = period_figures(
+        meter=meter, start_date=day, end_date=day + timedelta(days=1), visible=visible, today=today
+    )
     first_day = figures.first_data_day
-    before = first_day is None or day < first_day
+    before = first_day is None or day < first_day or day not in visible
     local_starts = [slot.start_utc.astimezone(BRUSSELS) for slot in slots]
     seen: dict[str, int] = {}
     for local in local_starts:
@@ -188,48 +194,48 @@ def _aggregate_point(
     )
 
 
-def month_chart(*, meter: Meter, month: date, today: date | None = None) -> Chart:
+def month_chart(*, meter: Meter, month: date, visible: VisiblePeriods, today: date | None = None) -> Chart:
     """Each local day of ``month``'s month: its offtake and injection in kWh."""
     today = today or local_today()
     start, end = period_bounds(MONTH, month)
-    by_day = {t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=end)}
-    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    by_day = {t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=end, visible=visible)}
+    figures = period_figures(meter=meter, start_date=start, end_date=end, visible=visible, today=today)
     first_day = figures.first_data_day
     points, day = [], start
     while day < end:
-        before = first_day is None or day < first_day
+        before = first_day is None or day < first_day or day not in visible
         expected = slots_in_day(day) if day < today and not before else 0
         points.append(_aggregate_point(str(day.day), day, by_day.get(day), expected, day >= today, before))
         day += timedelta(days=1)
     return Chart(meter, MONTH, start, end, points, figures)
 
 
-def year_chart(*, meter: Meter, year: int, today: date | None = None) -> Chart:
+def year_chart(*, meter: Meter, year: int, visible: VisiblePeriods, today: date | None = None) -> Chart:
     """Each local month of ``year``: its offtake and injection in kWh."""
     today = today or local_today()
     start, end = period_bounds(YEAR, date(year, 1, 1))
-    by_month = {t.period: t for t in monthly_totals(meter=meter, year=year)}
-    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    by_month = {t.period: t for t in monthly_totals(meter=meter, year=year, visible=visible)}
+    figures = period_figures(meter=meter, start_date=start, end_date=end, visible=visible, today=today)
     first_day = figures.first_data_day
     points = []
     for number in range(1, 13):
         first = date(year, number, 1)
         last = month_add(first, 1)
-        before = first_day is None or last <= first_day
-        expected = 0 if before else slots_between(max(first, first_day), min(last, today))
+        before = first_day is None or last <= first_day or not visible.clip(first, last)
+        expected = 0 if before else visible.slots_between(max(first, first_day), min(last, today))
         points.append(
             _aggregate_point(str(number), first, by_month.get(first), expected, first >= today, before)
         )
     return Chart(meter, YEAR, start, end, points, figures)
 
 
-def years_chart(*, meter: Meter, today: date | None = None) -> Chart:
-    """Every local calendar year from the meter's first data up to this year."""
+def years_chart(*, meter: Meter, visible: VisiblePeriods, today: date | None = None) -> Chart:
+    """Every local calendar year from the meter's first (visible) data up to this year."""
     today = today or local_today()
-    by_year = {t.period.year: t for t in yearly_totals(meter=meter)}
+    by_year = {t.period.year: t for t in yearly_totals(meter=meter, visible=visible)}
     first_year = min([*by_year, today.year])
     start, end = date(first_year, 1, 1), date(today.year + 1, 1, 1)
-    figures = period_figures(meter=meter, start_date=start, end_date=end, today=today)
+    figures = period_figures(meter=meter, start_date=start, end_date=end, visible=visible, today=today)
     first_day = figures.first_data_day
     points = []
     for number in range(first_year, today.year + 1):
@@ -238,25 +244,28 @@ def years_chart(*, meter: Meter, today: date | None = None) -> Chart:
         # Before the meter's first stored day nothing was expected: only later gaps count.
         expected = 0
         if totals is not None and first_day is not None:
-            expected = slots_between(max(first, first_day), min(last, today))
+            expected = visible.slots_between(max(first, first_day), min(last, today))
         points.append(_aggregate_point(str(number), first, totals, expected, first > today))
     return Chart(meter, YEARS, start, end, points, figures)
 
 
-def earliest_data_day(*, meter: Meter) -> date | None:
-    """The first local day for which ``meter`` has a stored row."""
-    return DailyTotal.objects.filter(meter=meter).aggregate(first=Min("day"))["first"]
+def earliest_data_day(*, meter: Meter, visible: VisiblePeriods = ALL_DAYS) -> date | None:
+    """The first (visible) local day for which ``meter`` has a stored row."""
+    return DailyTotal.objects.filter(visible.q("day"), meter=meter).aggregate(first=Min("day"))["first"]
 
 
-def chart_for(*, meter: Meter, kind: str, start: date, today: date | None = None) -> Chart:
-    """The chart of ``kind`` for the period that begins at (or contains) ``start``."""
+def chart_for(
+    *, meter: Meter, kind: str, start: date, visible: VisiblePeriods, today: date | None = None
+) -> Chart:
+    """The chart of ``kind`` for the period that begins at (or contains) ``start``, over the
+    ``visible`` days of ``meter`` (``meters.selectors.visibility.visible_periods``)."""
     if kind == DAY:
-        return day_chart(meter=meter, day=start, today=today)
+        return day_chart(meter=meter, day=start, visible=visible, today=today)
     if kind == MONTH:
-        return month_chart(meter=meter, month=start, today=today)
+        return month_chart(meter=meter, month=start, visible=visible, today=today)
     if kind == YEAR:
-        return year_chart(meter=meter, year=start.year, today=today)
-    return years_chart(meter=meter, today=today)
+        return year_chart(meter=meter, year=start.year, visible=visible, today=today)
+    return years_chart(meter=meter, visible=visible, today=today)
 
 
 def compare_values(chart: Chart, other: Chart) -> list[tuple[Decimal | None, Decimal | None]]:

@@ -14,6 +14,7 @@ from meters.selectors.faults import FaultDisplay, fault_displays_for_user
 from meters.selectors.periods import PeriodFigures, local_today, period_figures
 from meters.selectors.readings import meters_for_user
 from meters.selectors.tariff import CapacitySummary, capacity_tariff_summary
+from meters.selectors.visibility import ALL_DAYS, VisiblePeriods, visible_periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,33 +45,37 @@ class MeterDashboard:
         return self.yesterday.start
 
 
-def latest_data_day(*, meter: Meter) -> date | None:
-    """The last local day for which ``meter`` has at least one stored quarter-hour value."""
+def latest_data_day(*, meter: Meter, visible: VisiblePeriods = ALL_DAYS) -> date | None:
+    """The last (visible) local day for which ``meter`` has at least one stored quarter-hour value."""
     has_value = Q(offtake_slots_present__gt=0) | Q(injection_slots_present__gt=0)
-    return DailyTotal.objects.filter(has_value, meter=meter).aggregate(last=Max("day"))["last"]
+    return DailyTotal.objects.filter(has_value, visible.q("day"), meter=meter).aggregate(last=Max("day"))[
+        "last"
+    ]
 
 
 def meter_dashboard(*, user, meter: Meter, today: date | None = None) -> MeterDashboard:
-    """The dashboard figures of one of ``user``'s meters (``meter`` must come from ``meters_for_user``)."""
+    """The dashboard figures of one of ``user``'s meters (``meter`` must come from ``meters_for_user``),
+    over the days of it that ``user`` may see (``visible_periods``)."""
     today = today or local_today()
     yesterday = today - timedelta(days=1)
+    visible = visible_periods(user=user, meter=meter)
     mandate = mandate_current(user=user, ean=meter.ean)
     sync = getattr(meter, "sync_state", None)
+
+    def figures(start: date):
+        return period_figures(meter=meter, start_date=start, end_date=today, visible=visible, today=today)
+
     return MeterDashboard(
         meter=meter,
         today=today,
-        yesterday=period_figures(meter=meter, start_date=yesterday, end_date=today, today=today),
-        this_month=period_figures(
-            meter=meter, start_date=yesterday.replace(day=1), end_date=today, today=today
-        ),
-        this_year=period_figures(
-            meter=meter, start_date=yesterday.replace(month=1, day=1), end_date=today, today=today
-        ),
+        yesterday=figures(yesterday),
+        this_month=figures(yesterday.replace(day=1)),
+        this_year=figures(yesterday.replace(month=1, day=1)),
         mandate=mandate,
         mandate_display=mandate_display(mandate=mandate),
-        latest_day=latest_data_day(meter=meter),
+        latest_day=latest_data_day(meter=meter, visible=visible),
         last_sync_at=sync.last_success_at if sync else None,
-        capacity=capacity_tariff_summary(meter=meter, today=today),
+        capacity=capacity_tariff_summary(meter=meter, today=today, visible=visible),
         faults=tuple(fault_displays_for_user(user=user, meter=meter)),
     )
 

@@ -2,7 +2,9 @@
 
 A period is the local (Europe/Brussels) dates ``[start, end)``. Its figures come from the
 ``DailyTotal`` rows in it; the quarter-hours it *should* have are counted up to today only,
-so "this month" is complete when every past quarter-hour of the month is stored.
+so "this month" is complete when every past quarter-hour of the month is stored. Only the
+days the reader may see count (``visible``, meters.selectors.visibility): another occupant's
+days neither add to the figures nor count as missing.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ from ilusmart import clock
 from meters.models import Meter
 from meters.quarterhours import slots_in_day
 from meters.selectors.readings import Totals
+from meters.selectors.visibility import VisiblePeriods
 
 _RANGE_SQL = """
 SELECT sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_night_wh),
        sum(injection_day_wh), sum(injection_night_wh), max(peak_offtake_w),
        coalesce(sum(slots_expected), 0), coalesce(sum(offtake_slots_present), 0),
        coalesce(sum(injection_slots_present), 0), coalesce(sum(estimated_values), 0),
-       (SELECT min(day) FROM meters_dailytotal WHERE meter_id = %s), coalesce(sum(imported_values), 0)
+       (SELECT min(day) FROM meters_dailytotal WHERE meter_id = %s AND {visible}),
+       coalesce(sum(imported_values), 0)
 FROM meters_dailytotal
-WHERE meter_id = %s AND day >= %s AND day < %s
+WHERE meter_id = %s AND day >= %s AND day < %s AND {visible}
 """
 
 
@@ -152,20 +156,26 @@ class PeriodFigures:
 
 
 def period_figures(
-    *, meter: Meter, start_date: date, end_date: date, today: date | None = None
+    *, meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods, today: date | None = None
 ) -> PeriodFigures:
-    """Figures of ``meter`` over the local dates ``[start_date, end_date)``, summed from its days.
+    """Figures of ``meter`` over the local dates ``[start_date, end_date)``, summed from its
+    ``visible`` days.
 
-    Quarter-hours are expected from the meter's first stored day up to yesterday: the months
-    before a meter's data begins are not "missing".
+    Quarter-hours are expected on the visible days from the meter's first (visible) stored day
+    up to yesterday: the months before a meter's data begins are not "missing", nor are another
+    occupant's days.
     """
     today = today or local_today()
+    condition, parameters = visible.sql("day")
     with connection.cursor() as cursor:
-        cursor.execute(_RANGE_SQL, [meter.pk, meter.pk, start_date, end_date])
+        cursor.execute(
+            _RANGE_SQL.format(visible=condition),
+            [meter.pk, *parameters, meter.pk, start_date, end_date, *parameters],
+        )
         row = cursor.fetchone()
     totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:11]), imported_values=int(row[12]))
     first_day = row[11]
     expected = 0
     if first_day is not None:
-        expected = slots_between(max(start_date, first_day), min(end_date, today))
+        expected = visible.slots_between(max(start_date, first_day), min(end_date, today))
     return PeriodFigures(start_date, end_date, totals, expected, first_day)

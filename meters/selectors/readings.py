@@ -3,6 +3,10 @@
 Dates are local (Europe/Brussels) calendar dates; ranges are ``[start_date, end_date)``.
 Readings come from ``ReadingDay`` (one row per meter and local day), totals from
 ``DailyTotal``; month and year figures are summed from the daily rows.
+
+Each read takes ``visible``: the days of the meter the reader may see
+(``meters.selectors.visibility.visible_periods`` for a homeowner); other days read as if
+nothing were stored. Staff and operators read every day (the default, ``ALL_DAYS``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from meters.quarterhours import (
     slots_in_day,
     source_of,
 )
+from meters.selectors.visibility import ALL_DAYS, VisiblePeriods
 
 _DECODE: dict[str, tuple[ValidationState | None, Register | None]] = QUALITY_DECODE | {MISSING: (None, None)}
 
@@ -182,19 +187,23 @@ def _slots_of_day(day: date, row) -> list[ReadingSlot]:
     return slots
 
 
-def _reading_rows(meter: Meter, start_date: date, end_date: date) -> dict:
-    rows = ReadingDay.objects.filter(meter=meter, day__gte=start_date, day__lt=end_date).values_list(
-        "day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality"
+def _reading_rows(meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods) -> dict:
+    rows = (
+        ReadingDay.objects.filter(meter=meter, day__gte=start_date, day__lt=end_date)
+        .filter(visible.q("day"))
+        .values_list("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
     )
     return {row[0]: row[1:] for row in rows}
 
 
-def readings_for_day(*, meter: Meter, day: date) -> list[ReadingSlot]:
+def readings_for_day(*, meter: Meter, day: date, visible: VisiblePeriods = ALL_DAYS) -> list[ReadingSlot]:
     """Every quarter-hour of the local ``day`` (92, 96 or 100), missing ones with ``None``."""
-    return _slots_of_day(day, _reading_rows(meter, day, day + timedelta(days=1)).get(day))
+    return _slots_of_day(day, _reading_rows(meter, day, day + timedelta(days=1), visible).get(day))
 
 
-def readings_for_range(*, meter: Meter, start_date: date, end_date: date) -> Iterator[ReadingSlot]:
+def readings_for_range(
+    *, meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods = ALL_DAYS
+) -> Iterator[ReadingSlot]:
     """Every quarter-hour of the local dates ``[start_date, end_date)``, in time order.
 
     Reads a month of rows at a time, so a long range does not sit in memory at once.
@@ -202,7 +211,7 @@ def readings_for_range(*, meter: Meter, start_date: date, end_date: date) -> Ite
     chunk_start = start_date
     while chunk_start < end_date:
         chunk_end = min(chunk_start + timedelta(days=31), end_date)
-        rows = _reading_rows(meter, chunk_start, chunk_end)
+        rows = _reading_rows(meter, chunk_start, chunk_end, visible)
         day = chunk_start
         while day < chunk_end:
             yield from _slots_of_day(day, rows.get(day))
@@ -221,16 +230,19 @@ SELECT day, offtake_wh, injection_wh, offtake_day_wh, offtake_night_wh, injectio
        injection_night_wh, peak_offtake_w, slots_expected, offtake_slots_present,
        injection_slots_present, estimated_values, imported_values
 FROM meters_dailytotal
-WHERE meter_id = %s AND day >= %s AND day < %s
+WHERE meter_id = %s AND day >= %s AND day < %s AND {visible}
 ORDER BY day
 """
 
 
-def daily_totals(*, meter: Meter, start_date: date, end_date: date) -> list[Totals]:
+def daily_totals(
+    *, meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods = ALL_DAYS
+) -> list[Totals]:
     """Totals of each stored local day in ``[start_date, end_date)``; days without data are absent."""
     # Raw SQL: this feeds every chart, and the ORM's per-row overhead tripled its time.
+    condition, parameters = visible.sql("day")
     with connection.cursor() as cursor:
-        cursor.execute(_DAILY_SQL, [meter.pk, start_date, end_date])
+        cursor.execute(_DAILY_SQL.format(visible=condition), [meter.pk, start_date, end_date, *parameters])
         return [_totals(row) for row in cursor.fetchall()]
 
 
@@ -241,40 +253,47 @@ SELECT date_trunc(%s, day)::date AS period,
        sum(slots_expected), sum(offtake_slots_present), sum(injection_slots_present),
        sum(estimated_values), sum(imported_values)
 FROM meters_dailytotal
-WHERE meter_id = %s AND day >= %s AND day < %s
+WHERE meter_id = %s AND day >= %s AND day < %s AND {visible}
 GROUP BY 1 ORDER BY 1
 """
 
 
-def _grouped_totals(meter: Meter, unit: str, start_date: date, end_date: date) -> list[Totals]:
+def _grouped_totals(
+    meter: Meter, unit: str, start_date: date, end_date: date, visible: VisiblePeriods
+) -> list[Totals]:
+    condition, parameters = visible.sql("day")
     with connection.cursor() as cursor:
-        cursor.execute(_GROUPED_SQL, [unit, meter.pk, start_date, end_date])
+        cursor.execute(
+            _GROUPED_SQL.format(visible=condition), [unit, meter.pk, start_date, end_date, *parameters]
+        )
         return [_totals(row) for row in cursor.fetchall()]
 
 
-def monthly_totals(*, meter: Meter, year: int) -> list[Totals]:
+def monthly_totals(*, meter: Meter, year: int, visible: VisiblePeriods = ALL_DAYS) -> list[Totals]:
     """Totals per local calendar month of ``year`` that has data (``period`` = the 1st).
 
     ``slots_expected`` counts only the days that have a stored row.
     """
-    return _grouped_totals(meter, "month", date(year, 1, 1), date(year + 1, 1, 1))
+    return _grouped_totals(meter, "month", date(year, 1, 1), date(year + 1, 1, 1), visible)
 
 
-def yearly_totals(*, meter: Meter) -> list[Totals]:
+def yearly_totals(*, meter: Meter, visible: VisiblePeriods = ALL_DAYS) -> list[Totals]:
     """Totals per local calendar year that has data (``period`` = 1 January)."""
-    return _grouped_totals(meter, "year", date.min, date.max)
+    return _grouped_totals(meter, "year", date.min, date.max, visible)
 
 
 _PEAKS_SQL = """
 SELECT DISTINCT ON (date_trunc('month', day)) date_trunc('month', day)::date, day,
        peak_offtake_w, peak_offtake_slot
 FROM meters_dailytotal
-WHERE meter_id = %s AND day >= %s AND day < %s AND peak_offtake_w IS NOT NULL
+WHERE meter_id = %s AND day >= %s AND day < %s AND peak_offtake_w IS NOT NULL AND {visible}
 ORDER BY date_trunc('month', day), peak_offtake_w DESC, day
 """
 
 
-def monthly_peaks(*, meter: Meter, start_month: date, end_month: date) -> list[MonthlyPeak]:
+def monthly_peaks(
+    *, meter: Meter, start_month: date, end_month: date, visible: VisiblePeriods = ALL_DAYS
+) -> list[MonthlyPeak]:
     """The highest quarter-hour offtake (kW) of each local month in ``[start_month, end_month)``.
 
     Months are given by any date in them. For each month with offtake data: the peak in kW,
@@ -282,8 +301,9 @@ def monthly_peaks(*, meter: Meter, start_month: date, end_month: date) -> list[M
     """
     first = start_month.replace(day=1)
     last = end_month.replace(day=1)
+    condition, parameters = visible.sql("day")
     with connection.cursor() as cursor:
-        cursor.execute(_PEAKS_SQL, [meter.pk, first, last])
+        cursor.execute(_PEAKS_SQL.format(visible=condition), [meter.pk, first, last, *parameters])
         rows = cursor.fetchall()
     peaks = []
     for month, day, peak_w, slot in rows:

@@ -31,6 +31,7 @@ from django.db.models import Q
 
 from meters.models import CapacityTariffPrice, Meter
 from meters.selectors.readings import monthly_peaks
+from meters.selectors.visibility import VisiblePeriods
 
 CAPACITY_FLOOR_KW = Decimal("2.5")
 MONTHS_IN_WINDOW = 12
@@ -125,17 +126,20 @@ def capacity_price_on(*, day: date) -> CapacityTariffPrice | None:
     )
 
 
-def capacity_tariff_summary(*, meter: Meter, today: date) -> CapacitySummary:
+def capacity_tariff_summary(*, meter: Meter, today: date, visible: VisiblePeriods) -> CapacitySummary:
     """The capacity tariff of ``meter`` on the local date ``today``: the 12-month window of peaks
     (this month so far last), their rolling average, and the yearly charge at today's price.
 
-    The caller scopes ``meter`` to the homeowner (``meter_for_user``).
+    The caller scopes ``meter`` to the homeowner (``meter_for_user``) and passes the days they
+    may see (``visible_periods``): peaks of other days are left out, as if not measured.
     """
     this_month = today.replace(day=1)
     first = _add_months(this_month, -(MONTHS_IN_WINDOW - 1))
     peaks = {
         p.month: p
-        for p in monthly_peaks(meter=meter, start_month=first, end_month=_add_months(this_month, 1))
+        for p in monthly_peaks(
+            meter=meter, start_month=first, end_month=_add_months(this_month, 1), visible=visible
+        )
     }
     months = []
     for i in range(MONTHS_IN_WINDOW):

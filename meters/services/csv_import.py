@@ -229,7 +229,8 @@ def readings_csv_import(*, meter: Meter, file, uploaded_by) -> ImportSummary:
     ``file`` is an uploaded file (anything with ``read()``, ideally ``name`` and ``size``).
     Returns the summary; raises ``ReadingImportRejected`` (with the messages to show) when the
     file is refused, in which case no reading was written. Both outcomes leave a
-    ``ReadingImport`` row naming ``uploaded_by``.
+    ``ReadingImport`` row naming ``uploaded_by`` and, as ``customer``, the meter's owner: the
+    file's days become part of what that homeowner sees (``meters.selectors.visibility``).
     """
     filename = (getattr(file, "name", "") or "")[:255]
     try:
@@ -238,6 +239,7 @@ def readings_csv_import(*, meter: Meter, file, uploaded_by) -> ImportSummary:
         rejected.record = ReadingImport.objects.create(
             meter=meter,
             uploaded_by=uploaded_by,
+            customer_id=meter.owner_id,
             filename=filename,
             status=ReadingImport.Status.REJECTED,
             summary={
@@ -257,6 +259,7 @@ def readings_csv_import(*, meter: Meter, file, uploaded_by) -> ImportSummary:
         record = ReadingImport.objects.create(
             meter=meter,
             uploaded_by=uploaded_by,
+            customer_id=meter.owner_id,
             filename=filename,
             status=ReadingImport.Status.IMPORTED,
             summary=summary.as_json(),
@@ -277,6 +280,7 @@ def readings_csv_import_too_large(*, meter: Meter, uploaded_by, declared_bytes: 
     return ReadingImport.objects.create(
         meter=meter,
         uploaded_by=uploaded_by,
+        customer_id=meter.owner_id,
         filename="",
         status=ReadingImport.Status.REJECTED,
         summary={"error": "too_large", "messages": [too_large_message()], "declared_bytes": declared_bytes},

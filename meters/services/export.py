@@ -23,6 +23,7 @@ from ilusmart.fluvius.types import ValidationState
 from meters.models import Meter
 from meters.quarterhours import BRUSSELS, day_start_utc, slots_in_day, source_of
 from meters.selectors import daily_totals, readings_for_range, w_to_kw, wh_to_kwh
+from meters.selectors.visibility import VisiblePeriods
 
 CSV_HEADER = ("start_utc", "end_utc", "offtake_kwh", "injection_kwh", "offtake_state", "injection_state")
 _TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -142,8 +143,10 @@ def export_range_check(*, resolution: str, start_date: date, end_date: date) -> 
         )
 
 
-def _quarter_hour_rows(meter: Meter, start_date: date, end_date: date) -> Iterator[tuple]:
-    for slot in readings_for_range(meter=meter, start_date=start_date, end_date=end_date):
+def _quarter_hour_rows(
+    meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods
+) -> Iterator[tuple]:
+    for slot in readings_for_range(meter=meter, start_date=start_date, end_date=end_date, visible=visible):
         local = slot.start_utc.astimezone(BRUSSELS)
         yield (
             local.strftime(_LOCAL),
@@ -176,11 +179,13 @@ def _sum(values: list[int | None]) -> int | None:
     return sum(present) if present else None
 
 
-def _period_rows(meter: Meter, resolution: str, start_date: date, end_date: date) -> Iterator[tuple]:
+def _period_rows(
+    meter: Meter, resolution: str, start_date: date, end_date: date, visible: VisiblePeriods
+) -> Iterator[tuple]:
     """One row per local day or month of the range; a month row sums only the range's days."""
     starts = _period_starts(resolution, start_date, end_date)
     ends = [*starts[1:], end_date]
-    stored = daily_totals(meter=meter, start_date=start_date, end_date=end_date)
+    stored = daily_totals(meter=meter, start_date=start_date, end_date=end_date, visible=visible)
     index = 0
     for period_start, period_end in zip(starts, ends, strict=True):
         days = []
@@ -212,21 +217,23 @@ def _period_rows(meter: Meter, resolution: str, start_date: date, end_date: date
 
 
 def readings_export_lines(
-    *, meter: Meter, start_date: date, end_date: date, resolution: str
+    *, meter: Meter, start_date: date, end_date: date, resolution: str, visible: VisiblePeriods
 ) -> Iterator[str]:
     """The CSV download of local dates ``[start_date, end_date)`` at ``resolution``, line by line.
 
-    Lazy (for a ``StreamingHttpResponse``): quarter-hours are read a month at a time. Call
-    ``export_range_check`` first; this raises ``ValueError`` on the same conditions.
+    Only the ``visible`` days of ``meter`` (the homeowner's own, ``visible_periods``) carry
+    values; other days read as missing. Lazy (for a ``StreamingHttpResponse``): quarter-hours
+    are read a month at a time. Call ``export_range_check`` first; this raises ``ValueError`` on
+    the same conditions.
     """
     export_range_check(resolution=resolution, start_date=start_date, end_date=end_date)
     writer = csv.writer(_Line(), lineterminator="\r\n")
     if resolution == EXPORT_QUARTER_HOUR:
         yield writer.writerow(QUARTER_HOUR_HEADER)
-        rows = _quarter_hour_rows(meter, start_date, end_date)
+        rows = _quarter_hour_rows(meter, start_date, end_date, visible)
     else:
         yield writer.writerow(PERIOD_HEADER)
-        rows = _period_rows(meter, resolution, start_date, end_date)
+        rows = _period_rows(meter, resolution, start_date, end_date, visible)
     for row in rows:
         yield writer.writerow(row)
 

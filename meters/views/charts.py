@@ -32,6 +32,7 @@ from meters.selectors.charts import (
     period_step,
 )
 from meters.selectors.periods import FIRST_DATA_DAY, last_data_day
+from meters.selectors.visibility import visible_periods
 from meters.views.common import own_meter
 
 # ?vergelijk=… in the URL (Dutch, like the paths) → the selectors' compare modes.
@@ -153,7 +154,8 @@ def _chart_page(request, meter_id, kind: str, start: date):
     today = local_today()
     if not _in_range(kind, start, today):
         raise Http404  # no such page: before 2010 or after tomorrow
-    chart = chart_for(meter=meter, kind=kind, start=start, today=today)
+    visible = visible_periods(user=request.user, meter=meter)
+    chart = chart_for(meter=meter, kind=kind, start=start, visible=visible, today=today)
     compare_param = request.GET.get("vergelijk", "") if kind != YEARS else ""
     compare = COMPARE_PARAMS.get(compare_param)
     compare_param = compare_param if compare else ""
@@ -161,7 +163,7 @@ def _chart_page(request, meter_id, kind: str, start: date):
     if compare:
         other_start = compare_start(kind, chart.start, compare)
         if other_start.year >= FIRST_YEAR:
-            other = chart_for(meter=meter, kind=kind, start=other_start, today=today)
+            other = chart_for(meter=meter, kind=kind, start=other_start, visible=visible, today=today)
     lined_up = compare_values(chart, other) if other else [(None, None)] * len(chart.points)
 
     rows, axis = [], []
@@ -195,7 +197,7 @@ def _chart_page(request, meter_id, kind: str, start: date):
         "compare_chart": other,
         "chart_data": _chart_data(kind, chart, axis, lined_up, compare and _compare_name(kind, compare)),
         **_navigation(meter.pk, kind, chart.start, today, compare_param),
-        **_comparisons(meter, kind, chart, today),
+        **_comparisons(meter, kind, chart, today, visible),
     }
     return render(request, "meters/chart.html", context)
 
@@ -262,7 +264,7 @@ def _navigation(meter_id: int, kind: str, start: date, today: date, compare: str
     return nav
 
 
-def _comparisons(meter, kind: str, chart, today: date) -> dict:
+def _comparisons(meter, kind: str, chart, today: date, visible) -> dict:
     """Totals of this period next to the previous one and the same one last year."""
     if kind == YEARS:
         return {"comparisons": []}
@@ -280,7 +282,9 @@ def _comparisons(meter, kind: str, chart, today: date) -> dict:
         rows.append(
             {
                 "label": label,
-                "figures": period_figures(meter=meter, start_date=begin, end_date=end, today=today),
+                "figures": period_figures(
+                    meter=meter, start_date=begin, end_date=end, visible=visible, today=today
+                ),
                 "url": chart_url(meter.pk, kind, begin),
             }
         )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import rate_limited
 from meters.forms import ReadingsExportForm
+from meters.selectors.visibility import visible_periods
 from meters.services.export import export_range_check, readings_export_filename, readings_export_lines
 from meters.views.common import own_meter
 
@@ -46,7 +47,10 @@ def export_download(request, meter_id):
     except ValueError as exc:
         form.add_error(None, str(exc))
         return _page(request, meter, form, status=400)
-    lines = readings_export_lines(meter=meter, start_date=start, end_date=end, resolution=resolution)
+    visible = visible_periods(user=request.user, meter=meter)
+    lines = readings_export_lines(
+        meter=meter, start_date=start, end_date=end, resolution=resolution, visible=visible
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = readings_export_filename(meter=meter, start_date=start, end_date=end, resolution=resolution)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

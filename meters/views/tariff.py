@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from ilusmart import clock
 from meters.selectors import capacity_tariff_summary
+from meters.selectors.visibility import visible_periods
 from meters.views.common import own_meter
 
 
@@ -13,5 +14,6 @@ from meters.views.common import own_meter
 @require_GET
 def capacity_tariff(request, meter_id):
     meter = own_meter(request, meter_id)
-    capacity = capacity_tariff_summary(meter=meter, today=clock.local_today())
+    visible = visible_periods(user=request.user, meter=meter)
+    capacity = capacity_tariff_summary(meter=meter, today=clock.local_today(), visible=visible)
     return render(request, "meters/capacity_tariff.html", {"meter": meter, "capacity": capacity})

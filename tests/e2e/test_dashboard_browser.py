@@ -9,7 +9,7 @@ import pytest
 
 from ilusmart.clock import local_today
 from tests.e2e.conftest import drawn_chart, login
-from tests.factories import DEFAULT_PASSWORD, MandateFactory, MeterFactory, ProfileFactory
+from tests.factories import DEFAULT_PASSWORD, MeterFactory, ProfileFactory, covering_mandate
 from tests.meters.dashboard_data import WrittenReadings, dutch_kwh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.date_sensitive]
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.m
 def homeowner_with_data():
     profile = ProfileFactory(user__email="grafiek@example.be", first_name="Katrien")
     meter = MeterFactory(owner=profile.user, label="Thuis")
-    MandateFactory(user=profile.user, ean=meter.ean)
+    covering_mandate(meter)  # its data period covers every day written below
     yesterday = local_today() - timedelta(days=1)
     written = WrittenReadings(meter)  # the expected figures: what was written, not DailyTotal
     written.days(yesterday - timedelta(days=45), yesterday - timedelta(days=1))

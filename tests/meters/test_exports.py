@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from meters.selectors.visibility import ALL_DAYS
 from meters.services.export import readings_export_lines
 from meters.services.ingest import readings_ingest
-from tests.factories import MeterFactory, UserFactory
+from tests.factories import MeterFactory, UserFactory, covering_mandate
 from tests.meters.values import day_values, qh, utc
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meter():
     meter = MeterFactory()
+    covering_mandate(meter)  # the homeowner sees the days their mandate covers
     values = [
         *day_values(
             utc("2025-10-25T22:00"), 100, offtake={0: "0.125", 9: "0.300", 50: None}, injection={60: "1.5"}
@@ -185,7 +187,11 @@ def test_response_is_a_streamed_attachment(client, meter):
 
 def test_five_years_of_quarter_hours_is_allowed_lazily(meter):
     lines = readings_export_lines(
-        meter=meter, start_date=date(2021, 1, 1), end_date=date(2026, 1, 1), resolution="quarter_hour"
+        meter=meter,
+        start_date=date(2021, 1, 1),
+        end_date=date(2026, 1, 1),
+        resolution="quarter_hour",
+        visible=ALL_DAYS,
     )
     assert next(lines).startswith("local_start")
     assert next(lines).startswith("2021-01-01 00:00,+01:00,2020-12-31 23:00,,")

@@ -12,6 +12,7 @@ from meters.selectors import (
     yearly_totals,
 )
 from meters.selectors.charts import earliest_data_day
+from meters.selectors.visibility import ALL_DAYS
 from meters.services.ingest import readings_ingest
 from tests.factories import MeterFactory
 from tests.meters.values import qh, utc
@@ -96,9 +97,13 @@ def test_readings_for_range_spans_chunks(meter):
 
 def test_period_figures_name_the_meters_first_day_whatever_the_period(meter):
     """The charts read the first stored day from the figures' query instead of asking again."""
-    later = period_figures(meter=meter, start_date=date(2025, 12, 1), end_date=date(2026, 1, 1))
+    later = period_figures(
+        visible=ALL_DAYS, meter=meter, start_date=date(2025, 12, 1), end_date=date(2026, 1, 1)
+    )
     assert later.first_data_day == earliest_data_day(meter=meter) == date(2025, 1, 31)
-    empty = period_figures(meter=MeterFactory(), start_date=date(2025, 1, 1), end_date=date(2026, 1, 1))
+    empty = period_figures(
+        visible=ALL_DAYS, meter=MeterFactory(), start_date=date(2025, 1, 1), end_date=date(2026, 1, 1)
+    )
     assert empty.first_data_day is None
 
 
@@ -114,21 +119,31 @@ def test_period_figures_count_quarter_hours_from_the_first_day_to_before_today()
         ],
     )
     far = date(2026, 6, 1)
-    spring = period_figures(meter=meter, start_date=date(2025, 3, 30), end_date=date(2025, 3, 31), today=far)
+    spring = period_figures(
+        visible=ALL_DAYS, meter=meter, start_date=date(2025, 3, 30), end_date=date(2025, 3, 31), today=far
+    )
     assert (spring.slots_expected, spring.offtake_kwh, spring.missing_values) == (92, Decimal("0.100"), 183)
     autumn = period_figures(
-        meter=meter, start_date=date(2025, 10, 26), end_date=date(2025, 10, 27), today=far
+        visible=ALL_DAYS, meter=meter, start_date=date(2025, 10, 26), end_date=date(2025, 10, 27), today=far
     )
     assert (autumn.slots_expected, autumn.offtake_kwh, autumn.missing_values) == (100, Decimal("0.500"), 198)
     # March counts from the meter's first day (30 and 31 March), not from the 1st.
-    march = period_figures(meter=meter, start_date=date(2025, 3, 1), end_date=date(2025, 4, 1), today=far)
+    march = period_figures(
+        visible=ALL_DAYS, meter=meter, start_date=date(2025, 3, 1), end_date=date(2025, 4, 1), today=far
+    )
     assert march.slots_expected == 92 + 96
     # 2025 from 30 March: 277 days, 4 quarter-hours fewer in March and 4 more in October.
-    year = period_figures(meter=meter, start_date=date(2025, 1, 1), end_date=date(2026, 1, 1), today=far)
+    year = period_figures(
+        visible=ALL_DAYS, meter=meter, start_date=date(2025, 1, 1), end_date=date(2026, 1, 1), today=far
+    )
     assert year.slots_expected == 277 * 96 - 4 + 4
     assert year.offtake_kwh == Decimal("0.600")
     # Only days before today are expected: on 27 October, October up to and including the 26th.
     october = period_figures(
-        meter=meter, start_date=date(2025, 10, 1), end_date=date(2025, 11, 1), today=date(2025, 10, 27)
+        visible=ALL_DAYS,
+        meter=meter,
+        start_date=date(2025, 10, 1),
+        end_date=date(2025, 11, 1),
+        today=date(2025, 10, 27),
     )
     assert october.slots_expected == 26 * 96 + 4

@@ -38,8 +38,9 @@ from django.urls import reverse
 from ilusmart import clock
 from meters.models import CapacityTariffPrice
 from meters.selectors import capacity_price_on, capacity_tariff_summary
+from meters.selectors.visibility import ALL_DAYS
 from meters.services.ingest import readings_ingest
-from tests.factories import MeterFactory, UserFactory
+from tests.factories import MeterFactory, UserFactory, covering_mandate
 from tests.meters.values import qh, utc
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,7 @@ TODAY = date(2025, 11, 12)
 @pytest.fixture
 def meter():
     meter = MeterFactory()
+    covering_mandate(meter)  # the homeowner sees the days their mandate covers (the pages)
     readings_ingest(
         meter=meter,
         values=[
@@ -83,7 +85,7 @@ def prices():
 
 
 def test_summary_matches_hand_computed_values(meter, prices):
-    summary = capacity_tariff_summary(meter=meter, today=TODAY)
+    summary = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=TODAY)
 
     assert [m.month for m in summary.months] == [date(2024, 12, 1)] + [date(2025, m, 1) for m in range(1, 12)]
     by_month = {m.month: m for m in summary.months}
@@ -102,7 +104,7 @@ def test_summary_matches_hand_computed_values(meter, prices):
 
 
 def test_this_month_so_far_names_its_quarter_hour(meter, prices):
-    current = capacity_tariff_summary(meter=meter, today=TODAY).current
+    current = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=TODAY).current
     assert current.month == date(2025, 11, 1)
     assert current.peak_kw == Decimal("4.936")
     assert current.day == date(2025, 11, 5)
@@ -110,7 +112,7 @@ def test_this_month_so_far_names_its_quarter_hour(meter, prices):
 
 
 def test_month_below_the_floor_is_billed_at_2_5_kw(meter, prices):
-    september = capacity_tariff_summary(meter=meter, today=TODAY).months[9]
+    september = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=TODAY).months[9]
     assert september.month == date(2025, 9, 1)
     assert september.peak_kw == Decimal("1.600")
     assert september.billed_kw == Decimal("2.5")
@@ -119,28 +121,28 @@ def test_month_below_the_floor_is_billed_at_2_5_kw(meter, prices):
 
 
 def test_month_without_data_is_reported_as_such_not_zero(meter, prices):
-    august = capacity_tariff_summary(meter=meter, today=TODAY).months[8]
+    august = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=TODAY).months[8]
     assert august.month == date(2025, 8, 1)
     assert august.peak_kw is None and august.billed_kw is None
     assert not august.has_data and not august.below_floor
 
 
 def test_peak_on_the_autumn_dst_day_is_the_second_2_15(meter, prices):
-    october = capacity_tariff_summary(meter=meter, today=TODAY).months[10]
+    october = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=TODAY).months[10]
     assert october.peak_kw == Decimal("6.000")
     assert october.day == date(2025, 10, 26)
     assert october.start_utc == utc("2025-10-26T01:15")  # 02:15 CET, after the clocks went back
 
 
 def test_peak_on_the_spring_dst_day(meter, prices):
-    march = capacity_tariff_summary(meter=meter, today=TODAY).months[3]
+    march = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=TODAY).months[3]
     assert march.peak_kw == Decimal("3.200")
     assert march.day == date(2025, 3, 30)
     assert march.start_utc == utc("2025-03-30T01:00")  # 03:00 CEST
 
 
 def test_price_valid_on_today_applies_and_window_moves(meter, prices):
-    summary = capacity_tariff_summary(meter=meter, today=date(2025, 6, 15))
+    summary = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=date(2025, 6, 15))
     assert summary.window_start == date(2024, 7, 1)
     assert summary.months_with_data == 3
     assert summary.average_kw == Decimal("5.400")
@@ -158,14 +160,14 @@ def test_price_validity_is_inclusive(prices):
 
 
 def test_without_price_no_money_figures(meter):
-    summary = capacity_tariff_summary(meter=meter, today=TODAY)
+    summary = capacity_tariff_summary(visible=ALL_DAYS, meter=meter, today=TODAY)
     assert summary.average_kw == Decimal("3.927")
     assert summary.price is None
     assert summary.yearly_cost_eur is None and summary.saving_per_kw_eur is None
 
 
 def test_meter_without_data(prices):
-    summary = capacity_tariff_summary(meter=MeterFactory(), today=TODAY)
+    summary = capacity_tariff_summary(visible=ALL_DAYS, meter=MeterFactory(), today=TODAY)
     assert len(summary.months) == 12
     assert all(m.peak_kw is None for m in summary.months)
     assert summary.months_with_data == 0

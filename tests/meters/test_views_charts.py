@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from meters.selectors import local_today
-from tests.factories import MeterFactory, ProfileFactory
+from tests.factories import MeterFactory, ProfileFactory, covering_mandate
 from tests.meters.dashboard_data import (
     WrittenReadings,
     dutch_kwh,
@@ -36,7 +36,9 @@ def homeowner(client):
 
 @pytest.fixture
 def meter(homeowner):
-    return MeterFactory(owner=homeowner)
+    meter = MeterFactory(owner=homeowner)
+    covering_mandate(meter)  # the homeowner sees the days their mandate covers
+    return meter
 
 
 @pytest.fixture

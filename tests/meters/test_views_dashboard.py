@@ -11,7 +11,7 @@ from django.utils.translation import override
 
 from ilusmart import clock
 from meters.selectors import local_today
-from tests.factories import MandateFactory, MeterFactory, ProfileFactory
+from tests.factories import MandateFactory, MeterFactory, ProfileFactory, covering_mandate
 from tests.meters.dashboard_data import WrittenReadings, dutch_kwh, figures_cells, ingest_day, ingest_days
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,7 @@ def homeowner(client):
 def meter(homeowner):
     """Yesterday, the 40 days before it and a day last year; one EST value and two gaps yesterday."""
     meter = MeterFactory(owner=homeowner, label="Thuis")
+    covering_mandate(meter)  # the homeowner sees the days their mandate covers
     yesterday = local_today() - timedelta(days=1)
     ingest_days(meter, yesterday - timedelta(days=40), yesterday - timedelta(days=1))
     ingest_day(meter, yesterday, missing={3, 4}, estimated={10})
@@ -110,6 +111,7 @@ def test_dashboard_figures_equal_the_values_written(client, homeowner, settings,
     """Yesterday, this month and this year, each summed from the quarter-hours this test wrote."""
     settings.CLOCK_SHIFT = clock.shift_to(case.today)
     meter = MeterFactory(owner=homeowner, label="Thuis")
+    covering_mandate(meter)
     written = WrittenReadings(meter)
     # A day on each side of every period boundary, and today (in no period until it is over).
     one_day = timedelta(days=1)
@@ -169,7 +171,8 @@ def test_dashboard_says_how_fresh_the_data_is_and_the_mandate_state(client, mete
     assert 'data-testid="faults-slot"' in html  # the empty, marked slot for a later issue
 
 
-def test_without_a_mandate_the_dashboard_offers_to_connect(client, meter):
+def test_without_a_mandate_the_dashboard_offers_to_connect(client, homeowner):
+    meter = MeterFactory(owner=homeowner)
     html = client.get(reverse("home")).text
     assert 'data-testid="mandate-state">Nog niet verbonden<' in html
     assert reverse("meters:connect", args=[meter.pk]) in html
@@ -177,6 +180,7 @@ def test_without_a_mandate_the_dashboard_offers_to_connect(client, meter):
 
 def test_no_data_yesterday_shows_no_data_not_zero(client, homeowner):
     meter = MeterFactory(owner=homeowner)
+    covering_mandate(meter)
     ingest_day(meter, local_today() - timedelta(days=5))
     html = client.get(reverse("home")).text
     cells = figures_cells(html, "yesterday")

@@ -1,0 +1,203 @@
+"""Whose data a homeowner sees: the local days of a meter that are theirs (``visible_periods``).
+
+A meter's readings belong to its EAN, and a home changes hands: the EAN's history holds the days
+of everyone who lived there. A homeowner sees readings, charts, totals, exports and the capacity
+tariff only for their own days, which come from two kinds of **claims**:
+
+- each of their mandates for the EAN that was **approved** (``approved_at`` set; also one that
+  has since ended): its data period, from the first whole local day of ``data_period_from`` up to
+  the local day of the earliest of ``data_period_to``, its end (``ended_at``, for a rejected or
+  finished one) and the **handover**: the approval of a later mandate by someone else for the
+  same EAN (the new occupant holds the energy contract from then on);
+- each CSV file imported for them (``ReadingImport.customer``): the file's days.
+
+Where claims of different people overlap, the **earlier** claim wins (a mandate dates from its
+approval, an import from its upload): a new occupant whose mandate reaches back, or whose file
+covers the previous occupant's days, does not get those days, and the previous occupant keeps
+them. Days are whole local (Europe/Brussels) days: a period that starts or ends in the middle of
+a day leaves that day out (nobody sees a day that is partly someone else's).
+
+Every homeowner-facing read takes the result (``visible=``); staff, operators and commands read
+everything (``ALL_DAYS``). The pages' test (tests/meters/test_visibility.py) walks every meter
+URL and fails when a page shows a value of another occupant's days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from consents.models import Mandate
+from meters.models import Meter, ReadingImport
+from meters.quarterhours import BRUSSELS, day_start_utc, slots_in_day
+
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class VisiblePeriods:
+    """Local days ``[start, end)`` one homeowner may see of one meter: sorted, disjoint, merged.
+
+    ``end`` is ``date.max`` for a period without end (an approved mandate's open future).
+    """
+
+    ranges: tuple[tuple[date, date], ...]
+
+    def __contains__(self, day: date) -> bool:
+        return any(start <= day < end for start, end in self.ranges)
+
+    @property
+    def everything(self) -> bool:
+        return self.ranges == ((date.min, date.max),)
+
+    @property
+    def first_day(self) -> date | None:
+        return self.ranges[0][0] if self.ranges else None
+
+    def clip(self, start: date, end: date) -> list[tuple[date, date]]:
+        """The visible parts of the local days ``[start, end)``, in order."""
+        parts = []
+        for first, after in self.ranges:
+            lower, upper = max(first, start), min(after, end)
+            if lower < upper:
+                parts.append((lower, upper))
+        return parts
+
+    def slots_between(self, start: date, end: date) -> int:
+        """Quarter-hours of the visible days in ``[start, end)`` (92/100 on DST days)."""
+        total = 0
+        for lower, upper in self.clip(start, end):
+            day = lower
+            while day < upper:
+                total += slots_in_day(day)
+                day += _ONE_DAY
+        return total
+
+    def sql(self, column: str = "day") -> tuple[str, list]:
+        """A SQL condition on the date ``column`` (a trusted name) and its parameters."""
+        if self.everything:
+            return "TRUE", []
+        if not self.ranges:
+            return "FALSE", []
+        parts, parameters = [], []
+        for start, end in self.ranges:
+            parts.append(f"({column} >= %s AND {column} < %s)")
+            parameters += [start, end]
+        return "(" + " OR ".join(parts) + ")", parameters
+
+    def q(self, field: str = "day") -> Q:
+        """The same condition as a ``Q`` on the date ``field``."""
+        if self.everything:
+            return Q()
+        condition = Q(**{f"{field}__in": []})  # matches nothing
+        for start, end in self.ranges:
+            condition |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+        return condition
+
+
+ALL_DAYS = VisiblePeriods(((date.min, date.max),))  # staff, operators, commands
+NO_DAYS = VisiblePeriods(())
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    user_id: int
+    since: datetime  # approval or upload: the earlier claim wins
+    start: date
+    end: date  # exclusive; date.max = open
+
+
+def _first_whole_day(moment: datetime) -> date:
+    day = moment.astimezone(BRUSSELS).date()
+    return day if day_start_utc(day) == moment else day + _ONE_DAY
+
+
+def _day_of(moment: datetime) -> date:
+    """Exclusive end: the local day of ``moment`` (a day cut in the middle is left out)."""
+    return moment.astimezone(BRUSSELS).date()
+
+
+def _mandate_claims(meter: Meter) -> list[_Claim]:
+    mandates = list(
+        Mandate.objects.filter(ean=meter.ean, approved_at__isnull=False)
+        .only(
+            "user_id", "status", "approved_at", "data_period_from", "data_period_to", "ended_at", "updated_at"
+        )
+        .order_by("approved_at", "pk")
+    )
+    claims = []
+    for mandate in mandates:
+        start = _first_whole_day(mandate.data_period_from or mandate.approved_at)
+        ends = [mandate.data_period_to]
+        if mandate.status in (Mandate.Status.REJECTED, Mandate.Status.FINISHED):
+            ends.append(mandate.ended_at or mandate.updated_at)
+        ends += [
+            other.approved_at
+            for other in mandates
+            if other.user_id != mandate.user_id and other.approved_at > mandate.approved_at
+        ]
+        end = min((_day_of(moment) for moment in ends if moment is not None), default=date.max)
+        if start < end:
+            claims.append(_Claim(mandate.user_id, mandate.approved_at, start, end))
+    return claims
+
+
+def _import_claims(meter: Meter) -> list[_Claim]:
+    claims = []
+    rows = ReadingImport.objects.filter(
+        meter=meter, status=ReadingImport.Status.IMPORTED, customer__isnull=False
+    ).values_list("customer_id", "uploaded_at", "summary")
+    for customer_id, uploaded_at, summary in rows:
+        try:
+            first = date.fromisoformat(summary["first_day"])
+            last = date.fromisoformat(summary["last_day"])
+        except (KeyError, TypeError, ValueError):
+            continue  # an import without days claims none
+        claims.append(_Claim(customer_id, uploaded_at, first, last + _ONE_DAY))
+    return claims
+
+
+def _subtract(pieces: list[tuple[date, date]], start: date, end: date) -> list[tuple[date, date]]:
+    out = []
+    for lower, upper in pieces:
+        if end <= lower or upper <= start:
+            out.append((lower, upper))
+            continue
+        if lower < start:
+            out.append((lower, start))
+        if end < upper:
+            out.append((end, upper))
+    return out
+
+
+def _merged(pieces: list[tuple[date, date]]) -> tuple[tuple[date, date], ...]:
+    merged: list[tuple[date, date]] = []
+    for lower, upper in sorted(pieces):
+        if merged and lower <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], upper))
+        else:
+            merged.append((lower, upper))
+    return tuple(merged)
+
+
+def visible_periods(*, user, meter: Meter) -> VisiblePeriods:
+    """The local days of ``meter`` that ``user`` may see (module docstring); none for anyone else.
+
+    The caller scopes ``meter`` to ``user`` first (``meter_for_user``); this decides which of its
+    days are theirs.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NO_DAYS
+    claims = _mandate_claims(meter) + _import_claims(meter)
+    pieces: list[tuple[date, date]] = []
+    for claim in claims:
+        if claim.user_id != user.pk:
+            continue
+        own = [(claim.start, claim.end)]
+        for other in claims:
+            if other.user_id != user.pk and other.since < claim.since:
+                own = _subtract(own, other.start, other.end)
+        pieces += own
+    return VisiblePeriods(_merged(pieces))

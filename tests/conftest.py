@@ -19,35 +19,23 @@ def pytest_collection_modifyitems(items):
             )
 
 
-_SERIALIZED_CONTENTS: dict[str, str] = {}
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """Keep the database's serialized content with every connection object the tests get.
+    """Keep the database's serialized content for every connection object the tests get.
 
-    Django keeps it on the connection object; during a browser test (Playwright's greenlets)
-    the main thread is handed a new connection object without it, and the serialized rollback
-    would silently restore nothing (and the flush at the end would recreate content types).
+    Django keeps it on the connection object; a browser test (Playwright's greenlets, started by
+    a session fixture before the test's database set-up) leaves the main thread with a new
+    connection object without it, and the serialized rollback would silently restore nothing
+    (and the flush after the test would recreate content types). Kept on the wrapper's class,
+    every connection object of the run has it.
     """
-    _keep_serialized_contents()
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_teardown(item):
-    _keep_serialized_contents()
-
-
-def _keep_serialized_contents():
     from django.db import connections
 
     for alias in connections:
         connection = connections[alias]
-        contents = getattr(connection, "_test_serialized_contents", None)
+        contents = connection.__dict__.get("_test_serialized_contents")
         if contents is not None:
-            _SERIALIZED_CONTENTS[alias] = contents
-        elif alias in _SERIALIZED_CONTENTS:
-            connection._test_serialized_contents = _SERIALIZED_CONTENTS[alias]
+            type(connection)._test_serialized_contents = contents
 
 
 # --- Fluvius simulator (ilusmart/fluvius/simulator) --------------------------------------------

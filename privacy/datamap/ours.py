@@ -317,14 +317,16 @@ METERS = {
         },
     ),
     "meters.readingimport": ModelRule(
-        subject=("meter__owner",),
+        subject=("customer", "meter__owner"),
         rows=Rows.DELETE,
         meter_data=True,
         reason="the audit of a CSV upload of their readings: goes with the readings",
+        notes="customer is whose data the file was; meter__owner also finds rows from before that column existed.",
         fields={
             "id": not_personal(ERASE, ROW_ID),
             "meter": personal(EXPORT, ERASE, _METER_LINK),
             "uploaded_by": actor(ERASE),
+            "customer": link(ERASE, "whose data the file is (the meter's owner when it was imported)"),
             "filename": personal(EXPORT, ERASE),
             "uploaded_at": personal(EXPORT, ERASE),
             "status": personal(EXPORT, ERASE),

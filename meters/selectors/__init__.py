@@ -14,6 +14,7 @@ from meters.selectors.dashboard import (  # noqa: F401
     MeterDashboard,
     dashboards_for_user,
     latest_data_day,
+    mandates_not_linked,
     meter_dashboard,
 )
 from meters.selectors.faults import (  # noqa: F401

@@ -80,6 +80,27 @@ def meter_dashboard(*, user, meter: Meter, today: date | None = None) -> MeterDa
     )
 
 
+def mandates_not_linked(*, user) -> list[Mandate]:
+    """``user``'s approved mandates for EANs they have not linked in the portal (one per EAN).
+
+    A homeowner may approve our request in Mijn Fluvius for other EANs than the one they linked;
+    such a mandate takes no meter and fetches nothing (``meters.services.sync.MandateNotLinked``)
+    until they link the meter themselves. The dashboard says so.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    linked = Meter.objects.filter(owner=user).values("ean")
+    mandates = (
+        Mandate.objects.filter(user=user, status=Mandate.Status.APPROVED)
+        .exclude(ean__in=linked)
+        .order_by("ean", "-approved_at", "-pk")
+    )
+    by_ean: dict[str, Mandate] = {}
+    for mandate in mandates:
+        by_ean.setdefault(mandate.ean, mandate)
+    return list(by_ean.values())
+
+
 def dashboards_for_user(*, user, today: date | None = None) -> list[MeterDashboard]:
     """One dashboard per meter of ``user`` (none for anyone else's), in the meter list's order."""
     return [meter_dashboard(user=user, meter=meter, today=today) for meter in meters_for_user(user=user)]

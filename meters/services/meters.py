@@ -2,6 +2,7 @@
 
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +15,7 @@ from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.ean import ean_validate
 from meters.models import ContactNote, Meter
+from meters.services.sync import backfill_start
 
 logger = logging.getLogger("ilusmart.meters")
 
@@ -35,10 +37,16 @@ def meter_link(*, user, ean: str, label: str = "") -> Meter:
     meter. That refusal tells the homeowner nothing about the other account (no enumeration of
     customers, issue 8): it leaves a note on the homeowner's page in the support console and a
     log line, so support can sort it out (a move, a shared home, a typo) when they call.
+
+    When the homeowner already approved a mandate for this EAN in Mijn Fluvius (one that took no
+    meter, ``meters.services.sync.MandateNotLinked``), linking it plans and queues its back-fill.
     """
     ean = ean_validate(ean, allow_test_eans=settings.FLUVIUS_ALLOW_TEST_EANS)
+    already_theirs = Meter.objects.filter(ean=ean, owner=user).exists()
     meter, owner_id = _meter_link(user=user, ean=ean, label=label)
     if meter is not None:
+        if not already_theirs:
+            _backfill_approved(meter=meter, user=user)
         return meter
     ContactNote.objects.create(
         customer=user,
@@ -71,6 +79,22 @@ def _meter_link(*, user, ean: str, label: str) -> tuple[Meter | None, int | None
     meter.label = label or meter.label
     meter.save(update_fields=["owner", "label"])
     return meter, None
+
+
+def _backfill_approved(*, meter: Meter, user) -> None:
+    """A mandate the homeowner already approved for this EAN (in Mijn Fluvius, for a meter they
+    had not linked yet): now that the meter is theirs, fetch its history."""
+    mandate = (
+        Mandate.objects.filter(
+            user=user, ean=meter.ean, status=Mandate.Status.APPROVED, fetch_suspended_at__isnull=True
+        )
+        .order_by("-approved_at", "-pk")
+        .first()
+    )
+    if mandate is None:
+        return
+    backfill_start(mandate=mandate)
+    transaction.on_commit(lambda: current_app.send_task("meters.backfill_meter", args=[meter.pk]))
 
 
 def mandate_return_url(reference_number: str) -> str:

@@ -33,7 +33,7 @@ from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.client import FluviusClient, split_window
 from ilusmart.fluvius.errors import FluviusError, FluviusMandateNotActive, FluviusNotFound
 from ilusmart.fluvius.localtime import day_start_utc as local_midnight
-from meters.models import Meter, MeterSyncState, SyncDeadLetter
+from meters.models import ContactNote, Meter, MeterSyncState, SyncDeadLetter
 from meters.services.faults import faults_detect
 from meters.services.ingest import IngestResult, readings_ingest_days
 
@@ -43,7 +43,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 TRAILING_DAYS = 7  # electricity data can be 1–2 days late and EST values are replaced later
 _LOCK_NAMESPACE = 7_041_977  # first key of the two-key advisory lock: "meter sync"
 
-__all__ = ["NoActiveMandate", "SyncBusy", "SyncResult"]
+__all__ = ["MandateNotLinked", "NoActiveMandate", "SyncBusy", "SyncResult"]
 
 
 class SyncBusy(ApplicationError):
@@ -51,6 +51,19 @@ class SyncBusy(ApplicationError):
 
     kind = errors.CONFLICT
     default_code = "sync_busy"
+
+
+class MandateNotLinked(ApplicationError):
+    """An approved mandate for an EAN its homeowner has not linked in the portal.
+
+    In Mijn Fluvius a homeowner may approve our request for other EANs too. Such a mandate never
+    creates a meter, never moves one to another account and fetches nothing: the homeowner reads
+    it on their dashboard and links the meter themselves; support gets a note
+    (``mandates_refresh``).
+    """
+
+    kind = errors.CONFLICT
+    default_code = "mandate_not_linked"
 
 
 @dataclass
@@ -234,16 +247,22 @@ def meter_sync_daily(
 
 
 def backfill_start(*, mandate: Mandate) -> Meter:
-    """Plan the back-fill of a newly approved mandate's whole data period (up to now).
+    """Plan the back-fill of a newly approved mandate's whole data period (up to now) on the
+    homeowner's meter for its EAN.
 
-    Creates the homeowner's meter for the EAN if it does not exist yet. The caller queues
-    `meter_backfill` (a Celery task in production, a direct call in commands).
+    Raises ``MandateNotLinked`` and changes nothing when the mandate's homeowner has no meter with
+    that EAN in the portal (none at all, one without owner, or another account's): a meter is
+    never created or given to someone by a mandate. The caller queues `meter_backfill` (a Celery
+    task in production, a direct call in commands).
     """
     with transaction.atomic():
-        meter, _ = Meter.objects.get_or_create(ean=mandate.ean, defaults={"owner": mandate.user})
-        if meter.owner_id is None:
-            meter.owner = mandate.user
-            meter.save(update_fields=["owner"])
+        meter = Meter.objects.select_for_update().filter(ean=mandate.ean).first()
+        if meter is None or meter.owner_id != mandate.user_id:
+            raise MandateNotLinked(
+                f"mandate {mandate.reference_number} is approved for EAN {mandate.ean}, "
+                f"which user {mandate.user_id} has not linked",
+                extra={"ean": mandate.ean, "meter_id": meter.pk if meter else None},
+            )
         state = MeterSyncState.objects.select_for_update().get_or_create(meter=meter)[0]
         state.backfill_from = mandate.data_period_from
         state.backfill_to = min(mandate.data_period_to or clock.now(), clock.now())
@@ -298,6 +317,35 @@ def meters_due_for_daily_sync():
     )
 
 
+def _mandate_not_linked_note(mandate: Mandate) -> None:
+    """Tell support (a note on the customer's console page) of a mandate that took no meter."""
+    meter = Meter.objects.filter(ean=mandate.ean).first()
+    if meter is None:
+        where = "Die meter bestaat nog niet in het portaal."
+    elif meter.owner_id is None:
+        where = "Die meter staat in het portaal zonder eigenaar."
+    else:
+        where = f"Die meter is gekoppeld aan klant #{meter.owner_id} (een verhuis?)."
+    ContactNote.objects.create(
+        customer_id=mandate.user_id,
+        meter=meter,
+        kind=ContactNote.Kind.NOTE,
+        text=(
+            f"Mandaat {mandate.reference_number} werd in Mijn Fluvius goedgekeurd voor EAN {mandate.ean}, "
+            f"maar de klant koppelde die meter niet in het portaal. {where} Niets overgenomen: geen meter "
+            "aangemaakt of van eigenaar veranderd, geen gegevens opgehaald. De klant ziet een melding op "
+            "het overzicht. Koppelt de klant de meter zelf, dan wordt de historiek opgehaald; na een "
+            "eigenaarswissel door support: 'opnieuw synchroniseren'."
+        ),
+    )
+    logger.warning(
+        "mandate %s approved for EAN %s, which user %s has not linked: nothing taken",
+        mandate.reference_number,
+        mandate.ean,
+        mandate.user_id,
+    )
+
+
 def sync_dead_letter_record(*, meter_id: int, task: str, arguments: dict, error: str) -> None:
     """Keep a sync that failed after its last retry, for an operator to look at and replay."""
     if Meter.objects.filter(pk=meter_id).exists():
@@ -338,8 +386,12 @@ def mandate_return_refresh(*, reference_number: str) -> bool:
 def mandates_refresh(*, full: bool = False, reference_number: str | None = None, client=None) -> PollResult:
     """Poll mandate statuses; queue the back-fill of newly approved ones, check faults of ended ones."""
     result = mandates_poll(full=full, reference_number=reference_number, client=client)
-    for mandate in Mandate.objects.filter(pk__in=result.newly_approved):
-        meter = backfill_start(mandate=mandate)
+    for mandate in Mandate.objects.filter(pk__in=result.newly_approved).select_related("user"):
+        try:
+            meter = backfill_start(mandate=mandate)
+        except MandateNotLinked:
+            _mandate_not_linked_note(mandate)
+            continue
         _queue_after_commit("meters.backfill_meter", meter.pk)
     # An ended mandate (rejected, revoked, expired) needs the homeowner now, not at the next beat.
     for mandate in Mandate.objects.filter(pk__in=result.ended):

@@ -24,7 +24,12 @@ from accounts.services.email_change import (
 from accounts.services.email_change import email_change_cancel as email_change_cancel_service
 from accounts.services.email_change import email_change_confirm as email_change_confirm_service
 from accounts.services.login_lockout import login_lockout_clear
-from accounts.services.sessions import session_rekey, session_seen, user_sessions_end_others
+from accounts.services.sessions import (
+    session_rekey,
+    session_seen,
+    user_sessions_end,
+    user_sessions_end_others,
+)
 from accounts.services.users import VerificationError, profile_update, user_sign_up, user_verify_email
 from ilusmart.errors import http_status
 
@@ -223,6 +228,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         login_lockout_clear(user=form.user)
+        # Whoever knew the old password is out, on every device (and off the sessions list).
+        user_sessions_end(user=form.user)
         return response
 
 

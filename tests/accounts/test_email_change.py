@@ -184,3 +184,44 @@ def test_a_cancel_link_works_once_and_for_seven_days(client, homeowner, settings
     assert client.post(late).status_code == 404
     homeowner.refresh_from_db()
     assert homeowner.email == "tweede@example.be"
+
+
+def test_the_sign_up_verification_link_does_not_carry_the_address_either(client):
+    form = {
+        "password1": "zonnepaneel-2026!",
+        "password2": "zonnepaneel-2026!",
+        "first_name": "Lies",
+        "last_name": "Baar",
+        "street": "Kerkstraat",
+        "house_number": "1",
+        "postal_code": "9000",
+        "municipality": "Gent",
+        "country": "BE",
+        "phone": "0470 12 34 56",
+    }
+    client.post(reverse("accounts:sign_up"), {**form, "email": "leesbaar@example.be"})
+    link = _links(mail.outbox[-1])[0]
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    payload = token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"leesbaar" not in decoded.lower() and "leesbaar" not in link
+    assert client.get(link).status_code == 302
+    assert User.objects.get(email="leesbaar@example.be").email_verified
+
+
+def test_a_password_reset_ends_every_session_and_its_rows(client):
+    from django.test import Client
+
+    from accounts.models import UserSession
+
+    user = ProfileFactory(user__email="reset@example.be").user
+    other = Client()
+    other.post(reverse("accounts:login"), {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert UserSession.objects.filter(user=user).count() == 1
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
+    link = _links(mail.outbox[-1])[0]
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new = {"new_password1": "nieuw-zonnedak-2027", "new_password2": "nieuw-zonnedak-2027"}
+    assert client.post(form_url, new).status_code == 302
+    assert other.get(reverse("accounts:profile")).status_code == 302
+    assert not UserSession.objects.filter(user=user).exists()

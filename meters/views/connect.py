@@ -15,7 +15,8 @@ from consents.models import Mandate
 from consents.selectors import mandate_current, mandate_display
 from ilusmart.fluvius.errors import FluviusError
 from meters.forms import MeterLinkForm
-from meters.selectors import meters_for_user
+from meters.quarterhours import local_date
+from meters.selectors import meters_for_user, visible_periods
 from meters.services.meters import MeterLinkRefused, meter_connect_start, meter_link
 from meters.services.sync import mandate_return_refresh
 from meters.views.common import own_meter
@@ -27,12 +28,18 @@ def _meter_list_page(request, form, status=200):
     rows = []
     for meter in meters_for_user(user=request.user):
         mandate = mandate_current(user=request.user, ean=meter.ean)
+        sync = getattr(meter, "sync_state", None)
+        data_until = sync.data_until if sync else None
+        # "Data up to …" only when that day is the homeowner's own (not a previous occupant's).
+        if data_until and local_date(data_until) not in visible_periods(user=request.user, meter=meter):
+            data_until = None
         rows.append(
             {
                 "meter": meter,
                 "mandate": mandate,
                 "display": mandate_display(mandate=mandate),
-                "sync": getattr(meter, "sync_state", None),
+                "sync": sync,
+                "data_until": data_until,
             }
         )
     return render(request, "meters/meter_list.html", {"rows": rows, "form": form}, status=status)

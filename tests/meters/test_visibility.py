@@ -329,3 +329,23 @@ def test_a_new_owner_without_a_mandate_sees_nothing_of_the_stored_history(client
         markers = ["0,100", "0.100", "0,120", "0.120"]
         assert not [m for m in markers if m in text] and not figures_from_a(text), (url, query)
     assert re.search(r"Geen gegevens voor deze periode", client.get(reverse("meters:day", args=[pk, h])).text)
+
+
+def test_the_meter_list_says_how_fresh_only_the_homeowners_own_data_is(client, handover):
+    from meters.models import MeterSyncState
+
+    h = handover.handover
+    state = MeterSyncState.objects.create(meter=handover.meter, data_until=at(h - timedelta(days=1), 23))
+    newcomer = ProfileFactory().user
+    handover.meter.owner = newcomer
+    handover.meter.save()
+    client.force_login(newcomer)
+    assert "Gegevens tot" not in client.get(reverse("meters:list")).text  # A's last day: not theirs
+
+    handover.meter.owner = handover.b
+    handover.meter.save()
+    client.force_login(handover.b)
+    assert "Gegevens tot" not in client.get(reverse("meters:list")).text
+    state.data_until = at(h + timedelta(days=29), 23)
+    state.save()
+    assert "Gegevens tot" in client.get(reverse("meters:list")).text

@@ -17,7 +17,7 @@ import requests
 from django.db import connection
 
 from ilusmart.fluvius.simulator.testing import free_port
-from tests.ilusmart.test_production_settings import PRODUCTION
+from tests.ilusmart.conftest import PRODUCTION
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -55,6 +55,17 @@ def windows_needed(first: date, last: date, *, chunk_days: int) -> int:
     return math.ceil(seconds / (chunk_days * 86400))
 
 
+# The fault test of test_sync_reliability.py, whose arithmetic test_date_arithmetic.py replays.
+FAULT_TEST_DAYS = 60
+FAULT_TEST_CHUNK_DAYS = 10
+
+
+def fault_test_window(today: date) -> tuple[date, date]:
+    """The 60 local days [first, last) the fault test syncs: up to the day before yesterday."""
+    last = today - timedelta(days=1)
+    return last - timedelta(days=FAULT_TEST_DAYS), last
+
+
 def published_days(first: date, now: datetime) -> int:
     """Local days from ``first`` whose data Fluvius has published at ``now`` (day D: 06:00 on D + 1)."""
     local = now.astimezone(BRUSSELS)

@@ -17,6 +17,9 @@ from ilusmart.fluvius.client import format_utc, split_window
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
 from meters.services.sync import local_midnight
 from tests.meters.conftest import (
+    FAULT_TEST_CHUNK_DAYS,
+    FAULT_TEST_DAYS,
+    fault_test_window,
     latest_dst_days,
     local_today,
     published_days,
@@ -25,7 +28,6 @@ from tests.meters.conftest import (
     truth_day_sums,
     windows_needed,
 )
-from tests.meters.test_sync_reliability import FAULT_TEST_CHUNK_DAYS, FAULT_TEST_DAYS, fault_test_window
 
 # Both DST changes, the turn of the year with 26 December (when the October change leaves the
 # fault test's 60 days), and 29 February.

@@ -9,7 +9,7 @@ import json
 import threading
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -33,8 +33,11 @@ from meters.tasks import backfill_meter, sync_meter_daily
 from tests.factories import MeterFactory, UserFactory, _meter_ean
 from tests.meters.conftest import (
     BRUSSELS,
+    FAULT_TEST_CHUNK_DAYS,
+    FAULT_TEST_DAYS,
     energy_requests,
     export_bytes,
+    fault_test_window,
     latest_dst_days,
     local_today,
     missing_cells,
@@ -52,15 +55,6 @@ from tests.processes import celery_worker
 # at the turn of the year and on 29 February, and test_date_arithmetic.py replays the
 # arithmetic for every day of two years.
 pytestmark = pytest.mark.date_sensitive
-
-FAULT_TEST_DAYS = 60
-FAULT_TEST_CHUNK_DAYS = 10
-
-
-def fault_test_window(today: date) -> tuple[date, date]:
-    """The 60 local days [first, last) the fault test syncs: up to the day before yesterday."""
-    last = today - timedelta(days=1)
-    return last - timedelta(days=FAULT_TEST_DAYS), last
 
 
 def assert_totals_match_truth(meter, truth: bytes) -> int:

@@ -448,8 +448,8 @@ class Fault(models.Model):
         return self.status in self.ACTIVE_STATUSES
 
 
-class FaultNote(models.Model):
-    """A contact note on a fault: a call, mail or visit with the homeowner, or an internal note."""
+class Note(models.Model):
+    """What a contact note holds, on a fault or about a customer: kind, who, when, what."""
 
     class Kind(models.TextChoices):
         CALL = "call", _("telefoon")
@@ -457,9 +457,6 @@ class FaultNote(models.Model):
         VISIT = "visit", _("bezoek")
         NOTE = "note", _("notitie")
 
-    fault = models.ForeignKey(
-        Fault, on_delete=models.CASCADE, related_name="notes", verbose_name=_("storing")
-    )
     kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -473,6 +470,17 @@ class FaultNote(models.Model):
     text = models.TextField(_("tekst"))
 
     class Meta:
+        abstract = True
+
+
+class FaultNote(Note):
+    """A contact note on a fault: a call, mail or visit with the homeowner, or an internal note."""
+
+    fault = models.ForeignKey(
+        Fault, on_delete=models.CASCADE, related_name="notes", verbose_name=_("storing")
+    )
+
+    class Meta:
         verbose_name = _("contactnotitie")
         verbose_name_plural = _("contactnotities")
         ordering = ["at", "pk"]
@@ -481,14 +489,12 @@ class FaultNote(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-class ContactNote(models.Model):
+class ContactNote(Note):
     """A contact with a customer (a call, mail or visit) or an internal note about them.
 
     Kept as written: support adds notes and never edits or deletes them (meters/admin_customers.py).
     Notes about one fault live on the fault (``FaultNote``); the customer page shows both.
     """
-
-    Kind = FaultNote.Kind
 
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -504,17 +510,6 @@ class ContactNote(models.Model):
         related_name="contact_notes",
         verbose_name=_("meter"),
     )
-    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("door"),
-    )
-    at = models.DateTimeField(_("op"), default=clock.now)
-    text = models.TextField(_("tekst"))
 
     class Meta:
         verbose_name = _("klantcontact")

@@ -12,9 +12,14 @@ def pytest_collection_modifyitems(items):
     the migrations is restored before it runs."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+        # Transactional by its mark, or by asking for a fixture that makes it so (pytest-django).
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & set(item.fixturenames)
+        )
+        if transactional and not (marker is not None and "serialized_rollback" in marker.kwargs):
+            args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
             item.add_marker(
-                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                pytest.mark.django_db(*args, **{**kwargs, "transaction": True, "serialized_rollback": True}),
                 append=False,
             )
 

@@ -117,3 +117,64 @@ class FetchRefusal(models.Model):
 
     def __str__(self):
         return f"{self.ean} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProcessingRestriction(models.Model):
+    """A pause of processing asked by the person (GDPR art. 18) or set for them by staff or the DPO.
+
+    While one is active (``lifted_at`` empty) nothing new is done with their data: no sync from
+    Fluvius, no fault emails, no communications, no sharing with partners. Their data is kept and
+    they still see it. Rows are never updated except to record the lift, so the history shows who
+    paused and resumed, and when.
+    """
+
+    class Source(models.TextChoices):
+        HOMEOWNER = "homeowner", _("de klant zelf")
+        SUPPORT = "support", _("support")
+        DPO = "dpo", _("functionaris voor gegevensbescherming")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="processing_restrictions",
+        verbose_name=_("klant"),
+    )
+    source = models.CharField(_("gevraagd via"), max_length=16, choices=Source.choices)
+    reason = models.CharField(_("reden"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("gepauzeerd sinds"), default=clock.now, editable=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gepauzeerd door"),
+    )
+    lifted_at = models.DateTimeField(_("hervat op"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hervat door"),
+    )
+
+    class Meta:
+        verbose_name = _("pauze van de verwerking")
+        verbose_name_plural = _("pauzes van de verwerking")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="consents_one_active_restriction_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None

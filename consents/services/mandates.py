@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from consents.models import FetchRefusal, Mandate, MandatePollState
+from consents.selectors.restriction import processing_restricted
 from ilusmart import clock, errors
 from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.client import FluviusClient
@@ -35,6 +36,12 @@ class NoActiveMandate(ApplicationError):
 
     kind = errors.FORBIDDEN
     default_code = "no_active_mandate"
+
+
+class ProcessingRestricted(NoActiveMandate):
+    """Fetching was refused: the person has paused processing (or staff paused it for them)."""
+
+    default_code = "processing_restricted"
 
 
 def reference_number_new() -> str:
@@ -234,8 +241,14 @@ def mandate_mark_not_found(*, mandate: Mandate) -> None:
 def mandate_authorize_fetch(*, user, ean: str) -> Mandate:
     """The single gate before any energy fetch: the approved, unsuspended mandate of `user` for `ean`.
 
-    Raises NoActiveMandate — and records the refusal — when there is none.
+    Raises NoActiveMandate — and records the refusal — when there is none, and
+    ProcessingRestricted (a NoActiveMandate) while the person has paused processing.
     """
+    if processing_restricted(user=user):
+        reason = "processing restricted (paused) for this person"
+        FetchRefusal.objects.create(ean=ean, user=user, reason=reason)
+        logger.info("fetch refused for EAN %s (user %s): %s", ean, getattr(user, "pk", None), reason)
+        raise ProcessingRestricted(reason)
     mandate = (
         Mandate.objects.filter(
             user=user, ean=ean, status=Mandate.Status.APPROVED, fetch_suspended_at__isnull=True

@@ -22,7 +22,7 @@ from django.db.models import Max, Min, Prefetch, Q
 
 from accounts.validators import phone_normalize
 from consents.models import Mandate
-from consents.selectors import mandate_current, mandates_for_user
+from consents.selectors.mandates import mandate_current, mandates_for_user
 from ilusmart import clock
 from ilusmart.fluvius.types import DayReadings
 from meters.models import ContactNote, DailyTotal, Fault, FaultNote, Meter, Product, ReadingDay

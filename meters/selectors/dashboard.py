@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Max, Q
 
 from consents.models import Mandate
-from consents.selectors import MandateDisplay, mandate_current, mandate_display
+from consents.selectors.mandates import MandateDisplay, mandate_current, mandate_display
 from meters.models import DailyTotal, Meter
 from meters.selectors.faults import FaultDisplay, fault_displays_for_user
 from meters.selectors.periods import PeriodFigures, local_today, period_figures

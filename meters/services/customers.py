@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consents.models import Mandate
-from consents.selectors import mandate_current
+from consents.selectors.mandates import mandate_current
 from ilusmart import clock
 from ilusmart.errors import CONFLICT, FORBIDDEN, NOT_FOUND, ApplicationError
 from meters.models import ContactNote, Meter

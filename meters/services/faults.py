@@ -42,6 +42,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consents.models import Mandate
+from consents.selectors.restriction import processing_restricted
 from ilusmart import clock, errors
 from ilusmart.errors import ApplicationError
 from meters.models import DailyTotal, Fault, Meter, MeterSyncState, Product, ReadingDay
@@ -675,6 +676,9 @@ def fault_email_send(*, fault_id: int) -> None:
         return
     owner = fault.meter.owner
     if owner is None or not owner.is_active or not owner.email:
+        return
+    if processing_restricted(user=owner):
+        logger.info("fault %s: no email, processing is paused for its owner", fault.pk)
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {

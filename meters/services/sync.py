@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from consents.models import Mandate
+from consents.selectors.restriction import restricted_user_ids
 from consents.services.mandates import (
     NoActiveMandate,
     PollResult,
@@ -302,7 +303,8 @@ def meter_backfill(
 
 
 def meters_due_for_daily_sync():
-    """Meters whose owner has an approved, unsuspended mandate for their EAN (one query)."""
+    """Meters whose owner has an approved, unsuspended mandate for their EAN and has not paused
+    processing (one query)."""
     approved = Mandate.objects.filter(
         status=Mandate.Status.APPROVED,
         fetch_suspended_at__isnull=True,
@@ -312,6 +314,7 @@ def meters_due_for_daily_sync():
     return (
         Meter.objects.filter(owner__isnull=False)
         .filter(Exists(approved))
+        .exclude(owner__in=restricted_user_ids())
         .select_related("owner")
         .order_by("pk")
     )

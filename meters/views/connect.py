@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import rate_limited
 from consents.models import Mandate
-from consents.selectors import mandate_current, mandate_display
+from consents.selectors.mandates import mandate_current, mandate_display
 from ilusmart.fluvius.errors import FluviusError
 from meters.forms import MeterLinkForm
 from meters.quarterhours import local_date

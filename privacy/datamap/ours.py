@@ -189,6 +189,21 @@ CONSENTS = {
             "at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
         },
     ),
+    "consents.processingrestriction": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="their pauses of processing (art. 18): about them only, gone with the account",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "user": link(ERASE),
+            "source": personal(EXPORT, ERASE),
+            "reason": personal(EXPORT, ERASE),
+            "started_at": personal(EXPORT, ERASE),
+            "started_by": actor(ERASE, "who paused it (the customer, support or the DPO)"),
+            "lifted_at": personal(EXPORT, ERASE),
+            "lifted_by": actor(ERASE, "who resumed it (the customer, support or the DPO)"),
+        },
+    ),
 }
 
 _METER_LINK = "which meter: exported as its EAN"

@@ -1,0 +1,1 @@
+"""Reads of the consents app, one module per subject (mandates, restriction, …)."""

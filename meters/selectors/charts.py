@@ -25,6 +25,8 @@ from meters.quarterhours import BRUSSELS, slots_in_day
 from meters.selectors.periods import (
     FIRST_DATA_DAY,
     PeriodFigures,
+    estimated_percent,
+    first_day_not_due,
     local_today,
     month_add,
     period_figures,
@@ -45,9 +47,11 @@ class ChartPoint:
     ``start`` is the local start (an aware datetime in Brussels time for a quarter-hour, else a
     date). ``repeated`` marks a quarter-hour of the hour that occurs twice on the last Sunday of
     October. ``incomplete``: some quarter-hours of a past day/month/year are missing.
-    ``future`` (today or later) and ``before_data`` (before the meter's first stored day, or not
+    ``future`` (not yet due: today, or yesterday before Fluvius publishes it, see
+    ``first_day_not_due``) and ``before_data`` (before the meter's first stored day, or not
     among the reader's visible days) have no data to expect, so they are not "missing". ``source``: where its values came from
-    (``fluvius``, ``import`` or ``both``; None without a value).
+    (``fluvius``, ``import`` or ``both``; None without a value). A day, month or year point is
+    not flagged estimated as a whole: ``estimated_percent`` is the share of its values that is.
     """
 
     key: str
@@ -62,6 +66,7 @@ class ChartPoint:
     future: bool = False
     before_data: bool = False
     source: str | None = None
+    estimated_percent: Decimal | None = None
 
     @property
     def net_kwh(self) -> Decimal | None:
@@ -142,6 +147,7 @@ def compare_start(kind: str, start: date, compare: str) -> date | None:
 def day_chart(*, meter: Meter, day: date, visible: VisiblePeriods, today: date | None = None) -> Chart:
     """The 92, 96 or 100 quarter-hours of the local ``day``, offtake and injection in kWh."""
     today = today or local_today()
+    not_due = first_day_not_due(today)
     slots = readings_for_day(meter=meter, day=day, visible=visible)
     figures = period_figures(
         meter=meter, start_date=day, end_date=day + timedelta(days=1), visible=visible, today=today
@@ -166,7 +172,7 @@ def day_chart(*, meter: Meter, day: date, visible: VisiblePeriods, today: date |
                 injection_estimated=slot.injection_state is ValidationState.EST,
                 register=slot.register,
                 repeated=seen[clock] > 1,
-                future=day >= today,
+                future=day >= not_due,
                 before_data=before,
                 source=slot.source,
             )
@@ -185,8 +191,9 @@ def _aggregate_point(
         start=start,
         offtake_kwh=totals.offtake_kwh,
         injection_kwh=totals.injection_kwh,
-        offtake_estimated=totals.estimated_values > 0,
-        injection_estimated=totals.estimated_values > 0,
+        estimated_percent=estimated_percent(
+            totals.estimated_values, totals.offtake_slots_present + totals.injection_slots_present
+        ),
         incomplete=present < expected,
         future=future,
         before_data=before_data,
@@ -201,11 +208,12 @@ def month_chart(*, meter: Meter, month: date, visible: VisiblePeriods, today: da
     by_day = {t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=end, visible=visible)}
     figures = period_figures(meter=meter, start_date=start, end_date=end, visible=visible, today=today)
     first_day = figures.first_data_day
+    not_due = first_day_not_due(today)
     points, day = [], start
     while day < end:
         before = first_day is None or day < first_day or day not in visible
-        expected = slots_in_day(day) if day < today and not before else 0
-        points.append(_aggregate_point(str(day.day), day, by_day.get(day), expected, day >= today, before))
+        expected = slots_in_day(day) if day < not_due and not before else 0
+        points.append(_aggregate_point(str(day.day), day, by_day.get(day), expected, day >= not_due, before))
         day += timedelta(days=1)
     return Chart(meter, MONTH, start, end, points, figures)
 
@@ -217,14 +225,15 @@ def year_chart(*, meter: Meter, year: int, visible: VisiblePeriods, today: date 
     by_month = {t.period: t for t in monthly_totals(meter=meter, year=year, visible=visible)}
     figures = period_figures(meter=meter, start_date=start, end_date=end, visible=visible, today=today)
     first_day = figures.first_data_day
+    not_due = first_day_not_due(today)
     points = []
     for number in range(1, 13):
         first = date(year, number, 1)
         last = month_add(first, 1)
         before = first_day is None or last <= first_day or not visible.clip(first, last)
-        expected = 0 if before else visible.slots_between(max(first, first_day), min(last, today))
+        expected = 0 if before else visible.slots_between(max(first, first_day), min(last, not_due))
         points.append(
-            _aggregate_point(str(number), first, by_month.get(first), expected, first >= today, before)
+            _aggregate_point(str(number), first, by_month.get(first), expected, first >= not_due, before)
         )
     return Chart(meter, YEAR, start, end, points, figures)
 
@@ -237,6 +246,7 @@ def years_chart(*, meter: Meter, visible: VisiblePeriods, today: date | None = N
     start, end = date(first_year, 1, 1), date(today.year + 1, 1, 1)
     figures = period_figures(meter=meter, start_date=start, end_date=end, visible=visible, today=today)
     first_day = figures.first_data_day
+    not_due = first_day_not_due(today)
     points = []
     for number in range(first_year, today.year + 1):
         first, last = date(number, 1, 1), date(number + 1, 1, 1)
@@ -244,7 +254,7 @@ def years_chart(*, meter: Meter, visible: VisiblePeriods, today: date | None = N
         # Before the meter's first stored day nothing was expected: only later gaps count.
         expected = 0
         if totals is not None and first_day is not None:
-            expected = visible.slots_between(max(first, first_day), min(last, today))
+            expected = visible.slots_between(max(first, first_day), min(last, not_due))
         points.append(_aggregate_point(str(number), first, totals, expected, first > today))
     return Chart(meter, YEARS, start, end, points, figures)
 

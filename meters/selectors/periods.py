@@ -10,14 +10,14 @@ days neither add to the figures nor count as missing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
 
 from ilusmart import clock
 from meters.models import Meter
-from meters.quarterhours import slots_in_day
+from meters.quarterhours import BRUSSELS, slots_in_day
 from meters.selectors.readings import Totals
 from meters.selectors.visibility import VisiblePeriods
 
@@ -27,7 +27,8 @@ SELECT sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_nigh
        coalesce(sum(slots_expected), 0), coalesce(sum(offtake_slots_present), 0),
        coalesce(sum(injection_slots_present), 0), coalesce(sum(estimated_values), 0),
        (SELECT min(day) FROM meters_dailytotal WHERE meter_id = %s AND {visible}),
-       coalesce(sum(imported_values), 0)
+       coalesce(sum(imported_values), 0),
+       coalesce(sum(least(offtake_slots_present, injection_slots_present)) FILTER (WHERE day < %s), 0)
 FROM meters_dailytotal
 WHERE meter_id = %s AND day >= %s AND day < %s AND {visible}
 """
@@ -42,6 +43,22 @@ FIRST_DATA_DAY = date(2010, 1, 1)
 def local_today() -> date:
     """Today's date in Brussels."""
     return clock.local_today()
+
+
+# Fluvius publishes local day D at 06:00 local on D+1 (shared/domain/fluvius-api.md): before
+# that, yesterday has no data to expect yet.
+PUBLISHED_AT = time(6, 0)
+
+
+def first_day_not_due(today: date | None = None, *, now: datetime | None = None) -> date:
+    """The first local day Fluvius need not have delivered yet: today, or yesterday before 06:00.
+
+    Days before it are *due*: a quarter-hour of them that is not stored is missing. A caller that
+    passes ``today`` (a page's or a test's "today") never gets a later day than that.
+    """
+    local = (now or clock.now()).astimezone(BRUSSELS)
+    due_before = local.date() if local.time() >= PUBLISHED_AT else local.date() - timedelta(days=1)
+    return due_before if today is None else min(today, due_before)
 
 
 def last_data_day(today: date | None = None) -> date:
@@ -89,8 +106,9 @@ def _difference(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 class PeriodFigures:
     """Offtake, injection and net (offtake − injection) of a period, with the day/night split.
 
-    ``slots_expected`` counts the period's quarter-hours before today; ``None`` energy means
-    no value at all, never zero. ``first_data_day`` is the meter's first stored day (any period),
+    ``slots_expected`` counts the period's quarter-hours of the days Fluvius should have
+    delivered by now (``first_day_not_due``); ``quarter_hours_present`` those of them with both
+    an offtake and an injection value. ``None`` energy means no value at all, never zero. ``first_data_day`` is the meter's first stored day (any period),
     read by the same query, so that a chart need not ask for it again.
     """
 
@@ -99,6 +117,7 @@ class PeriodFigures:
     totals: Totals
     slots_expected: int
     first_data_day: date | None = None
+    quarter_hours_present: int = 0
 
     @property
     def offtake_kwh(self) -> Decimal | None:
@@ -141,18 +160,35 @@ class PeriodFigures:
         return self.offtake_kwh is not None or self.injection_kwh is not None
 
     @property
-    def missing_values(self) -> int:
-        """Quarter-hour values (both directions) that should be there by now and are not."""
-        present = self.totals.offtake_slots_present + self.totals.injection_slots_present
-        return max(0, 2 * self.slots_expected - present)
+    def missing_quarter_hours(self) -> int:
+        """Quarter-hours Fluvius should have delivered by now that lack a value (offtake,
+        injection or both: a quarter-hour counts once)."""
+        return max(0, self.slots_expected - self.quarter_hours_present)
 
     @property
     def estimated_values(self) -> int:
         return self.totals.estimated_values
 
     @property
+    def estimated_percent(self) -> Decimal | None:
+        """The share of the stored values (both directions) that is estimated (EST), in %."""
+        return estimated_percent(
+            self.totals.estimated_values,
+            self.totals.offtake_slots_present + self.totals.injection_slots_present,
+        )
+
+    @property
     def complete(self) -> bool:
-        return self.missing_values == 0
+        return self.missing_quarter_hours == 0
+
+
+def estimated_percent(estimated: int, present: int) -> Decimal | None:
+    """``estimated`` of ``present`` values in %, with one decimal (at least 0.1 when any is
+    estimated, so a share never reads as 0 %); None when none is estimated."""
+    if not estimated or not present:
+        return None
+    share = (Decimal(100) * estimated / present).quantize(Decimal("0.1"))
+    return max(share, Decimal("0.1"))
 
 
 def period_figures(
@@ -162,20 +198,22 @@ def period_figures(
     ``visible`` days.
 
     Quarter-hours are expected on the visible days from the meter's first (visible) stored day
-    up to yesterday: the months before a meter's data begins are not "missing", nor are another
-    occupant's days.
+    up to the last day Fluvius should have delivered (``first_day_not_due``): the months before
+    a meter's data begins are not "missing", nor are another occupant's days or yesterday
+    before Fluvius publishes it.
     """
     today = today or local_today()
+    due_before = first_day_not_due(today)
     condition, parameters = visible.sql("day")
     with connection.cursor() as cursor:
         cursor.execute(
             _RANGE_SQL.format(visible=condition),
-            [meter.pk, *parameters, meter.pk, start_date, end_date, *parameters],
+            [meter.pk, *parameters, due_before, meter.pk, start_date, end_date, *parameters],
         )
         row = cursor.fetchone()
     totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:11]), imported_values=int(row[12]))
     first_day = row[11]
     expected = 0
     if first_day is not None:
-        expected = visible.slots_between(max(start_date, first_day), min(end_date, today))
-    return PeriodFigures(start_date, end_date, totals, expected, first_day)
+        expected = visible.slots_between(max(start_date, first_day), min(end_date, due_before))
+    return PeriodFigures(start_date, end_date, totals, expected, first_day, int(row[13]))

@@ -20,6 +20,14 @@ def kwh(value, decimals=3):
 
 
 @register.filter
+def thousands(value):
+    """A whole number with the active language's thousands separator (``1.234`` in Dutch)."""
+    if value is None:
+        return ""
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.filter
 def kwh_or_missing(value, decimals=3):
     """Like ``kwh``, but a missing value reads "—" with "no data" for screen readers, never 0."""
     if value is None:

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -100,21 +100,28 @@ def _drill_down(meter_id: int, kind: str, point, compare: str) -> str | None:
 
 def _status_key(point) -> str:
     """How trustworthy a point is; missing is said, never shown as 0."""
-    if point.future or point.before_data:
+    if point.future:
         return "future"
+    if point.before_data:
+        return "none"
     if point.missing:
         return "missing"
     if point.offtake_kwh is None or point.injection_kwh is None or point.incomplete:
         return "incomplete"
-    if point.estimated:
+    if point.estimated or point.estimated_percent:
         return "estimated"
     return "ok"
 
 
-def _status_words(key: str) -> tuple[str, str]:
-    """(css class, words) of a status key, in the active language."""
+def _status_words(key: str, estimated_percent=None) -> tuple[str, str]:
+    """(css class, words) of a status key, in the active language. A day, month or year that
+    is partly estimated says which share."""
+    if key == "estimated" and estimated_percent is not None:
+        share = number_format(estimated_percent, decimal_pos=1, use_l10n=True)
+        return "estimated-part", _("%(percent)s %% geschat (EST)") % {"percent": share}
     words = {
         "future": _("nog geen gegevens"),
+        "none": _("geen gegevens"),
         "missing": _("ontbreekt"),
         "incomplete": _("onvolledig"),
         "estimated": _("geschat (EST)"),
@@ -179,7 +186,7 @@ def _chart_page(request, meter_id, kind: str, start: date):
                 "url": _drill_down(meter.pk, kind, point, compare_param),
                 "compare_offtake": other_offtake,
                 "compare_injection": other_injection,
-                "status": status_of(_status_key(point)),
+                "status": status_of(_status_key(point), point.estimated_percent),
                 "register": register_of(point.register),
                 "source": source_of(point.source),
             }
@@ -211,6 +218,9 @@ def _chart_data(kind, chart, axis, lined_up, compare_name) -> dict:
         "injection": [_number(p.injection_kwh) for p in points],
         "offtakeEstimated": [p.offtake_estimated for p in points],
         "injectionEstimated": [p.injection_estimated for p in points],
+        # A day, month or year: the share (0…1) of its values that is estimated, drawn as that
+        # part of the bar, never the whole bar for a few estimated quarter-hours.
+        "estimatedShare": [_number(p.estimated_percent / 100) if p.estimated_percent else 0 for p in points],
         "missing": [p.missing for p in points],
         "text": {
             "offtake": _("Afname"),

@@ -122,11 +122,19 @@ def test_period_figures_count_quarter_hours_from_the_first_day_to_before_today()
     spring = period_figures(
         visible=ALL_DAYS, meter=meter, start_date=date(2025, 3, 30), end_date=date(2025, 3, 31), today=far
     )
-    assert (spring.slots_expected, spring.offtake_kwh, spring.missing_values) == (92, Decimal("0.100"), 183)
+    assert (spring.slots_expected, spring.offtake_kwh, spring.missing_quarter_hours) == (
+        92,
+        Decimal("0.100"),
+        92,
+    )
     autumn = period_figures(
         visible=ALL_DAYS, meter=meter, start_date=date(2025, 10, 26), end_date=date(2025, 10, 27), today=far
     )
-    assert (autumn.slots_expected, autumn.offtake_kwh, autumn.missing_values) == (100, Decimal("0.500"), 198)
+    assert (autumn.slots_expected, autumn.offtake_kwh, autumn.missing_quarter_hours) == (
+        100,
+        Decimal("0.500"),
+        100,
+    )
     # March counts from the meter's first day (30 and 31 March), not from the 1st.
     march = period_figures(
         visible=ALL_DAYS, meter=meter, start_date=date(2025, 3, 1), end_date=date(2025, 4, 1), today=far

@@ -124,8 +124,8 @@ def test_missing_is_a_gap_and_estimates_are_marked(client, meter):
     assert data["offtakeEstimated"][40] is True and data["injectionEstimated"][40] is True
     assert data["offtakeEstimated"][39] is False
     assert data["injection"][50] is None and data["offtake"][50] is not None
-    assert "5 kwartierwaarden ontbreken" in html  # 2 × 2 + 1
-    assert "2 waarden zijn geschat (EST)" in html
+    assert "3 kwartierwaarden ontbreken" in html  # slots 20, 21 and 50, each counted once
+    assert "2 waarden zijn geschat (EST, 1,1 % van de waarden)" in html  # 2 of 189
 
 
 def test_month_view_by_day_with_missing_days_as_gaps(client, meter, written):
@@ -137,7 +137,7 @@ def test_month_view_by_day_with_missing_days_as_gaps(client, meter, written):
     rows = table_rows(html)
     assert len(rows) == 30
     assert "status-missing" in rows[10] and "ontbreekt" in rows[10]  # 11 June
-    assert "status-estimated" in rows[19]
+    assert "status-estimated-part" in rows[19]
     data = _chart_data(html)
     assert data["offtake"][10] is None and data["missing"][10] is True
     for index in range(30):
@@ -173,7 +173,7 @@ def test_year_and_years_views(client, meter, written):
     # Before the meter's first data nothing is "missing": there was nothing to expect yet.
     html = client.get(reverse("meters:year", args=[meter.pk, 2024])).text
     rows = table_rows(html)
-    assert "status-future" in rows[0] and "nog geen gegevens" in rows[0]
+    assert "status-none" in rows[0] and "geen gegevens" in rows[0] and "nog geen" not in rows[0]
     assert _chart_data(html)["missing"][:11] == [False] * 11
     assert "status-incomplete" not in rows[11]  # 30 and 31 December are complete
     assert "ontbreken" not in html.split('data-testid="chart-caption"', 1)[1].split("</figcaption>", 1)[0]
@@ -402,3 +402,55 @@ def test_the_tables_say_where_the_values_came_from(client, meter):
 
     rows = table_rows(client.get(reverse("meters:year", args=[meter.pk, 2025])).text)
     assert _source_cell(rows[5]) == "Fluvius en import"
+
+
+def test_a_day_not_yet_due_and_a_day_before_the_data_read_differently(client, meter, written, settings):
+    """A day Fluvius has not had to deliver yet (today; yesterday before 06:00) reads "nog geen
+    gegevens" and is not missing (a day before the data: test_year_and_years_views)."""
+    from datetime import time
+
+    from ilusmart import clock
+
+    today = local_today()
+    yesterday = today - timedelta(days=1)
+    first = today - timedelta(days=3)
+    written.days(first, today - timedelta(days=2))
+    settings.CLOCK_SHIFT = clock.shift_to(today, local_time=time(5, 0))
+    html = client.get(reverse("meters:month", args=[meter.pk, yesterday.replace(day=1)])).text
+    row = next(r for r in table_rows(html) if f'data-key="{yesterday.day}"' in r)
+    assert "status-future" in row and "nog geen gegevens" in row
+    assert "ontbreken" not in html.split('data-testid="chart-caption"', 1)[1].split("</figcaption>", 1)[0]
+    # After 06:00 yesterday is due: its 92/96/100 quarter-hours are missing.
+    settings.CLOCK_SHIFT = clock.shift_to(today, local_time=time(7, 0))
+    html = client.get(reverse("meters:month", args=[meter.pk, yesterday.replace(day=1)])).text
+    row = next(r for r in table_rows(html) if f'data-key="{yesterday.day}"' in r)
+    assert "status-missing" in row and "ontbreekt" in row
+
+
+def test_a_month_bar_is_marked_estimated_only_for_its_share(client, meter, written):
+    written.days(date(2025, 6, 1), date(2025, 6, 19))
+    written.day(date(2025, 6, 20), estimated={5})  # 2 of 5,760 values of the month
+    written.days(date(2025, 6, 21), date(2025, 6, 30))
+    html = client.get(reverse("meters:year", args=[meter.pk, 2025])).text
+    data = _chart_data(html)
+    june = 5
+    assert data["offtakeEstimated"][june] is False and data["injectionEstimated"][june] is False
+    assert 0 < data["estimatedShare"][june] < 0.01
+    assert data["estimatedShare"][june - 1] == 0
+    row = table_rows(html)[june]
+    assert "status-estimated-part" in row and "0,1 % geschat (EST)" in row
+    assert "Het gearceerde, lichtere deel van een staaf is het aandeel geschatte waarden (EST)." in html
+
+
+def test_missing_counts_have_thousands_separators(client, meter, written):
+    written.day(date(2024, 1, 2))  # then nothing for the rest of 2024: 365 × 96 − … quarter-hours
+    html = client.get(reverse("meters:year", args=[meter.pk, 2024])).text
+    caption = html.split('data-testid="chart-caption"', 1)[1].split("</figcaption>", 1)[0]
+    missing = re.search(r"([\d.]+) kwartierwaarden ontbreken", caption).group(1)
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})+", missing), missing
+    assert (
+        int(missing.replace(".", "")) == 365 * 96 - 4 + 4 - 96
+    )  # 2 Jan … 31 Dec 2024 (two DST days), less 2 Jan
+    html = client.get(reverse("meters:year", args=[meter.pk, 2024]), headers={"accept-language": "en"}).text
+    english = re.search(r"Incomplete: ([\d,]+) quarter-hour", html)
+    assert english and "," in english.group(1), html[:200]

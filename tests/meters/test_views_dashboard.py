@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,7 @@ from ilusmart import clock
 from meters.selectors import local_today
 from tests.factories import MandateFactory, MeterFactory, ProfileFactory, covering_mandate
 from tests.meters.dashboard_data import WrittenReadings, dutch_kwh, figures_cells, ingest_day, ingest_days
+from tests.meters.values import quarter_hours_in
 
 pytestmark = pytest.mark.django_db
 
@@ -149,9 +151,12 @@ def test_dashboard_figures_equal_the_values_written(client, homeowner, settings,
     # The two missing quarter-hours (both directions) and the EST value are said, not hidden;
     # on a DST day only if the day's 92 or 100 quarter-hours are counted right.
     incomplete = re.search(r'data-testid="incomplete-yesterday">(.*?)</p>', html).group(1)
-    assert incomplete == "Onvolledig: 4 kwartierwaarden ontbreken."
+    assert incomplete == "Onvolledig: 2 kwartierwaarden ontbreken."  # each quarter-hour once
     estimated = re.search(r'data-testid="estimated-yesterday">(.*?)</p>', html).group(1)
-    assert estimated == "Bevat 2 geschatte waarden (EST)."  # offtake + injection of slot 10
+    values = 2 * (quarter_hours_in(case.yesterday) - 2)
+    share = f"{(Decimal(200) / values).quantize(Decimal('0.1'))}".replace(".", ",")
+    # offtake + injection of slot 10, and their share of the day's values
+    assert estimated == f"Bevat 2 geschatte waarden (EST, {share} % van de waarden)."
     pk = meter.pk
     for url in (
         reverse("meters:day", args=[pk, case.yesterday]),

@@ -1,0 +1,366 @@
+"""What a home battery would have done with a homeowner's measured quarter-hours (issue 12).
+
+A pure computation over integer Wh: no database, no clock. The caller (``meters.selectors.battery``
+for the page and the API, ``battery_whatif`` for operators) loads the quarter-hours and prices.
+
+The model, every choice shown on the page:
+
+- The meter sees only the **net** flows of each quarter-hour: ``offtake`` (from the grid) and
+  ``injection`` (to the grid); both can be non-zero in one quarter-hour. The battery charges only
+  from what would have been injected (never from the grid) and discharges only to cover what
+  would have been taken off (never to the grid), so in no quarter-hour does it raise offtake or
+  injection.
+- Within a quarter-hour the order of the home's ups and downs is unknown, so the battery is
+  credited cautiously: it can deliver only what it held at the start of the quarter-hour and store
+  only what fitted then; charging and discharging share the power over the quarter-hour
+  (``charge + discharge ≤ power × ¼ h``).
+- **Round-trip efficiency** is charged on the way in: of ``charge`` Wh from the home,
+  ``charge × efficiency`` is stored, and every stored Wh comes back out as one Wh. The state of
+  charge is kept exactly (in units of 1/``den`` Wh, ``efficiency = num/den``): no rounding loss.
+- **Usable depth**: the battery works between ``capacity × (1 − depth)`` (floored to the Wh below
+  ``capacity``) and ``capacity``; it starts the period at the bottom (empty).
+- **Peak shaving**: a part of the usable capacity (``reserve``) is kept back from ordinary
+  self-consumption and used only for the part of a quarter-hour's offtake above the target
+  (``peak_w`` × ¼ h). It is refilled from surplus only, like the rest. It never charges from the
+  grid, so the month's peak with the battery is never above the peak without.
+- A quarter-hour whose offtake or injection is missing stays missing: the battery does nothing
+  in it (its charge carries over), it is counted in ``missing``, and it adds nothing to any total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from ilusmart.errors import ApplicationError
+
+SELF_CONSUMPTION = "self_consumption"
+PEAK_SHAVING = "peak_shaving"
+STRATEGIES = (SELF_CONSUMPTION, PEAK_SHAVING)
+
+DEFAULT_EFFICIENCY = Decimal("0.9")
+DEFAULT_DEPTH = Decimal("0.9")
+DEFAULT_RESERVE = Decimal("0.5")
+MAX_CAPACITY_WH = 200_000  # 200 kWh: far above any home battery
+MAX_POWER_W = 100_000
+_NO_TARGET = 1 << 62  # an offtake target no quarter-hour reaches
+
+
+class BatteryInputInvalid(ApplicationError):
+    default_code = "battery_input_invalid"
+
+
+def _share_ok(value, lowest: Decimal) -> bool:
+    """A ratio given as a Decimal in [lowest, 1] with at most 3 decimals (90.5 % = 0.905)."""
+    return (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and lowest <= value <= 1
+        and value.as_tuple().exponent >= -3
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatterySpec:
+    """One battery and how it is run. Energy in Wh, power in W, ratios as Decimal in (0, 1]."""
+
+    capacity_wh: int
+    power_w: int
+    efficiency: Decimal = DEFAULT_EFFICIENCY
+    depth: Decimal = DEFAULT_DEPTH
+    strategy: str = SELF_CONSUMPTION
+    peak_w: int | None = None  # peak shaving: the offtake target in W
+    reserve: Decimal = DEFAULT_RESERVE  # peak shaving: share of the usable capacity kept back
+
+    def __post_init__(self):
+        if not isinstance(self.capacity_wh, int) or not 0 < self.capacity_wh <= MAX_CAPACITY_WH:
+            raise BatteryInputInvalid("De capaciteit moet tussen 0 en 200 kWh liggen.", code="capacity")
+        if not isinstance(self.power_w, int) or not 0 < self.power_w <= MAX_POWER_W:
+            raise BatteryInputInvalid("Het vermogen moet tussen 0 en 100 kW liggen.", code="power")
+        if not _share_ok(self.efficiency, Decimal("0.5")):
+            raise BatteryInputInvalid("Het rendement moet tussen 50 % en 100 % liggen.", code="efficiency")
+        if not _share_ok(self.depth, Decimal("0.1")):
+            raise BatteryInputInvalid("De bruikbare diepte moet tussen 10 % en 100 % liggen.", code="depth")
+        if self.strategy not in STRATEGIES:
+            raise BatteryInputInvalid("Onbekende strategie.", code="strategy")
+        if self.strategy == PEAK_SHAVING:
+            if not isinstance(self.peak_w, int) or not 0 < self.peak_w <= MAX_POWER_W:
+                raise BatteryInputInvalid(
+                    "Geef voor piekbeperking een doelpiek tussen 0 en 100 kW.", code="peak"
+                )
+            if not _share_ok(self.reserve, Decimal("0")):
+                raise BatteryInputInvalid("De reserve moet tussen 0 % en 100 % liggen.", code="reserve")
+
+    @property
+    def usable_wh(self) -> int:
+        return int((self.capacity_wh * self.depth).to_integral_value(rounding=ROUND_FLOOR))
+
+    @property
+    def bottom_wh(self) -> int:
+        return self.capacity_wh - self.usable_wh
+
+    @property
+    def reserve_wh(self) -> int:
+        if self.strategy != PEAK_SHAVING:
+            return 0
+        return int((self.usable_wh * self.reserve).to_integral_value(rounding=ROUND_FLOOR))
+
+    @property
+    def quarter_wh(self) -> int:
+        """Most energy in or out in one quarter-hour (power × ¼ h, floored to the Wh)."""
+        return self.power_w // 4
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterHourDay:
+    """One local day of a meter: integer Wh per quarter-hour (``None`` = missing), 92/96/100 slots.
+
+    ``night`` marks the quarter-hours counted on the night register (same length).
+    """
+
+    day: date
+    offtake_wh: Sequence[int | None]
+    injection_wh: Sequence[int | None]
+    night: Sequence[bool]
+
+
+@dataclass(slots=True, kw_only=True)
+class Figures:
+    """What a run (or the meter as measured) did over a day or a month, in Wh.
+
+    Only quarter-hours with both directions count (``missing`` of ``slots`` did not);
+    ``peak_offtake_wh`` is the highest quarter-hour offtake (× 4 = W), ``None`` without data,
+    ``peak_slot`` the first quarter-hour that reached it.
+    """
+
+    slots: int = 0
+    missing: int = 0
+    offtake_wh: int = 0
+    offtake_night_wh: int = 0
+    injection_wh: int = 0
+    charge_wh: int = 0
+    discharge_wh: int = 0
+    peak_offtake_wh: int | None = None
+    peak_slot: int | None = None
+
+    @property
+    def present(self) -> int:
+        return self.slots - self.missing
+
+    @property
+    def offtake_day_wh(self) -> int:
+        return self.offtake_wh - self.offtake_night_wh
+
+    @property
+    def peak_offtake_w(self) -> int | None:
+        return None if self.peak_offtake_wh is None else self.peak_offtake_wh * 4
+
+
+@dataclass(slots=True, kw_only=True)
+class DayResult(Figures):
+    """One day of one simulation (or of the meter as measured, without battery)."""
+
+    day: date
+    soc_end: int = 0  # state of charge at the end of the day, scaled (see ``Simulation.den``)
+
+
+@dataclass(slots=True)
+class QuarterHourTrace:
+    """Per quarter-hour of a recorded run: what the battery did (``None`` where missing)."""
+
+    new_offtake_wh: list = field(default_factory=list)
+    new_injection_wh: list = field(default_factory=list)
+    charge_wh: list = field(default_factory=list)
+    discharge_wh: list = field(default_factory=list)
+    soc: list = field(default_factory=list)  # scaled, at the end of the quarter-hour
+
+
+@dataclass(slots=True)
+class Simulation:
+    """A battery run over consecutive local days. ``soc`` values are in 1/``den`` Wh."""
+
+    spec: BatterySpec | None
+    den: int
+    days: list[DayResult]
+    trace: QuarterHourTrace | None = None
+
+    def soc_kwh(self, scaled: int) -> Decimal:
+        """A scaled state of charge as kWh with 3 decimals (half up)."""
+        return (Decimal(scaled) / (self.den * 1000)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def _ratio(efficiency: Decimal) -> tuple[int, int]:
+    fraction = Fraction(efficiency)
+    return fraction.numerator, fraction.denominator
+
+
+def baseline_days(days: Sequence[QuarterHourDay]) -> list[DayResult]:
+    """The days as measured (no battery), counted by the same rules and loop as a simulation."""
+    results = []
+    for qd in days:
+        result = DayResult(day=qd.day, slots=len(qd.offtake_wh))
+        # a battery of 0 Wh and 0 W: it never charges nor discharges
+        _day_run(qd, result, 0, 0, 0, 0, 1, 1, 0, _NO_TARGET, None)
+        results.append(result)
+    return results
+
+
+def battery_simulate(
+    *, spec: BatterySpec, days: Sequence[QuarterHourDay], record: bool = False, start_soc: int | None = None
+) -> Simulation:
+    """Run ``spec`` over ``days`` (consecutive local days, in order); the module docstring says how.
+
+    Returns per-day figures; with ``record`` also every quarter-hour (``Simulation.trace``).
+    ``start_soc`` (scaled, as ``DayResult.soc_end``) starts from a given charge instead of empty.
+    """
+    num, den = _ratio(spec.efficiency)
+    lo = spec.bottom_wh * den
+    hi = spec.capacity_wh * den
+    floor = lo + spec.reserve_wh * den  # ordinary self-consumption stops here
+    target = _NO_TARGET if spec.strategy != PEAK_SHAVING else spec.peak_w // 4
+    pq = spec.quarter_wh
+    soc = lo if start_soc is None else min(max(start_soc, lo), hi)
+    trace = QuarterHourTrace() if record else None
+    results = []
+    for qd in days:
+        result = DayResult(day=qd.day, slots=len(qd.offtake_wh))
+        soc = _day_run(qd, result, soc, lo, hi, floor, num, den, pq, target, trace)
+        results.append(result)
+    return Simulation(spec=spec, den=den, days=results, trace=trace)
+
+
+def _day_run(qd, result, soc, lo, hi, floor, num, den, pq, target, trace):  # noqa: C901, PLR0912, PLR0915
+    # The hot loop: locals only, integers only, one pass (see benchmarks/battery.py).
+    off, inj, night = qd.offtake_wh, qd.injection_wh, qd.night
+    missing = total_off = total_night = total_inj = total_c = total_d = 0
+    peak = -1
+    peak_slot = None
+    if trace is not None:
+        t_off, t_inj = trace.new_offtake_wh.append, trace.new_injection_wh.append
+        t_c, t_d, t_soc = trace.charge_wh.append, trace.discharge_wh.append, trace.soc.append
+    for i in range(len(off)):
+        o = off[i]
+        j = inj[i]
+        if o is None or j is None:
+            missing += 1
+            if trace is not None:
+                t_off(None), t_inj(None), t_c(None), t_d(None), t_soc(None)
+            continue
+        d = 0
+        if o:
+            if soc > floor:
+                d = (soc - floor) // den
+                if d > o:
+                    d = o
+            if o - d > target and soc > lo:
+                extra = (soc - lo) // den
+                if extra > o - target:
+                    extra = o - target
+                if extra > d:
+                    d = extra
+            if d > pq:
+                d = pq
+        c = 0
+        if j:
+            c = (hi - soc) // num
+            if c > j:
+                c = j
+            if c > pq - d:
+                c = pq - d
+        if c or d:
+            soc += c * num - d * den
+            total_c += c
+            total_d += d
+        o -= d
+        total_off += o
+        total_inj += j - c
+        if o:
+            if night[i]:
+                total_night += o
+            if o > peak:
+                peak = o
+                peak_slot = i
+        elif peak < 0:
+            peak = 0
+            peak_slot = i
+        if trace is not None:
+            t_off(o), t_inj(j - c), t_c(c), t_d(d), t_soc(soc)
+    result.missing = missing
+    result.offtake_wh = total_off
+    result.offtake_night_wh = total_night
+    result.injection_wh = total_inj
+    result.charge_wh = total_c
+    result.discharge_wh = total_d
+    if peak_slot is not None:
+        result.peak_offtake_wh = peak
+        result.peak_slot = peak_slot
+    result.soc_end = soc
+    return soc
+
+
+def _wh(kwh: Decimal, what: str, code: str) -> int:
+    """Decimal kWh (or kW) with at most 3 decimals to integer Wh (W)."""
+    if not isinstance(kwh, Decimal) or not kwh.is_finite() or kwh.as_tuple().exponent < -3:
+        raise BatteryInputInvalid(f"{what}: een getal met hoogstens 3 decimalen.", code=code)
+    return int(kwh * 1000)
+
+
+def battery_spec_build(
+    *,
+    capacity_kwh: Decimal,
+    power_kw: Decimal,
+    efficiency: Decimal = DEFAULT_EFFICIENCY,
+    depth: Decimal = DEFAULT_DEPTH,
+    strategy: str = SELF_CONSUMPTION,
+    peak_kw: Decimal | None = None,
+    reserve: Decimal = DEFAULT_RESERVE,
+) -> BatterySpec:
+    """A ``BatterySpec`` from the figures people type (kWh, kW, ratios); ``BatteryInputInvalid`` if wrong."""
+    peak_w = None
+    if strategy == PEAK_SHAVING:
+        if peak_kw is None:
+            raise BatteryInputInvalid("Geef voor piekbeperking een doelpiek in kW.", code="peak")
+        peak_w = _wh(peak_kw, "Doelpiek", "peak")
+    return BatterySpec(
+        capacity_wh=_wh(capacity_kwh, "Capaciteit", "capacity"),
+        power_w=_wh(power_kw, "Vermogen", "power"),
+        efficiency=efficiency,
+        depth=depth,
+        strategy=strategy,
+        peak_w=peak_w,
+        reserve=reserve,
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MonthResult(Figures):
+    """One local calendar month of a run (``month`` = the 1st): sums of its days, its peak."""
+
+    month: date
+    peak_day: date | None = None
+
+
+def battery_months(days: Sequence[DayResult]) -> list[MonthResult]:
+    """The days' figures per local calendar month, in order (the first quarter-hour to reach a
+    month's peak names it)."""
+    months: dict[date, MonthResult] = {}
+    for d in days:
+        key = d.day.replace(day=1)
+        m = months.get(key)
+        if m is None:
+            m = months[key] = MonthResult(month=key)
+        m.slots += d.slots
+        m.missing += d.missing
+        m.offtake_wh += d.offtake_wh
+        m.offtake_night_wh += d.offtake_night_wh
+        m.injection_wh += d.injection_wh
+        m.charge_wh += d.charge_wh
+        m.discharge_wh += d.discharge_wh
+        if d.peak_offtake_wh is not None and (
+            m.peak_offtake_wh is None or d.peak_offtake_wh > m.peak_offtake_wh
+        ):
+            m.peak_offtake_wh, m.peak_day, m.peak_slot = d.peak_offtake_wh, d.day, d.peak_slot
+    return list(months.values())

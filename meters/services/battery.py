@@ -35,6 +35,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from ilusmart.errors import ApplicationError
 
 SELF_CONSUMPTION = "self_consumption"
@@ -77,22 +79,28 @@ class BatterySpec:
 
     def __post_init__(self):
         if not isinstance(self.capacity_wh, int) or not 0 < self.capacity_wh <= MAX_CAPACITY_WH:
-            raise BatteryInputInvalid("De capaciteit moet tussen 0 en 200 kWh liggen.", code="capacity")
+            raise BatteryInputInvalid(_("De capaciteit moet tussen 0 en 200 kWh liggen."), code="capacity")
         if not isinstance(self.power_w, int) or not 0 < self.power_w <= MAX_POWER_W:
-            raise BatteryInputInvalid("Het vermogen moet tussen 0 en 100 kW liggen.", code="power")
+            raise BatteryInputInvalid(_("Het vermogen moet tussen 0 en 100 kW liggen."), code="power")
         if not _share_ok(self.efficiency, Decimal("0.5")):
-            raise BatteryInputInvalid("Het rendement moet tussen 50 % en 100 % liggen.", code="efficiency")
+            raise BatteryInputInvalid(
+                _("Het rendement moet tussen 50 en 100 procent liggen."), code="efficiency"
+            )
         if not _share_ok(self.depth, Decimal("0.1")):
-            raise BatteryInputInvalid("De bruikbare diepte moet tussen 10 % en 100 % liggen.", code="depth")
+            raise BatteryInputInvalid(
+                _("De bruikbare diepte moet tussen 10 en 100 procent liggen."), code="depth"
+            )
         if self.strategy not in STRATEGIES:
-            raise BatteryInputInvalid("Onbekende strategie.", code="strategy")
+            raise BatteryInputInvalid(_("Onbekende strategie."), code="strategy")
         if self.strategy == PEAK_SHAVING:
             if not isinstance(self.peak_w, int) or not 0 < self.peak_w <= MAX_POWER_W:
                 raise BatteryInputInvalid(
-                    "Geef voor piekbeperking een doelpiek tussen 0 en 100 kW.", code="peak"
+                    _("Geef voor piekbeperking een doelpiek tussen 0 en 100 kW."), code="peak"
                 )
             if not _share_ok(self.reserve, Decimal("0")):
-                raise BatteryInputInvalid("De reserve moet tussen 0 % en 100 % liggen.", code="reserve")
+                raise BatteryInputInvalid(
+                    _("De reserve moet tussen 0 en 100 procent liggen."), code="reserve"
+                )
 
     @property
     def usable_wh(self) -> int:
@@ -301,10 +309,10 @@ def _day_run(qd, result, soc, lo, hi, floor, num, den, pq, target, trace):  # no
     return soc
 
 
-def _wh(kwh: Decimal, what: str, code: str) -> int:
+def _wh(kwh: Decimal, code: str) -> int:
     """Decimal kWh (or kW) with at most 3 decimals to integer Wh (W)."""
     if not isinstance(kwh, Decimal) or not kwh.is_finite() or kwh.as_tuple().exponent < -3:
-        raise BatteryInputInvalid(f"{what}: een getal met hoogstens 3 decimalen.", code=code)
+        raise BatteryInputInvalid(_("Geef energie en vermogen met hoogstens 3 decimalen."), code=code)
     return int(kwh * 1000)
 
 
@@ -322,11 +330,11 @@ def battery_spec_build(
     peak_w = None
     if strategy == PEAK_SHAVING:
         if peak_kw is None:
-            raise BatteryInputInvalid("Geef voor piekbeperking een doelpiek in kW.", code="peak")
-        peak_w = _wh(peak_kw, "Doelpiek", "peak")
+            raise BatteryInputInvalid(_("Geef voor piekbeperking een doelpiek in kW."), code="peak")
+        peak_w = _wh(peak_kw, "peak")
     return BatterySpec(
-        capacity_wh=_wh(capacity_kwh, "Capaciteit", "capacity"),
-        power_w=_wh(power_kw, "Vermogen", "power"),
+        capacity_wh=_wh(capacity_kwh, "capacity"),
+        power_w=_wh(power_kw, "power"),
         efficiency=efficiency,
         depth=depth,
         strategy=strategy,

@@ -5,6 +5,8 @@ evidence Fluvius may ask for within 14 days: who started it, when, from which sh
 when we first saw it approved.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -178,3 +180,56 @@ class ProcessingRestriction(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+def _new_consent_id() -> str:
+    return secrets.token_hex(16)
+
+
+class CookieConsent(models.Model):
+    """One cookie choice or withdrawal in one browser: the proof of consent (GBA, GDPR art. 7(1)).
+
+    The ``consent_id`` is also in the browser's consent cookie, so a visitor (or the DPO) can find
+    the record of the choice in force. Strictly necessary and functional cookies need no consent
+    and are always on; the optional categories are columns. The cookie lists per category and
+    the cookie policy's version are what the visitor was shown, passed down by the caller. No IP
+    address and no browser details are kept.
+    """
+
+    class Action(models.TextChoices):
+        CHOICE = "choice", _("keuze")
+        WITHDRAWAL = "withdrawal", _("intrekking")
+
+    class Via(models.TextChoices):
+        BANNER = "banner", _("cookiebanner")
+        SETTINGS = "settings", _("cookie-instellingen")
+        FOOTER = "footer", _("knop onderaan de pagina")
+
+    consent_id = models.CharField(
+        _("code van de keuze"), max_length=32, unique=True, default=_new_consent_id, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cookie_consents",
+        verbose_name=_("gebruiker"),
+    )
+    action = models.CharField(_("soort"), max_length=10, choices=Action.choices)
+    analytics = models.BooleanField(_("analytische cookies"))
+    social_media = models.BooleanField(_("cookies van sociale media"))
+    # e.g. "cookies/nl/v2": the cookie policy in force when the choice was made.
+    policy_version = models.CharField(_("versie van het cookiebeleid"), max_length=40)
+    # {"analytics": ["_ga", "_ga_AB12CD34EF"], "social_media": []}: the cookies chosen about.
+    cookie_lists = models.JSONField(_("cookies per categorie"))
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices)
+    at = models.DateTimeField(_("op"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("cookietoestemming")
+        verbose_name_plural = _("cookietoestemmingen")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return self.consent_id

@@ -4,6 +4,7 @@ Local defaults are safe for development on 127.0.0.1; production must set SECRET
 DEBUG=false (then the security settings below switch on). See .env.example for every variable.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # After the CSP middleware, so it can widen the page's CSP for Google Analytics (only with
+    # consent) before that header is written; reads the cookie choice (privacy/cookie_consent.py).
+    "privacy.cookie_consent.CookieConsentMiddleware",
 ]
 
 ROOT_URLCONF = "ilusmart.urls"
@@ -359,6 +363,14 @@ SECURE_CSP = {
     # The "connect my meter" form redirects to Mijn Fluvius; form-action covers that redirect.
     "form-action": [CSP.SELF, "{0.scheme}://{0.netloc}".format(urlsplit(FLUVIUS_PORTAL_URL))],
 }
+# Google Analytics 4 (measurement id "G-…"): empty = no analytics at all, no banner (only strictly
+# necessary and functional cookies). Set, the cookie banner asks first; the tag loads only after
+# consent (privacy/cookie_consent.py). Publish a new cookie policy when turning it on.
+ANALYTICS_GA4_ID = env("ANALYTICS_GA4_ID", default="").strip()
+if ANALYTICS_GA4_ID and not re.fullmatch(r"G-[A-Z0-9]{4,20}", ANALYTICS_GA4_ID):
+    raise ImproperlyConfigured("ANALYTICS_GA4_ID is a GA4 measurement id such as G-AB12CD34EF")
+# A cookie choice holds this long (the banner returns after it; GBA: ask again after 6 months).
+COOKIE_CONSENT_VALID_DAYS = env.int("COOKIE_CONSENT_VALID_DAYS", default=182)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -17,11 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.services.login_lockout import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE
+from consents.cookie_choice import CATEGORIES, CONSENT_COOKIE
 
 
 class Category:
     STRICTLY_NECESSARY = _("strikt noodzakelijk")
     FUNCTIONAL = _("functioneel")
+    ANALYTICS = _("analytisch (alleen met je toestemming)")
+    SOCIAL_MEDIA = _("sociale media (alleen met je toestemming)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class Cookie:
     category: str
     lifetime: str
     set_by: str  # the code that sets it, for whoever maintains this list
+    # The optional category a visitor consents to ("analytics", "social_media"); "" for cookies
+    # that need no consent (strictly necessary, functional).
+    consent: str = ""
 
 
 def _duration(seconds: int) -> str:
@@ -107,7 +113,66 @@ def portal_cookies() -> tuple[Cookie, ...]:
             lifetime=_age_or_browser_session(settings.LANGUAGE_COOKIE_AGE),
             set_by="django.views.i18n.set_language",
         ),
+        *_consent_cookies(),
     )
+
+
+def ga4_cookie_names() -> tuple[str, ...]:
+    """The cookies Google Analytics 4 sets (host-only, see static/js/analytics.js), or none."""
+    ga4_id = settings.ANALYTICS_GA4_ID
+    return ("_ga", f"_ga_{ga4_id.removeprefix('G-')}") if ga4_id else ()
+
+
+def _consent_cookies() -> tuple[Cookie, ...]:
+    """The consent cookie and the cookies that need consent: only when there is something to choose."""
+    if not settings.ANALYTICS_GA4_ID:
+        return ()
+    lifetime = _duration(settings.COOKIE_CONSENT_VALID_DAYS * 86400)
+    analytics_set_by = "static/js/analytics.js loads Google's gtag.js, only after consent"
+    ga, ga_session = ga4_cookie_names()
+    return (
+        Cookie(
+            name=CONSENT_COOKIE,
+            purpose=_(
+                "Onthoudt je keuze over cookies (welke categorieën je aanvaardde of weigerde) en de code "
+                "van die keuze, zodat we je niet op elke pagina opnieuw vragen."
+            ),
+            category=str(Category.STRICTLY_NECESSARY),
+            lifetime=lifetime,
+            set_by="privacy.views.cookie_settings",
+        ),
+        Cookie(
+            name=ga,
+            purpose=_(
+                "Google Analytics: onderscheidt browsers met een willekeurig nummer, om te tellen hoe de "
+                "portal gebruikt wordt."
+            ),
+            category=str(Category.ANALYTICS),
+            lifetime=lifetime,
+            set_by=analytics_set_by,
+            consent="analytics",
+        ),
+        Cookie(
+            name=ga_session,
+            purpose=_("Google Analytics: houdt bij welke pagina's bij één bezoek horen."),
+            category=str(Category.ANALYTICS),
+            lifetime=lifetime,
+            set_by=analytics_set_by,
+            consent="analytics",
+        ),
+    )
+
+
+def consent_cookie_lists() -> dict[str, tuple[str, ...]]:
+    """The optional categories offered, each with its cookie names; empty when there is nothing to choose.
+
+    Social media have no cookies (sharing is by plain links); the category is offered with
+    analytics so that a button of a network could never set one without asking.
+    """
+    if not settings.ANALYTICS_GA4_ID:
+        return {}
+    cookies = portal_cookies()
+    return {category: tuple(c.name for c in cookies if c.consent == category) for category in CATEGORIES}
 
 
 def cookie_names() -> set[str]:

@@ -7,4 +7,5 @@ app_name = "privacy"
 urlpatterns = [
     path("privacy/", views.privacy_statement, name="statement"),
     path("cookies/", views.cookie_policy, name="cookies"),
+    path("cookies/instellingen/", views.cookie_settings, name="cookie_settings"),
 ]

@@ -1,10 +1,24 @@
 """The public policy pages: /privacy/ and /cookies/, the current version and every earlier one."""
 
-from django.http import Http404
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
+from consents.models import CookieConsent
+from consents.selectors.cookies import cookie_choice_current, cookie_consent_find
+from consents.services.cookies import (
+    cookie_consent_cookie_value,
+    cookie_consent_record,
+    cookie_consent_withdraw,
+)
+from ilusmart.errors import ApplicationError, http_status
+from privacy.cookie_consent import consent_cookie_set, consent_state_after, cookie_policy_version
+from privacy.cookies import Category, portal_cookies
 from privacy.models import PolicyDocument
 from privacy.rendering import policy_html
 from privacy.selectors import policy_current, policy_language, policy_versions
@@ -41,3 +55,103 @@ def privacy_statement(request):
 @require_GET
 def cookie_policy(request):
     return _policy_page(request, PolicyDocument.Kind.COOKIES)
+
+
+# --- Cookie settings: the choice (banner, settings page, footer), kept as a consent record -------
+
+_CHOICES = ("accept_all", "reject_all", "save")
+
+
+def _safe_next(request, target: str | None) -> str:
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return reverse("privacy:cookie_settings")
+
+
+def _cookie_choice_save(request):
+    state = request.cookie_consent
+    if not state.offered:
+        messages.info(
+            request, _("Er is niets te kiezen: de portal zet alleen noodzakelijke en functionele cookies.")
+        )
+        return redirect("privacy:cookie_settings")
+    choice, via = request.POST.get("choice"), request.POST.get("via", CookieConsent.Via.SETTINGS)
+    if choice not in _CHOICES or via not in CookieConsent.Via.values:
+        return HttpResponseBadRequest(_("Kies 'Alles weigeren', 'Alles aanvaarden' of 'Keuze bewaren'."))
+    lists = state.cookie_lists
+    if choice == "save":
+        choices = {category: request.POST.get(category) == "on" for category in lists}
+    else:
+        choices = dict.fromkeys(lists, choice == "accept_all")
+    try:
+        if choice == "reject_all" and state.any_accepted:
+            consent = cookie_consent_withdraw(
+                user=request.user,
+                cookie_lists=lists,
+                policy_version=cookie_policy_version(),
+                via=via,
+                previous=state.choice,
+            )
+        else:
+            consent = cookie_consent_record(
+                user=request.user,
+                choices=choices,
+                cookie_lists=lists,
+                policy_version=cookie_policy_version(),
+                via=via,
+                previous=state.choice,
+            )
+    except ApplicationError as error:
+        return HttpResponse(
+            error.message, status=http_status(error), content_type="text/plain; charset=utf-8"
+        )
+    value = cookie_consent_cookie_value(consent=consent)
+    # The response already follows the new choice: withdrawn categories' cookies are deleted by
+    # the middleware (privacy.cookie_consent), and Google's hosts leave the CSP.
+    request.cookie_consent = consent_state_after(
+        request, cookie_choice_current(cookie_value=value, cookie_lists=lists)
+    )
+    if consent.action == CookieConsent.Action.WITHDRAWAL:
+        messages.success(request, _("Je toestemming is ingetrokken en de cookies ervan zijn verwijderd."))
+    else:
+        messages.success(request, _("Je keuze is bewaard."))
+    response = redirect(_safe_next(request, request.POST.get("next")))
+    consent_cookie_set(response, value)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def cookie_settings(request):
+    """Cookie-instellingen: which cookies per category, the choice in force, and the form to change it."""
+    if request.method == "POST":
+        return _cookie_choice_save(request)
+    state = request.cookie_consent
+    cookies = portal_cookies()
+    categories = [
+        {
+            "key": key,
+            "title": title,
+            "always_on": key in ("necessary", "functional"),
+            "accepted": state.choice is not None and state.choice.allows(key),
+            "cookies": [c for c in cookies if match(c)],
+        }
+        for key, title, match in (
+            ("necessary", _("Strikt noodzakelijk"), lambda c: c.category == str(Category.STRICTLY_NECESSARY)),
+            ("functional", _("Functioneel"), lambda c: c.category == str(Category.FUNCTIONAL)),
+            ("analytics", _("Analytisch (Google Analytics)"), lambda c: c.consent == "analytics"),
+            ("social_media", _("Sociale media"), lambda c: c.consent == "social_media"),
+        )
+        if key in ("necessary", "functional") or key in state.cookie_lists
+    ]
+    record = cookie_consent_find(consent_id=state.choice.consent_id) if state.choice else None
+    return render(
+        request,
+        "privacy/cookie_settings.html",
+        {"state": state, "categories": categories, "record": record},
+    )

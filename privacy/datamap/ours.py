@@ -165,6 +165,31 @@ CONSENTS = {
             "updated_at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
         },
     ),
+    "consents.cookieconsent": ModelRule(
+        subject=("user",),
+        rows=Rows.ANONYMISE,
+        reason=(
+            "proof of a cookie choice or withdrawal (GDPR art. 7(1): the controller shows consent was given); "
+            "kept without the person, holds no IP address and nothing of the browser"
+        ),
+        notes="Choices made without logging in have no user: they name no one we know.",
+        fields={
+            "id": not_personal(KEEP, ROW_ID),
+            "consent_id": personal(
+                EXPORT,
+                KEEP,
+                "a random code, also in the browser's cookie: evidence, names no one once unlinked",
+            ),
+            "user": link(ANONYMISE, "the person: the link is cut (NULL)"),
+            "action": personal(EXPORT, KEEP, "evidence: a choice or a withdrawal"),
+            "analytics": personal(EXPORT, KEEP, "evidence: what was chosen"),
+            "social_media": personal(EXPORT, KEEP, "evidence: what was chosen"),
+            "policy_version": personal(EXPORT, KEEP, "evidence: the cookie policy shown"),
+            "cookie_lists": personal(EXPORT, KEEP, "evidence: the cookies the choice was about"),
+            "via": personal(EXPORT, KEEP, "evidence: where the choice was made"),
+            "at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+        },
+    ),
     "consents.mandatepollstate": ModelRule(
         subject=(),
         rows=Rows.NONE,

@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for developers. Each sets up what it needs first.
-.PHONY: run test test-dates setup lint format check-deploy bench
+.PHONY: run test test-dates setup lint format check-deploy bench messages
 
 setup:
 	@scripts/bootstrap.sh
@@ -24,3 +24,8 @@ format: setup
 
 check-deploy: setup
 	@scripts/check_deploy.sh
+
+# Collect the Dutch source strings into the English catalogue (no line numbers, so parallel work
+# merges cleanly); fill new msgstr with scripts/po_fill.py, then `make setup` compiles them.
+messages: setup
+	DEBUG=true .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --no-obsolete --no-location -v 0

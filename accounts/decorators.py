@@ -12,7 +12,10 @@ from ilusmart.errors import http_status
 def rate_limited_response(request, refused: RateLimited):
     """The 429 page (site layout, Dutch or English) with ``Retry-After``."""
     minutes = max(1, -(-refused.retry_after // 60))
-    response = render(request, "429.html", {"retry_minutes": minutes}, status=http_status(refused))
+    # A refusal with its own code says why in its own words ("already 2 downloads running").
+    reason = refused.message if refused.code != RateLimited.default_code else ""
+    context = {"retry_minutes": minutes, "reason": reason}
+    response = render(request, "429.html", context, status=http_status(refused))
     response["Retry-After"] = str(refused.retry_after)
     return response
 

@@ -137,6 +137,11 @@ RATE_LIMITS = {
     "export": {"user": 30, "ip": 60, "seconds": 3600},
     "import": {"user": 20, "ip": 40, "seconds": 3600},
 }
+# Downloads that stream for a while: so many at once per user (accounts.services.rate_limits);
+# a place frees itself after `seconds` if its holder dies.
+RUNNING_LIMITS = {
+    "export": {"at_once": env.int("EXPORTS_AT_ONCE_PER_USER", default=2), "seconds": 600},
+}
 # Mails about an account (verification, reset, email change, "you already have an account") to
 # one address per hour; more are dropped and logged, so no form can be used to flood a mailbox.
 MAIL_MAX_PER_ADDRESS_PER_HOUR = env.int("MAIL_MAX_PER_ADDRESS_PER_HOUR", default=5)

@@ -103,7 +103,7 @@ def cache_keys_cleared():
 
 @pytest.fixture(autouse=True)
 def _rate_limits_cleared():
-    """Each test starts with no rate-limit or mail-cap counts (accounts.services.rate_limits).
+    """Each test starts with no rate-limit, mail-cap or running-place counts (accounts.services.rate_limits).
 
     Every test request comes from 127.0.0.1, so counts per address would otherwise add up over
     a whole run and refuse some later test's requests.
@@ -111,7 +111,7 @@ def _rate_limits_cleared():
     from django.core.cache import cache
 
     client = cache._cache.get_client(write=True)
-    for pattern in ("ratelimit:*", "mailcap:*"):
+    for pattern in ("ratelimit:*", "mailcap:*", "running:*"):
         keys = list(client.scan_iter(match=f"{cache.key_prefix}:*:{pattern}", count=1000))
         if keys:
             client.delete(*keys)

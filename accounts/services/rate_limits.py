@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -108,3 +109,44 @@ def mail_quota_take(*, address: str) -> bool:
         log.warning("mail cap: mail %d this hour to one address dropped", count)
         return False
     return True
+
+
+# --- At most N at a time (a download that streams for a while) ------------------------------------
+
+
+class RunningSlot:
+    """One of an action's ``limit`` places for a user, held until ``release`` (or its time-out)."""
+
+    def __init__(self, key: str, token: str):
+        self.key, self.token = key, token
+
+    def release(self) -> None:
+        if cache.get(self.key) == self.token:
+            cache.delete(self.key)
+
+    def held_while(self, iterable):
+        """Yield from ``iterable``; release the place when it ends or is closed (a client gone)."""
+        try:
+            yield from iterable
+        finally:
+            self.release()
+
+
+def running_slot_take(*, action: str, user_id: int) -> RunningSlot:
+    """One of the ``settings.RUNNING_LIMITS[action]`` places of ``user_id``, or ``RateLimited``.
+
+    A place frees itself after ``seconds`` even if its holder dies without releasing it.
+    """
+    limit = settings.RUNNING_LIMITS[action]
+    token = secrets.token_hex(8)
+    for place in range(int(limit["at_once"])):
+        key = f"running:{action}:{_digest(str(user_id))}:{place}"
+        if cache.add(key, token, timeout=int(limit["seconds"])):
+            return RunningSlot(key, token)
+    log.warning("running limit: %s refused (%s at once), user %s", action, limit["at_once"], user_id)
+    raise RateLimited(
+        _("Je hebt al %(count)d downloads lopen. Wacht tot er een klaar is en probeer het dan opnieuw.")
+        % {"count": int(limit["at_once"])},
+        code="running_limit",
+        extra={"retry_after": 30, "action": action},
+    )

@@ -156,6 +156,32 @@ class MonthlyPeak:
     end_utc: datetime
 
 
+def slot_from_codes(
+    *,
+    start_utc: datetime,
+    offtake_wh: int | None,
+    injection_wh: int | None,
+    offtake_code: str,
+    injection_code: str,
+) -> ReadingSlot:
+    """One quarter-hour from its stored form: values in Wh and one quality code per direction."""
+    off_state, off_reg = _DECODE[offtake_code]
+    inj_state, inj_reg = _DECODE[injection_code]
+    return ReadingSlot(
+        start_utc=start_utc,
+        end_utc=start_utc + QUARTER,
+        offtake_kwh=wh_to_kwh(offtake_wh),
+        injection_kwh=wh_to_kwh(injection_wh),
+        offtake_state=off_state,
+        injection_state=inj_state,
+        register=off_reg or inj_reg,
+        offtake_register=off_reg,
+        injection_register=inj_reg,
+        offtake_imported=offtake_code in IMPORTED_CODE_SET,
+        injection_imported=injection_code in IMPORTED_CODE_SET,
+    )
+
+
 def _slots_of_day(day: date, row) -> list[ReadingSlot]:
     start = day_start_utc(day)
     n = slots_in_day(day)
@@ -164,30 +190,23 @@ def _slots_of_day(day: date, row) -> list[ReadingSlot]:
         off_q = inj_q = MISSING * n
     else:
         off_wh, inj_wh, off_q, inj_q = row
-    slots = []
-    for i in range(n):
-        off_state, off_reg = _DECODE[off_q[i]]
-        inj_state, inj_reg = _DECODE[inj_q[i]]
-        slot_start = start + i * QUARTER
-        slots.append(
-            ReadingSlot(
-                start_utc=slot_start,
-                end_utc=slot_start + QUARTER,
-                offtake_kwh=wh_to_kwh(off_wh[i]),
-                injection_kwh=wh_to_kwh(inj_wh[i]),
-                offtake_state=off_state,
-                injection_state=inj_state,
-                register=off_reg or inj_reg,
-                offtake_register=off_reg,
-                injection_register=inj_reg,
-                offtake_imported=off_q[i] in IMPORTED_CODE_SET,
-                injection_imported=inj_q[i] in IMPORTED_CODE_SET,
-            )
+    return [
+        slot_from_codes(
+            start_utc=start + i * QUARTER,
+            offtake_wh=off_wh[i],
+            injection_wh=inj_wh[i],
+            offtake_code=off_q[i],
+            injection_code=inj_q[i],
         )
-    return slots
+        for i in range(n)
+    ]
 
 
-def _reading_rows(meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods) -> dict:
+def reading_rows(
+    *, meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods = ALL_DAYS
+) -> dict:
+    """The stored rows of ``[start_date, end_date)`` as ``{day: (offtake_wh, injection_wh,
+    offtake_quality, injection_quality)}`` (visible days only): the raw form, for bulk writers."""
     rows = (
         ReadingDay.objects.filter(meter=meter, day__gte=start_date, day__lt=end_date)
         .filter(visible.q("day"))
@@ -198,7 +217,10 @@ def _reading_rows(meter: Meter, start_date: date, end_date: date, visible: Visib
 
 def readings_for_day(*, meter: Meter, day: date, visible: VisiblePeriods = ALL_DAYS) -> list[ReadingSlot]:
     """Every quarter-hour of the local ``day`` (92, 96 or 100), missing ones with ``None``."""
-    return _slots_of_day(day, _reading_rows(meter, day, day + timedelta(days=1), visible).get(day))
+    return _slots_of_day(
+        day,
+        reading_rows(meter=meter, start_date=day, end_date=day + timedelta(days=1), visible=visible).get(day),
+    )
 
 
 def readings_for_range(
@@ -211,7 +233,7 @@ def readings_for_range(
     chunk_start = start_date
     while chunk_start < end_date:
         chunk_end = min(chunk_start + timedelta(days=31), end_date)
-        rows = _reading_rows(meter, chunk_start, chunk_end, visible)
+        rows = reading_rows(meter=meter, start_date=chunk_start, end_date=chunk_end, visible=visible)
         day = chunk_start
         while day < chunk_end:
             yield from _slots_of_day(day, rows.get(day))

@@ -13,7 +13,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import rate_limited
+from accounts.decorators import rate_limited, rate_limited_response
+from accounts.services.rate_limits import RateLimited, running_slot_take
 from meters.forms import ReadingsExportForm
 from meters.selectors.visibility import visible_periods
 from meters.services.export import export_range_check, readings_export_filename, readings_export_lines
@@ -47,11 +48,15 @@ def export_download(request, meter_id):
     except ValueError as exc:
         form.add_error(None, str(exc))
         return _page(request, meter, form, status=400)
+    try:
+        slot = running_slot_take(action="export", user_id=request.user.pk)
+    except RateLimited as refused:
+        return rate_limited_response(request, refused)
     visible = visible_periods(user=request.user, meter=meter)
     lines = readings_export_lines(
         meter=meter, start_date=start, end_date=end, resolution=resolution, visible=visible
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(slot.held_while(lines), content_type="text/csv; charset=utf-8")
     filename = readings_export_filename(meter=meter, start_date=start, end_date=end, resolution=resolution)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"

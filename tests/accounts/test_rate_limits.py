@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.services.rate_limits import RateLimited, mail_quota_take, rate_limit_take
+from accounts.services.rate_limits import RateLimited, mail_quota_take, rate_limit_take, running_slot_take
 from tests.factories import MandateFactory, MeterFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,29 @@ def test_the_next_window_opens_again(settings):
         rate_limit_take(action="sign_up", ip="198.51.100.7")
     settings.CLOCK_SHIFT = settings.CLOCK_SHIFT + timedelta(seconds=refused.value.retry_after)
     rate_limit_take(action="sign_up", ip="198.51.100.7")
+
+
+def test_running_places_are_held_until_the_stream_ends_or_is_closed(settings):
+    settings.RUNNING_LIMITS = {"export": {"at_once": 2, "seconds": 600}}
+    user = UserFactory()
+    first = running_slot_take(action="export", user_id=user.pk)
+    second = running_slot_take(action="export", user_id=user.pk)
+    with pytest.raises(RateLimited) as refused:
+        running_slot_take(action="export", user_id=user.pk)
+    assert refused.value.code == "running_limit" and refused.value.retry_after == 30
+    running_slot_take(action="export", user_id=UserFactory().pk)  # another user's own places
+
+    stream = first.held_while(iter(["a", "b"]))
+    assert next(stream) == "a"
+    stream.close()  # the client hung up half-way: the place is free
+    third = running_slot_take(action="export", user_id=user.pk)
+    assert list(third.held_while(iter(["x"]))) == ["x"]  # read to the end: free again
+    second.release()
+    second.release()  # twice is harmless and frees nobody else's place
+    running_slot_take(action="export", user_id=user.pk)
+    running_slot_take(action="export", user_id=user.pk)
+    with pytest.raises(RateLimited):
+        running_slot_take(action="export", user_id=user.pk)
 
 
 def test_the_mail_cap_counts_an_address_in_any_spelling(settings):

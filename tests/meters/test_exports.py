@@ -2,14 +2,17 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from meters.selectors.visibility import ALL_DAYS
-from meters.services.export import readings_export_lines
+from meters.models import ReadingDay
+from meters.quarterhours import MISSING, QUALITY_DECODE, slots_in_day
+from meters.selectors import readings_for_range
+from meters.selectors.visibility import ALL_DAYS, VisiblePeriods
+from meters.services.export import _Line, _quarter_hour_cells, readings_export_lines
 from meters.services.ingest import readings_ingest
 from tests.factories import MeterFactory, UserFactory, covering_mandate
 from tests.meters.values import day_values, qh, utc
@@ -235,3 +238,69 @@ def test_anonymous_goes_to_login(client, meter, name):
     response = client.get(reverse(name, args=[meter.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def _one_row_per_slot(meter, start_date, end_date, visible) -> str:
+    """The quarter-hour rows as the format defines them, slot by slot (the bulk writer's oracle)."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    slots = readings_for_range(meter=meter, start_date=start_date, end_date=end_date, visible=visible)
+    return "".join(writer.writerow(_quarter_hour_cells(slot)) for slot in slots)
+
+
+def test_the_bulk_quarter_hour_writer_makes_exactly_the_rows_the_format_defines():
+    """Every stored code (Fluvius and imported, each state and register), missing values, one
+    direction only, both DST days, days outside the visible periods and days without a row."""
+    meter = MeterFactory()
+    codes = sorted(QUALITY_DECODE)  # 24 codes
+    days = [date(2026, 3, 27) + timedelta(days=i) for i in range(4)]  # 29 March: 92 slots
+    days += [date(2026, 10, 24) + timedelta(days=i) for i in range(4)]  # 25 October: 100 slots
+    for number, day in enumerate(days):
+        count = slots_in_day(day)
+        offtake = [None if i % 17 == 5 else (i * 37 + number) % 4_000 for i in range(count)]
+        injection = [None if i % 11 == 3 else (i * 1_013) % 12_345_678 for i in range(count)]
+        ReadingDay.objects.create(
+            meter=meter,
+            day=day,
+            offtake_wh=offtake,
+            injection_wh=injection,
+            offtake_quality="".join(
+                MISSING if v is None else codes[(i + number) % 24] for i, v in enumerate(offtake)
+            ),
+            injection_quality="".join(
+                MISSING if v is None else codes[(3 * i + number) % 24] for i, v in enumerate(injection)
+            ),
+        )
+    hidden = VisiblePeriods(((date(2026, 3, 1), date(2026, 3, 29)), (date(2026, 10, 25), date(2026, 11, 1))))
+
+    for visible in (ALL_DAYS, hidden):
+        for start, end in ((date(2026, 3, 26), date(2026, 4, 2)), (date(2026, 10, 23), date(2026, 10, 29))):
+            lines = readings_export_lines(
+                meter=meter, start_date=start, end_date=end, resolution="quarter_hour", visible=visible
+            )
+            next(lines)  # the header
+            bulk = "".join(lines)
+            assert bulk == _one_row_per_slot(meter, start, end, visible)
+            assert bulk.count("\r\n") == sum(
+                slots_in_day(start + timedelta(days=i)) for i in range((end - start).days)
+            )
+
+
+def test_at_most_two_downloads_at_once_per_user(client, meter):
+    params = {"van": "2025-10-01", "tot": "2025-11-30", "resolutie": "quarter_hour"}
+    client.force_login(meter.owner)
+    url = reverse("meters:export_download", args=[meter.pk])
+    first, second = client.get(url, params), client.get(url, params)
+    assert first.status_code == second.status_code == 200  # both still streaming
+
+    third = client.get(url, params)
+    assert third.status_code == 429 and third["Retry-After"] == "30"
+    assert "al 2 downloads lopen" in third.content.decode()
+
+    b"".join(first.streaming_content)  # one finishes: its place is free again
+    assert client.get(url, params).status_code == 200
+    assert client.get(url, params).status_code == 429  # second and the new one still stream
+
+    other = MeterFactory()
+    covering_mandate(other)
+    client.force_login(other.owner)  # another homeowner has places of their own
+    assert client.get(reverse("meters:export_download", args=[other.pk]), params).status_code == 200

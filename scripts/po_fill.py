@@ -39,13 +39,21 @@ def main(po_path, json_path):
             continue
         if msgid in translations:
             head = lines[: _msgstr_index(lines)]
-            head = [ln for ln in head if ln != "#, fuzzy" and not ln.startswith("#| ")]
+            head = [_unfuzzied(ln) for ln in head if ln != "#, fuzzy" and not ln.startswith("#| ")]
             blocks[i] = "\n".join([*head, "msgstr " + json.dumps(translations[msgid], ensure_ascii=False)])
         else:
             missing.append(msgid)
     Path(po_path).write_text("\n\n".join(blocks), encoding="utf-8")
     for m in missing:
         print("untranslated:", repr(m))
+
+
+def _unfuzzied(line):
+    """``#, fuzzy, python-format`` → ``#, python-format`` (a fuzzy entry is never compiled)."""
+    if not line.startswith("#,"):
+        return line
+    flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags)
 
 
 def _msgstr_index(lines):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from consents.models import FetchRefusal, Mandate
+from consents.models import CommunicationConsent, FetchRefusal, Mandate
 
 
 @admin.register(Mandate)
@@ -40,6 +40,30 @@ class FetchRefusalAdmin(admin.ModelAdmin):
     list_display = ["at", "ean", "user", "reason"]
     search_fields = ["ean"]
     readonly_fields = ["at", "ean", "user", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommunicationConsent)
+class CommunicationConsentAdmin(admin.ModelAdmin):
+    """Every yes and no a person gave for communications, with source and time: read only.
+
+    The person changes their choices themselves (Communicatie page, unsubscribe link, app); the
+    history is evidence and is never edited.
+    """
+
+    list_display = ["at", "user", "channel", "topic", "opted_in", "source"]
+    list_filter = ["channel", "topic", "opted_in", "source"]
+    search_fields = ["user__email"]
+    readonly_fields = ["at", "user", "channel", "topic", "opted_in", "source", "by"]
+    date_hierarchy = "at"
 
     def has_add_permission(self, request):
         return False

@@ -233,3 +233,59 @@ class CookieConsent(models.Model):
 
     def __str__(self):
         return self.consent_id
+
+class CommunicationConsent(models.Model):
+    """One choice a person made about being contacted: a channel, a topic, yes or no (append-only).
+
+    Newsletters, surveys and information go out by email or by post only to people whose latest
+    choice for that channel and topic is "yes" (``consents.selectors.communications``). Nobody is
+    opted in until they say so: no row means no. Every change is a new row with its source and
+    time, so the history shows when and how each yes and each no was given.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        POST = "post", _("post")
+
+    class Topic(models.TextChoices):
+        NEWSLETTER = "newsletter", _("nieuwsbrieven")
+        SURVEY = "survey", _("enquêtes")
+        INFORMATION = "information", _("informatie over producten en diensten")
+
+    class Source(models.TextChoices):
+        SIGN_UP = "sign_up", _("registratieformulier")
+        PAGE = "page", _("pagina Communicatie")
+        API = "api", _("app (API)")
+        UNSUBSCRIBE_LINK = "unsubscribe_link", _("afmeldlink in een bericht")
+        ONE_CLICK = "one_click", _("afmelden met één klik (mailprogramma)")
+        STAFF = "staff", _("medewerker, op vraag van de klant")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="communication_consents",
+        verbose_name=_("klant"),
+    )
+    channel = models.CharField(_("kanaal"), max_length=8, choices=Channel.choices)
+    topic = models.CharField(_("onderwerp"), max_length=16, choices=Topic.choices)
+    opted_in = models.BooleanField(_("ingeschreven"))
+    source = models.CharField(_("gekozen via"), max_length=20, choices=Source.choices)
+    at = models.DateTimeField(_("op"), default=clock.now, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geregistreerd door"),
+    )
+
+    class Meta:
+        verbose_name = _("keuze voor communicatie")
+        verbose_name_plural = _("keuzes voor communicatie")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "channel", "topic", "-at"], name="consents_comm_latest")]
+
+    def __str__(self):
+        answer = _("ja") if self.opted_in else _("nee")
+        return f"{self.user_id} {self.channel}/{self.topic}: {answer} ({self.at:%Y-%m-%d %H:%M})"

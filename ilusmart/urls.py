@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("", include("consents.urls")),  # /accounts/communicatie/, /communicatie/afmelden/<token>/
     path("meters/", include("meters.urls")),
     path("", include("privacy.urls")),  # /privacy/, /cookies/
     path(settings.ADMIN_URL, admin.site.urls),  # staff only, behind a second factor (issue 7)

@@ -48,6 +48,8 @@ DESIGN: dict[str, dict[str, set[str]]] = {
     "meters.readingimport": {"support": {"view"}, "dpo": set(), "superuser": {"view"}},
     "consents.mandate": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
     "consents.fetchrefusal": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
+    # The history of communication choices is evidence: read only; the person changes it themselves.
+    "consents.communicationconsent": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
     "meters.fault": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
     # Contact notes are added on the customer's page (SITE_PAGES) and kept as written.
     "meters.contactnote": {"support": {"view"}, "dpo": set(), "superuser": {"view", "delete"}},
@@ -127,6 +129,9 @@ def _instance(label: str):
         "consents.mandate": MandateFactory,
         "consents.fetchrefusal": lambda: Model.objects.create(
             ean="541448800000000017", reason="geen mandaat"
+        ),
+        "consents.communicationconsent": lambda: Model.objects.create(
+            user=ProfileFactory().user, channel="email", topic="newsletter", opted_in=True, source="page"
         ),
         "meters.fault": lambda: Model.objects.create(
             meter=MeterFactory(), type=Model.Type.choices[0][0], started=date(2026, 7, 1)

@@ -229,6 +229,24 @@ CONSENTS = {
             "lifted_by": actor(ERASE, "who resumed it (the customer, support or the DPO)"),
         },
     ),
+    "consents.communicationconsent": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="their yes and no to newsletters, surveys and information per channel: gone with the account",
+        notes="After erasure nothing is sent to them at all (no account, no audience), so the proof of an opt-out is not needed.",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "user": link(ERASE),
+            "channel": personal(EXPORT, ERASE),
+            "topic": personal(EXPORT, ERASE),
+            "opted_in": personal(EXPORT, ERASE),
+            "source": personal(EXPORT, ERASE),
+            "at": personal(EXPORT, ERASE),
+            "by": actor(
+                ERASE, "who of staff recorded it on the customer's request (empty when the customer did)"
+            ),
+        },
+    ),
 }
 
 _METER_LINK = "which meter: exported as its EAN"

@@ -392,6 +392,51 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- Security headers (issue 9, item 8): accounts/security.py --------------------------------
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "accounts.security.SecurityHeadersMiddleware",
+)
+# Violations are reported to our endpoint (accounts.services.csp_reports), both the old way
+# (report-uri: Firefox, Safari) and the Reporting API way (report-to + Reporting-Endpoints).
+SECURE_CSP["report-uri"] = ["/csp-rapport/"]
+SECURE_CSP["report-to"] = ["csp"]
+CSP_REPORT_MAX_BYTES = env.int("CSP_REPORT_MAX_BYTES", default=16 * 1024)
+RATE_LIMITS["csp_report"] = {"ip": 60, "seconds": 60}
+# Powerful browser features the portal does not use: denied to our pages and anything embedded.
+# Only names Chromium knows (an unknown name is a console error on every page).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+}
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability.
+SECURITY_CONTACT_EMAIL = env("SECURITY_CONTACT_EMAIL", default="ilusmart@ilumen.be")
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

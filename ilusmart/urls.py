@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import security
 from meters.views import dashboard
 
 from . import views
@@ -9,6 +10,8 @@ from . import views
 urlpatterns = [
     path("", dashboard.home, name="home"),  # the homeowner's dashboard
     path("healthz", views.healthz, name="healthz"),
+    path("csp-rapport/", security.csp_report, name="csp_report"),  # CSP violation reports (issue 9)
+    path(".well-known/security.txt", security.security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("", include("consents.urls")),  # /accounts/communicatie/, /communicatie/afmelden/<token>/

@@ -21,7 +21,7 @@ class ProfileFieldsMixin(forms.ModelForm):
     class Meta:
         model = Profile
         fields = list(Profile.EDITABLE_FIELDS)
-        help_texts = {"phone": _("Bv. 0470 12 34 56 of +32 470 12 34 56.")}
+        help_texts = {"phone": _("Bv. 0470 12 34 56, 09 223 45 67 of +32 470 12 34 56.")}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),

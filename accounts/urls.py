@@ -8,6 +8,7 @@ urlpatterns = [
     path("aanmelden/", views.LoginView.as_view(), name="login"),
     path("afmelden/", views.logout, name="logout"),
     path("registreren/", views.sign_up, name="sign_up"),
+    path("registreren/verstuurd/", views.sign_up_done, name="sign_up_done"),
     path("bevestigen/<str:token>/", views.verify_email, name="verify"),
     path("profiel/", views.profile, name="profile"),
     path("e-mailadres/wijzigen/", views.email_change, name="email_change"),

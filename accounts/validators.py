@@ -26,7 +26,7 @@ def postal_code_normalize(value: str, *, country: str = "BE") -> str:
 
 def phone_normalize(value: str, *, region: str = "BE") -> str:
     """Parse a phone number (Belgian by default) and return it in E.164, or raise ValidationError."""
-    message = _("Geef een geldig telefoonnummer, bv. 0470 12 34 56 of +32 9 123 45 67.")
+    message = _("Geef een geldig telefoonnummer, bv. 0470 12 34 56 of 09 223 45 67.")
     try:
         number = phonenumbers.parse((value or "").strip(), region)
     except phonenumbers.NumberParseException as exc:

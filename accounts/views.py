@@ -33,6 +33,8 @@ from accounts.services.sessions import (
 from accounts.services.users import VerificationError, profile_update, user_sign_up, user_verify_email
 from ilusmart.errors import http_status
 
+SIGN_UP_EMAIL_KEY = "sign_up_email"
+
 
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
@@ -44,8 +46,19 @@ def sign_up(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user_sign_up(email=data["email"], password=data["password1"], profile=data)
-        return render(request, "accounts/sign_up_done.html", {"email": data["email"]})
+        # Post/Redirect/Get: a reload of the next page does not send the form again.
+        request.session[SIGN_UP_EMAIL_KEY] = data["email"]
+        return redirect("accounts:sign_up_done")
     return render(request, "accounts/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+def sign_up_done(request):
+    """After a sign-up: "check your mailbox", naming the address typed (kept in the session)."""
+    email = request.session.get(SIGN_UP_EMAIL_KEY)
+    if not email:
+        return redirect("accounts:sign_up")
+    return render(request, "accounts/sign_up_done.html", {"email": email})
 
 
 @require_http_methods(["GET"])

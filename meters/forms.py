@@ -26,6 +26,19 @@ class ReadingsExportForm(forms.Form):
         label=_("Tot en met"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     resolutie = forms.ChoiceField(label=_("Resolutie"), choices=RESOLUTIONS, initial="day")
+    formaat = forms.ChoiceField(
+        label=_("Bestand"),
+        choices=[
+            ("standard", _("CSV (komma's, decimale punt): voor programma's en de meeste rekenbladen")),
+            ("excel_be", _("CSV voor Excel met Belgische instellingen (puntkomma's, decimale komma)")),
+        ],
+        initial="standard",
+        required=False,  # links made before the choice existed still work: the standard CSV
+        widget=forms.RadioSelect,
+    )
+
+    def clean_formaat(self):
+        return self.cleaned_data.get("formaat") or "standard"
 
     def clean(self):
         cleaned = super().clean()

@@ -12,6 +12,7 @@ state where a value is missing.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -69,6 +70,9 @@ EXPORT_QUARTER_HOUR = "quarter_hour"
 EXPORT_DAY = "day"
 EXPORT_MONTH = "month"
 EXPORT_RESOLUTIONS = (EXPORT_QUARTER_HOUR, EXPORT_DAY, EXPORT_MONTH)
+EXPORT_STANDARD = "standard"
+EXPORT_EXCEL_BE = "excel_be"  # ";" and decimal comma, UTF-8 with BOM (see _excel_be_lines)
+EXPORT_DIALECTS = (EXPORT_STANDARD, EXPORT_EXCEL_BE)
 # Longest range per resolution, in days: 5 years of quarter-hours is ~175,000 rows (~15 MB).
 EXPORT_MAX_DAYS = {EXPORT_QUARTER_HOUR: 5 * 366, EXPORT_DAY: 30 * 366, EXPORT_MONTH: 30 * 366}
 
@@ -312,9 +316,18 @@ def _period_rows(
 
 
 def readings_export_lines(
-    *, meter: Meter, start_date: date, end_date: date, resolution: str, visible: VisiblePeriods
+    *,
+    meter: Meter,
+    start_date: date,
+    end_date: date,
+    resolution: str,
+    visible: VisiblePeriods,
+    dialect: str = EXPORT_STANDARD,
 ) -> Iterator[str]:
     """The CSV download of local dates ``[start_date, end_date)`` at ``resolution``, line by line.
+
+    ``dialect``: ``EXPORT_STANDARD`` (the format above) or ``EXPORT_EXCEL_BE`` (the same cells for
+    Excel with Belgian settings, opened by a double click: see ``_excel_be_lines``).
 
     Only the ``visible`` days of ``meter`` (the homeowner's own, ``visible_periods``) carry
     values; other days read as missing. Lazy (for a ``StreamingHttpResponse``): quarter-hours
@@ -322,6 +335,12 @@ def readings_export_lines(
     the same conditions.
     """
     export_range_check(resolution=resolution, start_date=start_date, end_date=end_date)
+    if dialect == EXPORT_EXCEL_BE:
+        standard = readings_export_lines(
+            meter=meter, start_date=start_date, end_date=end_date, resolution=resolution, visible=visible
+        )
+        yield from _excel_be_lines(standard)
+        return
     writer = csv.writer(_Line(), lineterminator="\r\n")
     if resolution == EXPORT_QUARTER_HOUR:
         yield writer.writerow(QUARTER_HOUR_HEADER)
@@ -332,7 +351,29 @@ def readings_export_lines(
         yield writer.writerow(row)
 
 
-def readings_export_filename(*, meter: Meter, start_date: date, end_date: date, resolution: str) -> str:
-    """``ilusmart-<ean>-<resolution>-<first day>-<last day>.csv`` (the last day included)."""
+def readings_export_filename(
+    *, meter: Meter, start_date: date, end_date: date, resolution: str, dialect: str = EXPORT_STANDARD
+) -> str:
+    """``ilusmart-<ean>-<resolution>-<first day>-<last day>.csv`` (the last day included);
+    ``…-excel.csv`` for the Excel variant."""
     last = end_date - timedelta(days=1)
-    return f"ilusmart-{meter.ean}-{resolution}-{start_date.isoformat()}-{last.isoformat()}.csv"
+    suffix = "-excel" if dialect == EXPORT_EXCEL_BE else ""
+    return f"ilusmart-{meter.ean}-{resolution}-{start_date.isoformat()}-{last.isoformat()}{suffix}.csv"
+
+
+# The Excel variant: Excel with Belgian (nl-BE/fr-BE) settings splits a double-clicked .csv on
+# the list separator ";" and reads "0,125" as a number and "0.125" as text; the UTF-8 byte-order
+# mark makes it decode the file as UTF-8. The cells are the standard file's, numbers with a
+# decimal comma (the standard file has no thousands separator, so no other dot is a number's).
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def _excel_be_lines(lines: Iterator[str]) -> Iterator[str]:
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    prefix = "\ufeff"
+    for line in lines:
+        row = next(csv.reader([line]))
+        yield prefix + writer.writerow(
+            [cell.replace(".", ",") if _DECIMAL.match(cell) else cell for cell in row]
+        )
+        prefix = ""

@@ -34,9 +34,10 @@ def _link_in(message) -> str:
 
 
 def test_sign_up_verify_login_and_edit_profile(client):
-    response = client.post(reverse("accounts:sign_up"), SIGN_UP)
-    assert response.status_code == 200
-    assert "Bevestig je e-mailadres" in response.text
+    response = client.post(reverse("accounts:sign_up"), SIGN_UP, follow=True)
+    # Post/Redirect/Get: reloading the page that follows does not send the form again.
+    assert response.redirect_chain == [(reverse("accounts:sign_up_done"), 302)]
+    assert "Bevestig je e-mailadres" in response.text and SIGN_UP["email"] in response.text
 
     user = User.objects.get(email__iexact="els.janssens@example.be")
     assert not user.email_verified
@@ -111,9 +112,9 @@ def test_messages_in_english(client):
 def test_sign_up_with_a_known_address_reveals_nothing_and_mails_the_owner(client):
     owner = ProfileFactory(user__email="els.janssens@example.be").user
     password_before = owner.password
-    response = client.post(reverse("accounts:sign_up"), SIGN_UP)  # same address, other case
+    response = client.post(reverse("accounts:sign_up"), SIGN_UP, follow=True)  # same address, other case
     # The stranger sees exactly what a new sign-up sees...
-    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("accounts:sign_up_done"), 302)]
     assert "Bevestig je e-mailadres" in response.text
     # ...but nothing is created or changed, and the owner is told by mail.
     assert User.objects.count() == 1
@@ -240,3 +241,57 @@ def test_the_password_reset_link_uses_site_url_never_the_request_host(client, se
     body = mail.outbox[0].body
     assert "https://ilusmart.ilumen.be/" in body
     assert "evil.example" not in body
+
+
+def test_the_page_after_sign_up_is_a_get_and_needs_a_sign_up(client):
+    assert client.get(reverse("accounts:sign_up_done"))["Location"] == reverse("accounts:sign_up")
+    client.post(reverse("accounts:sign_up"), SIGN_UP)
+    again = client.get(reverse("accounts:sign_up_done"))  # a reload: same page, no second mail
+    assert again.status_code == 200 and SIGN_UP["email"] in again.text
+    assert len(mail.outbox) == 1
+
+
+def _phone_examples(text: str) -> list[str]:
+    """The phone numbers a hint or message gives as examples ("bv. 0470 12 34 56 of …")."""
+    return [m.strip() for m in re.findall(r"(\+?[0-9][0-9 ]{7,}[0-9])", text)]
+
+
+def test_the_phone_hints_examples_validate(client):
+    from accounts.forms import SignUpForm
+    from accounts.validators import phone_normalize
+
+    help_text = str(SignUpForm().fields["phone"].help_text)
+    response = client.post(reverse("accounts:sign_up"), {**SIGN_UP, "phone": "12345"})
+    message = re.search(r"Geef een geldig telefoonnummer[^<]*", response.text).group(0)
+    examples = _phone_examples(help_text) + _phone_examples(message)
+    assert len(examples) >= 4, (help_text, message)
+    for example in examples:
+        assert phone_normalize(example).startswith("+32"), example
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0470 12 34 56", "+32470123456"),
+        ("0470/12.34.56", "+32470123456"),
+        ("0470.12.34.56", "+32470123456"),
+        ("0470123456", "+32470123456"),
+        ("+32 470 12 34 56", "+32470123456"),
+        ("+32 (0)470 12 34 56", "+32470123456"),
+        ("0032 470 12 34 56", "+32470123456"),
+        ("0032470123456", "+32470123456"),
+        ("09 223 45 67", "+3292234567"),
+        ("09/223.45.67", "+3292234567"),
+        ("09 / 223 45 67", "+3292234567"),
+        ("+32 9 223 45 67", "+3292234567"),
+        ("0032 (0)9 223 45 67", "+3292234567"),
+        ("02 512 34 56", "+3225123456"),
+        ("03-231 45 67", "+3232314567"),
+        ("050 12 34 56", "+3250123456"),
+        ("011 12 34 56", "+3211123456"),
+    ],
+)
+def test_belgian_numbers_in_the_spellings_people_type(typed, stored):
+    from accounts.validators import phone_normalize
+
+    assert phone_normalize(typed) == stored

@@ -26,6 +26,7 @@ cost = 3.927 × 60 = 235.62 EUR. With every peak 1 kW lower: 2.000→2.5, 2.200�
 On 2025-06-15 (window Jul 2024 … Jun 2025): (10.000 + 3.000 + 3.200) / 3 = 5.400 kW × 50 = 270.00.
 """
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -300,3 +301,21 @@ def test_admin_refuses_an_overlapping_price_with_a_message(admin_client, prices)
     assert response.status_code == 200
     assert "overlapt" in response.content.decode()
     assert CapacityTariffPrice.objects.count() == 2
+
+
+def test_page_has_one_capacity_heading_no_link_to_itself_and_labels_every_cell(
+    client, meter, prices, frozen_today
+):
+    client.force_login(meter.owner)
+    url = reverse("meters:capacity_tariff", args=[meter.pk])
+    html = client.get(url).text
+    headings = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", html, re.S)
+    assert sum("Capaciteitstarief" in h for h in headings) == 1, headings
+    assert f'href="{url}"' not in html
+    # On a phone the rows stack: every value cell carries its column's name (CSS shows it).
+    table = html.split('data-testid="peaks-table"', 1)[1].split("</table>", 1)[0]
+    body_cells = re.findall(r"<td([^>]*)>(.*?)</td>", table.split("<tbody>", 1)[1], re.S)
+    for attributes, content in body_cells:
+        if content.strip():
+            assert "data-label=" in attributes, content
+    assert 'data-label="Gemeten piek (kW)"' in table and 'data-label="Kwartier van de piek"' in table

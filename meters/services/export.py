@@ -12,6 +12,7 @@ state where a value is missing.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -368,12 +369,14 @@ def readings_export_filename(
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 
 
-def _excel_be_lines(lines: Iterator[str]) -> Iterator[str]:
+def _excel_be_lines(chunks: Iterator[str]) -> Iterator[str]:
+    """The standard file's chunks (whole lines, one or many) rewritten for Belgian Excel."""
     writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
     prefix = "\ufeff"
-    for line in lines:
-        row = next(csv.reader([line]))
-        yield prefix + writer.writerow(
-            [cell.replace(".", ",") if _DECIMAL.match(cell) else cell for cell in row]
+    for chunk in chunks:
+        rows = csv.reader(io.StringIO(chunk, newline=""))
+        yield prefix + "".join(
+            writer.writerow([cell.replace(".", ",") if _DECIMAL.match(cell) else cell for cell in row])
+            for row in rows
         )
         prefix = ""

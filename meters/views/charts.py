@@ -86,7 +86,7 @@ def _point_labels(kind: str, point) -> tuple[str, str]:
     if kind == MONTH:
         return str(point.start.day), date_format(point.start, "D j F")
     if kind == YEAR:
-        return date_format(point.start, "M"), date_format(point.start, "F").capitalize()
+        return date_format(point.start, "M"), date_format(point.start, "F")
     return str(point.start.year), str(point.start.year)
 
 

@@ -37,3 +37,22 @@ def test_password_rules_and_refusals_in_dutch_with_je():
 def test_and_in_english_on_english_pages():
     with translation.override("en"):
         assert "This password is too short. It must contain at least 10 characters." in _refusals("abc")
+
+
+@pytest.mark.django_db
+def test_a_wrong_current_password_is_told_in_dutch_with_je(client):
+    """Django's PasswordChangeForm says "Uw oude wachtwoord…"; the portal says "je"."""
+    from django.urls import reverse
+
+    from tests.factories import DEFAULT_PASSWORD, ProfileFactory
+
+    client.force_login(ProfileFactory().user)
+    new = {"new_password1": "nieuw-zonnedak-2027", "new_password2": "nieuw-zonnedak-2027"}
+    html = client.post(reverse("accounts:password_change"), {"old_password": "fout", **new}).text
+    assert "Je huidige wachtwoord klopt niet. Geef het opnieuw in." in html
+    assert not re.search(r"\b[Uu]w?\b", html.split("<main", 1)[1].split("</main>", 1)[0])
+    assert DEFAULT_PASSWORD != "fout"
+    english = client.post(
+        reverse("accounts:password_change"), {"old_password": "fout", **new}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Your old password was entered incorrectly" in english.text

@@ -5,6 +5,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ilusmart import clock
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -160,7 +162,8 @@ class AccessRecord(models.Model):
     at = models.DateTimeField(_("op"), default=timezone.now, db_index=True)
     # Plain ids, not foreign keys: a record outlives the accounts it names, unchanged.
     staff_id = models.BigIntegerField(_("medewerker (id)"))
-    customer_id = models.BigIntegerField(_("klant (id)"), db_index=True)
+    # Emptied (NULL) when the customer is erased: the one change PostgreSQL allows (migration 0007).
+    customer_id = models.BigIntegerField(_("klant (id)"), null=True, blank=True, db_index=True)
     what = models.CharField(_("wat"), max_length=100)
 
     class Meta:
@@ -171,3 +174,23 @@ class AccessRecord(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.staff_id} → {self.customer_id} ({self.what})"
+
+
+class SuppressedAddress(models.Model):
+    """An erased person's email address, kept only as a keyed hash (issue 10).
+
+    Sign-up and imports ask ``accounts.selectors.address_suppressed`` first, so nobody is
+    silently signed up or subscribed again with an address whose owner had it erased. The hash
+    cannot be read back; the DPO removes a row when the person asks to come back.
+    """
+
+    email_hash = models.CharField(_("sleutelhash van het e-mailadres"), max_length=64, unique=True)
+    added_at = models.DateTimeField(_("toegevoegd op"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("geweerd e-mailadres")
+        verbose_name_plural = _("geweerde e-mailadressen")
+        ordering = ["-added_at"]
+
+    def __str__(self):
+        return self.email_hash[:12]

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.models import Profile, User, UserSession
+from accounts.models import Profile, SuppressedAddress, User, UserSession
 from accounts.services.sessions import session_limits
+from ilusmart.erasure import email_hash
 
 
 def profile_for_user(*, user) -> Profile:
@@ -37,3 +38,8 @@ def sessions_for_user(*, user) -> list[UserSession]:
             created_at__gte=now - timedelta(seconds=limits.max_seconds),
         ).order_by("-last_seen_at", "-pk")
     )
+
+
+def address_suppressed(*, email: str) -> bool:
+    """Whether ``email``'s owner had it erased (issue 10): sign-up and imports then add nothing."""
+    return SuppressedAddress.objects.filter(email_hash=email_hash(email)).exists()

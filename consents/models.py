@@ -31,9 +31,17 @@ class Mandate(models.Model):
         FINISHED = "finished", _("ingetrokken of periode voorbij")
         NOT_FOUND = "not_found", _("onbekend bij Fluvius")
         EXPIRED_LINK = "expired_link", _("aanvraaglink verlopen zonder beslissing")
+        # Ended by us on the person's request to erase (issue 10): Fluvius offers no way to end
+        # a mandate from our side, so it is ended here for good and the status poll leaves it.
+        ERASED = "erased", _("beëindigd op vraag tot wissen")
 
+    # Empty only once the person was erased (issue 10): the mandate stays as Fluvius's evidence.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mandates", verbose_name=_("klant")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="mandates",
+        verbose_name=_("klant"),
     )
     reference_number = models.CharField(_("referentie"), max_length=32)
     ean = models.CharField(_("EAN"), max_length=18, db_index=True)

@@ -124,6 +124,23 @@ EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
 # A requested email change waits this long for its link (accounts.services.email_change).
 EMAIL_CHANGE_MAX_AGE = 24 * 3600
 
+# --- Erasure and deletion requests (issue 10) ------------------------------------------------
+# The key of the keyed hash (HMAC-SHA256) that is all an erasure keeps of a person: the
+# suppression list, erasure receipts, anonymised EANs and mandate references. Changing it
+# breaks the suppression list and the replay of old receipts: set it once, keep it secret.
+ERASURE_HASH_KEY = env("ERASURE_HASH_KEY", default=SECRET_KEY)
+# Receipts are also appended here, outside the database, so replay_erasures can re-apply them
+# after the database is restored from a backup (keep this file out of the database's backups'
+# rotation, on the host's own disk).
+ERASURE_LEDGER_PATH = env("ERASURE_LEDGER_PATH", default=str(BASE_DIR / "var" / "erasure-ledger.jsonl"))
+# The DPO mailbox: imaps://user:password@host:993/INBOX (imap:// only for a server on loopback).
+DPO_IMAP_URL = env("DPO_IMAP_URL", default="")
+DPO_IMAP_PROCESSED_FOLDER = env("DPO_IMAP_PROCESSED_FOLDER", default="Verwerkt")
+# A deletion request's confirmation link is valid this long, once.
+DELETION_CONFIRM_MAX_AGE = 7 * 24 * 3600
+# A deletion request received by mail larger than this is refused (with a clear reason).
+DELETION_MAIL_MAX_BYTES = env.int("DELETION_MAIL_MAX_BYTES", default=5 * 1024 * 1024)
+
 # --- Rate limits (issue 8): fixed windows per user and per client address, in Redis ---------
 # accounts/services/rate_limits.py. Each action: attempts allowed per "seconds" window, counted
 # per logged-in user ("user") and per client address ("ip"); a side left out is not limited.
@@ -306,6 +323,8 @@ CELERY_BEAT_SCHEDULE = {
     # Fault detection for every meter, after the daily pull (also run after each sync): present
     # conditions (stale feed, mandates) change with time alone. docs/faults.md.
     "detect-faults-daily": {"task": "meters.detect_faults_all", "schedule": crontab(hour=9, minute=30)},
+    # The DPO mailbox: deletion requests by mail become requests within five minutes (issue 10).
+    "poll-dpo-mailbox": {"task": "privacy.poll_dpo_mailbox", "schedule": 300.0},
 }
 
 

@@ -80,3 +80,150 @@ class PolicyDocument(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class ErasureReceipt(models.Model):
+    """Proof of one erasure or pause on a person's request (issue 10): who executed what, when.
+
+    Holds no personal data: the person only as the keyed hash of their email address
+    (``ilusmart.erasure.email_hash``), and counts of rows per model. Every receipt is also
+    appended to the ledger file outside the database (``ERASURE_LEDGER_PATH``), so
+    ``replay_erasures`` can apply it again after the database is restored from a backup.
+    """
+
+    class Mode(models.TextChoices):
+        PERMANENT = "permanent", _("definitief")
+        TEMPORARY = "temporary", _("tijdelijk (pauze)")
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", _("DPO-wachtrij")
+        COMMAND = "command", _("commando erase_person")
+        LINK = "link", _("bevestigingslink van de persoon")
+        MYDATA = "mydata", _("Mijn gegevens")
+        REPLAY = "replay", _("replay_erasures na een herstelde back-up")
+
+    uuid = models.UUIDField(_("kenmerk"), unique=True, editable=False)
+    subject_hash = models.CharField(_("sleutelhash van de persoon"), max_length=64, db_index=True)
+    mode = models.CharField(_("soort"), max_length=10, choices=Mode.choices)
+    personal = models.BooleanField(_("persoonsgegevens"))
+    meter = models.BooleanField(_("meetgegevens"))
+    executed_at = models.DateTimeField(_("uitgevoerd op"), default=clock.now)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uitgevoerd door"),
+    )
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices)
+    reason = models.TextField(_("reden"), blank=True)
+    counts = models.JSONField(_("aantallen per model"), default=dict, blank=True)
+    replays = models.UUIDField(_("herhaalt kenmerk"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wisbewijs")
+        verbose_name_plural = _("wisbewijzen")
+        ordering = ["-executed_at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.executed_at:%Y-%m-%d %H:%M} {self.get_mode_display()} {str(self.uuid)[:8]}"
+
+
+class DeletionRequest(models.Model):
+    """A person's request to erase or pause their data, by mail, from Mijn gegevens or the API.
+
+    Nothing destructive happens before it is confirmed: by the signed link mailed to the address
+    on file (``privacy.services.deletion_requests``), by being logged in when asking, or by the
+    DPO with a written reason. Once executed, its personal fields are erased with the rest of
+    the person's data; the row stays as proof that the request was answered in time.
+    """
+
+    class Source(models.TextChoices):
+        MAIL = "mail", _("e-mail (DPO-mailbox)")
+        FILE = "file", _("e-mailbestand (dpo_import_mail)")
+        MYDATA = "mydata", _("Mijn gegevens")
+        API = "api", _("app (API)")
+        OPERATOR = "operator", _("DPO")
+
+    class Mode(models.TextChoices):
+        PERMANENT = "permanent", _("definitief")
+        TEMPORARY = "temporary", _("tijdelijk (pauze)")
+        UNCLEAR = "unclear", _("niet duidelijk")
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", _("wacht op bevestiging")
+        CONFIRMED = "confirmed", _("bevestigd")
+        CLARIFY = "clarify", _("verduidelijking gevraagd")
+        EXECUTED = "executed", _("uitgevoerd")
+        REJECTED = "rejected", _("geweigerd")
+
+    class ConfirmedHow(models.TextChoices):
+        LINK = "link", _("bevestigingslink")
+        LOGGED_IN = "logged_in", _("aangemeld gevraagd")
+        OVERRIDE = "override", _("door de DPO, met reden")
+
+    OPEN_STATUSES = (Status.AWAITING, Status.CONFIRMED, Status.CLARIFY)
+
+    received_at = models.DateTimeField(_("ontvangen op"), default=clock.now)
+    due_on = models.DateField(_("uiterlijk te beantwoorden op"))
+    source = models.CharField(_("herkomst"), max_length=10, choices=Source.choices)
+    sender_email = models.EmailField(_("afzender"), max_length=254, blank=True)
+    sender_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    message_id_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    subject = models.CharField(_("onderwerp"), max_length=300, blank=True)
+    body_text = models.TextField(_("tekst"), blank=True)
+    raw_message = models.BinaryField(_("ruw bericht"), blank=True, default=b"", editable=False)
+    language = models.CharField(_("taal"), max_length=2, default="nl")
+    what_personal = models.BooleanField(_("persoonsgegevens"), default=False)
+    what_meter = models.BooleanField(_("meetgegevens"), default=False)
+    mode = models.CharField(_("soort"), max_length=10, choices=Mode.choices, default=Mode.UNCLEAR)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deletion_requests",
+        verbose_name=_("account"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAITING)
+    token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    confirmation_sent_at = models.DateTimeField(_("bevestiging gevraagd op"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True)
+    confirmed_how = models.CharField(
+        _("bevestigd via"), max_length=10, choices=ConfirmedHow.choices, blank=True
+    )
+    override_reason = models.TextField(_("reden van de DPO om zonder bevestiging te wissen"), blank=True)
+    handled_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgehandeld door"),
+    )
+    rejection_reason = models.TextField(_("reden van weigering"), blank=True)
+    clarification_text = models.TextField(_("gevraagde verduidelijking"), blank=True)
+    receipt = models.ForeignKey(
+        ErasureReceipt,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wisbewijs"),
+    )
+
+    class Meta:
+        verbose_name = _("verzoek tot wissen")
+        verbose_name_plural = _("verzoeken tot wissen")
+        ordering = ["due_on", "received_at", "pk"]
+        permissions = [("execute_deletionrequest", _("Een verzoek tot wissen uitvoeren"))]
+
+    def __str__(self):
+        return f"#{self.pk} {self.received_at:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

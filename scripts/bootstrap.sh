@@ -52,10 +52,11 @@ if [ -f package.json ]; then
 fi
 
 # 3. System packages the tests need: Debian's chromium for the browser tests, gettext for
-#    compiling translations. Installed only when missing, and only as root.
+#    compiling translations, dovecot-imapd for the DPO inbox tests (a real IMAP server on loopback). Installed only when missing, and only as root.
 need=()
 command -v msgfmt >/dev/null || need+=(gettext)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing ${need[*]} from Debian"

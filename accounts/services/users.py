@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Profile
+from accounts.selectors import address_suppressed
 from accounts.services.rate_limits import mail_quota_take
 from ilusmart import clock
 from ilusmart.errors import ApplicationError
@@ -40,6 +41,10 @@ def user_sign_up(*, email: str, password: str, profile: dict) -> User | None:
     (benchmarks/sign_up_timing.py).
     """
     password_hash = make_password(password)
+    if address_suppressed(email=email):
+        # Its owner had the address erased: nothing is made and nothing is mailed (issue 10),
+        # and the page says what it says to everyone.
+        return None
     existing = User.objects.filter(email__iexact=email.strip()).first()
     if existing is not None:
         transaction.on_commit(lambda: _account_exists_email_send(user=existing))

@@ -160,9 +160,13 @@ def _apply(item, result: PollResult) -> None:
         )
         .first()
     )
+    if mandate is not None and mandate.end_reason == Mandate.EndReason.ERASED:
+        return  # ended for good on an erasure request: whatever Fluvius says, we read nothing more
     if mandate is None:
         # The homeowner may pick another (or a second) EAN in Mijn Fluvius under our reference.
         sibling = Mandate.objects.filter(reference_number=item.reference_number).order_by("pk").first()
+        if sibling is not None and sibling.end_reason == Mandate.EndReason.ERASED:
+            return
         if sibling is None:
             logger.warning("mandate %s/%s is not ours; ignored", item.reference_number, item.ean)
             return

@@ -106,21 +106,35 @@ ACCOUNTS = {
     ),
     "accounts.accessrecord": ModelRule(
         subject=("customer_id",),
-        rows=Rows.KEEP,
+        rows=Rows.ANONYMISE,
         reason=(
             "the access log of staff (GDPR art. 5(2) accountability, art. 32 security): ids and page names only, "
-            "append-only in PostgreSQL. Once the account is deleted its id is never reused and no kept row names "
-            "the person behind it, so the record proves who looked, when, without saying at whom"
+            "append-only in PostgreSQL. An erasure cuts the link to the customer (the one change the trigger "
+            "allows, issue 10), so the record still proves who of staff looked, when and at which page"
         ),
-        notes="Issue 10 lists 'access records' subject links': the ids stay (see reason); revisit with the DPO.",
         fields={
             "id": not_personal(KEEP, ROW_ID),
             "at": personal(EXPORT, KEEP),
             "staff_id": actor(
                 KEEP, "who of staff looked: theirs, not the customer's (CJEU C-579/21); kept as evidence"
             ),
-            "customer_id": link(KEEP, "the person themselves; after erasure an id that leads to no one"),
+            "customer_id": link(ANONYMISE, "the person themselves: the link is cut (NULL)"),
             "what": personal(EXPORT, KEEP),
+        },
+    ),
+    "accounts.suppressedaddress": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason=(
+            "the suppression list: an erased person's address as a keyed hash only, so that no sign-up or "
+            "import adds them again (issue 10); it cannot be read back and leads to no row"
+        ),
+        fields={
+            "id": not_personal(),
+            "email_hash": not_personal(
+                reason="a keyed hash (HMAC, ERASURE_HASH_KEY): checks a named address, never reveals one"
+            ),
+            "added_at": not_personal(),
         },
     ),
 }
@@ -461,7 +475,68 @@ METERS = {
     ),
 }
 
+_REQUEST_EVIDENCE = "evidence that the request was answered, and in time (art. 12(3), 5(2)); names no one"
+_KEYED = "a keyed hash (HMAC): compared with a named value, never read back"
 PRIVACY = {
+    "privacy.erasurereceipt": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="proof of each erasure (who executed what, when), holding only a keyed hash of the person",
+        fields={
+            "id": not_personal(),
+            "uuid": not_personal(),
+            "subject_hash": not_personal(reason=_KEYED),
+            "mode": not_personal(),
+            "personal": not_personal(),
+            "meter": not_personal(),
+            "executed_at": not_personal(),
+            "executed_by": actor(
+                ANONYMISE, "who of staff executed it: cut (NULL) when that account is erased"
+            ),
+            "via": not_personal(),
+            "reason": not_personal(reason="the DPO's reason, written to name no one (the form says so)"),
+            "counts": not_personal(reason="rows per model"),
+            "replays": not_personal(),
+        },
+    ),
+    "privacy.deletionrequest": ModelRule(
+        subject=("user",),
+        rows=Rows.ANONYMISE,
+        reason=(
+            "the person's request to erase or pause: kept as proof that it was answered in time, without the "
+            "sender, the message or the account (found by the account, or by the sender's keyed hash)"
+        ),
+        fields={
+            "id": not_personal(KEEP, ROW_ID),
+            "received_at": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "due_on": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "source": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "sender_email": personal(EXPORT, ERASE),
+            "sender_hash": personal(NO_EXPORT, KEEP, _KEYED + ": finds the request of an erased person"),
+            "message_id_hash": personal(NO_EXPORT, KEEP, _KEYED + ": a message read twice makes one request"),
+            "subject": personal(EXPORT, ERASE),
+            "body_text": personal(EXPORT, ERASE),
+            "raw_message": personal(
+                NO_EXPORT, ERASE, "the mail as received; its text is exported (body_text)"
+            ),
+            "language": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "what_personal": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "what_meter": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "mode": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "user": link(ANONYMISE, "the person: the link is cut (NULL)"),
+            "status": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "token_digest": personal(NO_EXPORT, ERASE, "the hash of a one-time link's token: a credential"),
+            "confirmation_sent_at": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "confirmed_at": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "confirmed_how": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "override_reason": personal(EXPORT, KEEP, "the DPO's reason, written to name no one: evidence"),
+            "handled_at": personal(EXPORT, KEEP, _REQUEST_EVIDENCE),
+            "handled_by": actor(KEEP, "who of staff handled it: evidence (cut when that account is erased)"),
+            "rejection_reason": personal(EXPORT, KEEP, "the DPO's reason, written to name no one: evidence"),
+            "clarification_text": personal(EXPORT, ERASE),
+            "receipt": not_personal(KEEP, "the receipt: holds no personal data"),
+        },
+    ),
     "privacy.policydocument": ModelRule(
         subject=(),
         rows=Rows.NONE,

@@ -161,10 +161,12 @@ def test_erasure_plans():
     assert user_plan.rows == Rows.DELETE
     assert "email" in user_plan.erase
 
-    # Access records are append-only evidence with ids only: kept, with a reason.
+    # Access records are append-only evidence with ids only: kept, with a reason, but the link to
+    # the customer is cut (issue 10: the one change the database allows).
     access = datamap.erasure_plan("accounts.accessrecord")
-    assert access.rows == Rows.KEEP and access.reason
-    assert set(access.keep) == {"id", "at", "staff_id", "customer_id", "what"}
+    assert access.rows == Rows.ANONYMISE and access.reason
+    assert set(access.keep) == {"id", "at", "staff_id", "what"}
+    assert access.anonymise == ("customer_id",)
 
     # A mandate is kept as evidence for Fluvius, without anything that leads back to the person.
     mandate = datamap.erasure_plan("consents.mandate")

@@ -1,0 +1,219 @@
+"""The canary person of the erasure tests (issue 10), made through the portal's real flows, and
+the scans that look for any of their values in PostgreSQL, Redis, the outbox and the logs."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+import redis
+from celery import current_app
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.services.access_audit import access_record
+from accounts.services.users import user_sign_up, user_verify_email, verification_token_make
+from consents.services.mandates import mandate_request, mandates_poll
+from ilusmart import clock
+from meters.models import Meter, Product
+from meters.services.csv_import import readings_csv_import
+from meters.services.customers import contact_note_add
+from meters.services.meters import mandate_return_url
+from meters.tasks import sync_meter_daily
+from tests.factories import DEFAULT_PASSWORD
+from tests.meters.conftest import sim  # noqa: F401  (the simulator fixture, shared)
+
+CSV_HEADER = "Van datum;Van tijdstip;Tot datum;Tot tijdstip;EAN;Meter;Metertype;Register;Volume;Eenheid;Validatiestatus"
+
+
+@dataclass
+class Canary:
+    """A person whose every personal value carries ``marker`` (or is itself unique): what to look for."""
+
+    marker: str
+    email: str
+    phone: str
+    user: User | None = None
+    eans: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+
+    @property
+    def needles(self) -> list[str]:
+        return [self.marker, self.phone, *self.eans, *self.references]
+
+
+def _ean(n: int) -> str:
+    from ilusmart.fluvius.ean import ean_check_digit
+
+    first_17 = f"5414499{n:010d}"
+    return first_17 + str(ean_check_digit(first_17))
+
+
+def _csv_for(ean: str, day) -> bytes:
+    rows = []
+    for quarter in range(4):  # 00:00-01:00 local, offtake
+        start = f"00:{quarter * 15:02d}"
+        end = f"00:{quarter * 15 + 15:02d}" if quarter < 3 else "01:00"
+        rows.append(
+            f'{day:%d-%m-%Y};{start}:00;{day:%d-%m-%Y};{end}:00;="{ean}";1SAG12345678;Digitale Meter;'
+            f"Afname Dag;0,100;kWh;Gevalideerd"
+        )
+    return ("\ufeff" + "\n".join([CSV_HEADER, *rows]) + "\n").encode()
+
+
+@pytest.fixture
+def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the shared fixture)
+    """make() → a Canary: sign-up, verified address, login, two meters with mandates, a sync, a CSV
+    import, a product, a support note, a staff access and an admin change, a queued task and a
+    mandate-return throttle in Redis."""
+
+    def make() -> Canary:
+        marker = "kanarie" + secrets.token_hex(5)
+        phone = "+3247" + "".join(secrets.choice("123456789") for _ in range(7))
+        canary = Canary(marker=marker, email=f"{marker}@voorbeeld.be", phone=phone)
+        user_sign_up(
+            email=canary.email,
+            password=DEFAULT_PASSWORD,
+            profile={
+                "first_name": f"Voor{marker}",
+                "last_name": f"Naam{marker}",
+                "street": f"Straat{marker}",
+                "house_number": "7",
+                "postal_code": "9000",
+                "municipality": f"Gemeente{marker}",
+                "country": "BE",
+                "phone": phone,
+            },
+        )
+        user = User.objects.get(email=canary.email)
+        user_verify_email(token=verification_token_make(user=user, email=user.email))
+        canary.user = user
+        response = client.post(
+            reverse("accounts:login"), {"email": canary.email, "password": DEFAULT_PASSWORD}
+        )
+        assert response.status_code == 302
+        today = clock.local_today()
+        for n in range(2):
+            ean = _ean(secrets.randbelow(10**9) * 10 + n)
+            canary.eans.append(ean)
+            meter = Meter.objects.create(
+                ean=ean, owner=user, label=f"Meter{n}{marker}", meter_id=f"1SAG{marker}{n}"
+            )
+            sim.remote.meter_register(ean=ean, install_date=today - timedelta(days=60))
+            mandate = mandate_request(user=user, ean=ean, history_days=10, return_url_for=mandate_return_url)
+            canary.references.append(mandate.reference_number)
+            sim.remote.decide(short_id=mandate.short_url_id, eans=[ean], decision="approve")
+            mandates_poll(reference_number=mandate.reference_number)
+            sync_meter_daily.apply(args=[meter.pk]).get()
+            Product.objects.create(
+                meter=meter, kind="pv", inverter_serial=f"SN{marker}{n}", notes=f"Dak {marker}"
+            )
+        meter = Meter.objects.get(ean=canary.eans[0])
+        readings_csv_import(
+            meter=meter,
+            file=SimpleUploadedFile(
+                f"Verbruik-{marker}.csv", _csv_for(meter.ean, today - timedelta(days=40))
+            ),
+            uploaded_by=user,
+        )
+        # The homeowner comes back from Mijn Fluvius: a throttle key naming the reference in Redis.
+        client.get(reverse("meters:mandate_return", args=[canary.references[0]]))
+        staff = staff_user("support")
+        contact_note_add(customer=user, author=staff, kind="call", text=f"Belde over {marker}", meter=meter)
+        access_record(staff=staff, customer_id=user.pk, what="admin:customer_detail")
+        LogEntry.objects.log_actions(
+            user_id=staff.pk,
+            queryset=[user.profile],
+            action_flag=CHANGE,
+            change_message=f"Naam gewijzigd in Naam{marker}",
+        )
+        # A queued task about one of their meters, and a cached value holding their address.
+        current_app.send_task(
+            "meters.backfill_meter", args=[meter.pk], queue=settings.CELERY_TASK_DEFAULT_QUEUE
+        )
+        cache.set(f"probe:{user.pk}", {"to": canary.email}, timeout=600)
+        return canary
+
+    return make
+
+
+# --- Scans -----------------------------------------------------------------------------------
+
+
+def database_hits(needles) -> dict[str, list[str]]:
+    """Per table, the needles found in any column of any row (each row cast to text; bytea as hex too)."""
+    hits = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            found = []
+            for needle in needles:
+                quoted = connection.ops.quote_name(table)  # a name from introspection
+                cursor.execute(
+                    f"SELECT count(*) FROM {quoted} AS t WHERE t::text ILIKE %s OR t::text ILIKE %s",  # noqa: S608
+                    [f"%{needle}%", f"%{needle.encode().hex()}%"],
+                )
+                if cursor.fetchone()[0]:
+                    found.append(needle)
+            if found:
+                hits[table] = found
+    return hits
+
+
+def _decoded(value: bytes) -> bytes:
+    """A value as stored, plus the base64 bodies of Celery messages decoded."""
+    try:
+        envelope = json.loads(value)
+    except ValueError:
+        return value
+    bodies = []
+    for item in envelope if isinstance(envelope, list) else [envelope]:
+        if isinstance(item, dict) and isinstance(item.get("body"), str):
+            with contextlib.suppress(ValueError):
+                bodies.append(base64.b64decode(item["body"]))
+    return value + b"".join(bodies)
+
+
+def redis_hits(needles) -> list[str]:
+    """Keys of the test run's Redis database whose name or value holds a needle."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    hits = []
+    for key in client.scan_iter(count=1000):
+        kind = client.type(key)
+        if kind == b"string":
+            values = [client.get(key) or b""]
+        elif kind == b"list":
+            values = client.lrange(key, 0, -1)
+        elif kind == b"hash":
+            values = [k + b" " + v for k, v in client.hgetall(key).items()]
+        elif kind == b"set":
+            values = list(client.smembers(key))
+        elif kind == b"zset":
+            values = client.zrange(key, 0, -1)
+        else:
+            values = []
+        blob = (key + b" " + b" ".join(_decoded(v) for v in values)).lower()
+        hits += [f"{key!r}: {n}" for n in needles if n.lower().encode() in blob]
+    return hits
+
+
+def table_fingerprint() -> dict[str, tuple[int, str]]:
+    """Per table: its row count and an md5 of all its rows as text (to see that nothing changed)."""
+    prints = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            quoted = connection.ops.quote_name(table)  # a name from introspection
+            cursor.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quoted} AS t"  # noqa: S608
+            )
+            prints[table] = tuple(cursor.fetchone())
+    return prints

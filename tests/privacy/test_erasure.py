@@ -1,0 +1,190 @@
+"""Erasing a person (privacy.services.erasure and each app's services/erasure.py; issue 10).
+
+The canary: a person made through the real flows, every personal value carrying a unique
+marker; a confirmed permanent erasure of both categories; then every column of every table,
+every Redis key and value, the outbox after the confirmation mail and the log output are
+searched for every marker: nothing may be found. Erasing again changes nothing.
+"""
+
+import logging
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from accounts.models import AccessRecord, SuppressedAddress, User
+from accounts.selectors import address_suppressed
+from accounts.services.users import user_sign_up
+from consents.models import Mandate
+from ilusmart.erasure import email_hash
+from meters.models import DailyTotal, Meter, ReadingDay
+from privacy.models import ErasureReceipt
+from privacy.services.erasure import erasure_preview, person_erase, services_cover_the_map
+from tests.factories import DEFAULT_PASSWORD, MeterFactory
+from tests.privacy.conftest import database_hits, redis_hits, table_fingerprint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(settings, tmp_path):
+    settings.ERASURE_LEDGER_PATH = str(tmp_path / "ledger.jsonl")
+    return tmp_path / "ledger.jsonl"
+
+
+def test_every_app_with_people_in_the_data_map_has_an_erasure_service():
+    assert services_cover_the_map() == []
+
+
+def test_the_canary_leaves_no_trace_anywhere(
+    canary_person, ledger, caplog, django_capture_on_commit_callbacks
+):
+    canary = canary_person()
+    user = canary.user
+    # The canary is really there, everywhere we will look.
+    assert database_hits(canary.needles)
+    assert redis_hits(canary.needles)
+    preview = erasure_preview(user=user, personal=True, meter=True)
+    assert preview["meters.readingday"] > 0 and preview["accounts.profile"] == 1
+
+    sent_before = len(mail.outbox)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+        outcome = person_erase(
+            email=canary.email.upper(),  # any case finds the account
+            personal=True,
+            meter=True,
+            permanent=True,
+            reason="bevestigd via de link",
+            via=ErasureReceipt.Via.COMMAND,
+        )
+    receipt = outcome.receipt
+    assert outcome.changed and receipt.subject_hash == email_hash(canary.email)
+
+    assert database_hits(canary.needles) == {}
+    assert redis_hits(canary.needles) == []
+    confirmation, *after = mail.outbox[sent_before:]
+    assert confirmation.to == [canary.email]  # the last mail, to the address held in memory
+    text = confirmation.subject + confirmation.body
+    assert str(receipt.uuid) in text
+    assert [n for n in canary.needles if n.lower() in text.lower()] == []
+    assert after == []
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "erasure" in logged
+    assert [n for n in canary.needles if n.lower() in logged.lower()] == []
+
+    # What stays, stays without the person.
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert address_suppressed(email=canary.email)
+    assert AccessRecord.objects.filter(customer_id__isnull=True).exists()
+    mandates = Mandate.objects.filter(reference_number__startswith="~")
+    assert mandates.count() == 2 and all(m.user_id is None and m.end_reason == "erased" for m in mandates)
+    assert ledger.read_text().count(str(receipt.uuid)) == 1
+
+    # Erasing twice changes nothing more.
+    before = table_fingerprint()
+    again = person_erase(
+        email=canary.email, personal=True, meter=True, permanent=True, reason="nog eens", via="command"
+    )
+    assert again.receipt is None and not again.changed
+    assert table_fingerprint() == before
+
+
+def test_a_sign_up_with_an_erased_address_makes_nothing_and_mails_nothing(ledger):
+    SuppressedAddress.objects.create(email_hash=email_hash("Weg@Voorbeeld.be"))
+    assert user_sign_up(email="weg@voorbeeld.be", password=DEFAULT_PASSWORD, profile={}) is None
+    assert not User.objects.filter(email__iexact="weg@voorbeeld.be").exists()
+    assert mail.outbox == []
+
+
+def test_meter_data_only_keeps_the_account_and_ends_the_mandates(ledger, django_capture_on_commit_callbacks):
+    meter = MeterFactory()
+    owner = meter.owner
+    Mandate.objects.create(user=owner, reference_number="REF1", ean=meter.ean, status="Approved")
+    ReadingDay.objects.create(
+        meter=meter,
+        day="2026-01-01",
+        offtake_wh=[1] * 96,
+        injection_wh=[0] * 96,
+        offtake_quality="V" * 96,
+        injection_quality="V" * 96,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = person_erase(
+            email=owner.email, personal=False, meter=True, permanent=True, reason="per brief", via="command"
+        )
+    assert outcome.receipt.counts["meters.readingday"] == 1
+    assert User.objects.filter(pk=owner.pk).exists()
+    assert Meter.objects.get(pk=meter.pk).owner == owner
+    assert not ReadingDay.objects.filter(meter=meter).exists()
+    assert not DailyTotal.objects.filter(meter=meter).exists()
+    mandate = Mandate.objects.get(reference_number="REF1")
+    assert (mandate.status, mandate.end_reason, mandate.user) == ("Finished", "erased", owner)
+    assert not address_suppressed(email=owner.email)
+
+
+def test_temporary_pauses_and_keeps_everything(ledger, django_capture_on_commit_callbacks):
+    meter = MeterFactory()
+    owner = meter.owner
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = person_erase(
+            email=owner.email, personal=True, meter=True, permanent=False, reason="tijdelijk", via="command"
+        )
+    assert outcome.receipt.mode == "temporary"
+    assert owner.processing_restrictions.filter(lifted_at__isnull=True).exists()
+    assert Meter.objects.filter(pk=meter.pk, owner=owner).exists()
+    assert len(mail.outbox) == 1
+
+
+def test_erase_person_command(ledger):
+    meter = MeterFactory()
+    out = StringIO()
+    call_command(
+        "erase_person",
+        "--email",
+        meter.owner.email,
+        "--what",
+        "personal,meter",
+        "--permanent",
+        "--reason",
+        "geverifieerd per telefoon",
+        stdout=out,
+    )
+    assert "receipt" in out.getvalue()
+    assert not User.objects.filter(pk=meter.owner_id).exists()
+    receipt = ErasureReceipt.objects.get()
+    assert (receipt.via, receipt.reason, receipt.personal, receipt.meter) == (
+        "command",
+        "geverifieerd per telefoon",
+        True,
+        True,
+    )
+    out = StringIO()
+    call_command(
+        "erase_person",
+        "--email",
+        meter.owner.email,
+        "--what",
+        "personal",
+        "--permanent",
+        "--reason",
+        "nog eens",
+        stdout=out,
+    )
+    assert "nothing" in out.getvalue()
+    assert ErasureReceipt.objects.count() == 1
+
+
+def test_access_records_allow_cutting_the_customer_link_and_nothing_else():
+    from django.db import DatabaseError, transaction
+
+    record = AccessRecord.objects.create(staff_id=1, customer_id=2, what="admin:customer_detail")
+    for change in ({"what": "iets anders"}, {"staff_id": 3}, {"customer_id": 5}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AccessRecord.objects.filter(pk=record.pk).update(**change)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessRecord.objects.filter(pk=record.pk).delete()
+    assert AccessRecord.objects.filter(pk=record.pk).update(customer_id=None) == 1
+    record.refresh_from_db()
+    assert (record.customer_id, record.staff_id, record.what) == (None, 1, "admin:customer_detail")

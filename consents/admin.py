@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from consents.models import CommunicationConsent, FetchRefusal, Mandate
+from consents.models import CommunicationConsent, CookieConsent, FetchRefusal, Mandate
 
 
 @admin.register(Mandate)
@@ -64,6 +64,40 @@ class CommunicationConsentAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     readonly_fields = ["at", "user", "channel", "topic", "opted_in", "source", "by"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CookieConsent)
+class CookieConsentAdmin(admin.ModelAdmin):
+    """Every cookie choice and withdrawal, found by the code in the visitor's cookie: read only.
+
+    The proof of consent; the visitor changes their choice themselves (Cookie-instellingen).
+    """
+
+    list_display = [
+        "at",
+        "consent_id",
+        "action",
+        "analytics",
+        "social_media",
+        "policy_version",
+        "via",
+        "user",
+    ]
+    list_filter = ["action", "analytics", "social_media", "via"]
+    search_fields = ["=consent_id", "user__email"]
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in CookieConsent._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -242,6 +242,7 @@ class CookieConsent(models.Model):
     def __str__(self):
         return self.consent_id
 
+
 class CommunicationConsent(models.Model):
     """One choice a person made about being contacted: a channel, a topic, yes or no (append-only).
 

@@ -50,6 +50,8 @@ DESIGN: dict[str, dict[str, set[str]]] = {
     "consents.fetchrefusal": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
     # The history of communication choices is evidence: read only; the person changes it themselves.
     "consents.communicationconsent": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
+    # Cookie choices and withdrawals: the proof of consent, read only (found by the visitor's code).
+    "consents.cookieconsent": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
     "meters.fault": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
     # Contact notes are added on the customer's page (SITE_PAGES) and kept as written.
     "meters.contactnote": {"support": {"view"}, "dpo": set(), "superuser": {"view", "delete"}},
@@ -132,6 +134,14 @@ def _instance(label: str):
         ),
         "consents.communicationconsent": lambda: Model.objects.create(
             user=ProfileFactory().user, channel="email", topic="newsletter", opted_in=True, source="page"
+        ),
+        "consents.cookieconsent": lambda: Model.objects.create(
+            action="choice",
+            analytics=True,
+            social_media=False,
+            policy_version="cookies/nl/v1",
+            cookie_lists={"analytics": ["_ga"], "social_media": []},
+            via="banner",
         ),
         "meters.fault": lambda: Model.objects.create(
             meter=MeterFactory(), type=Model.Type.choices[0][0], started=date(2026, 7, 1)

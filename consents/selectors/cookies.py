@@ -19,3 +19,8 @@ def cookie_choice_current(*, cookie_value: str | None, cookie_lists) -> CookieCh
 def cookie_consent_find(*, consent_id: str) -> CookieConsent | None:
     """The record of one cookie choice by its consent id (the code in the browser's cookie)."""
     return CookieConsent.objects.filter(consent_id=consent_id.strip()).select_related("user").first()
+
+
+def cookie_consents_for_user(*, user):
+    """The cookie choices and withdrawals made while ``user`` was logged in, newest first."""
+    return CookieConsent.objects.filter(user=user).order_by("-at", "-pk")

@@ -4,10 +4,11 @@ validity (six months, unchanged cookie lists, not tampered with)."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from consents.cookie_choice import cookie_lists_fingerprints
 from consents.models import CookieConsent
-from consents.selectors.cookies import cookie_choice_current, cookie_consent_find
+from consents.selectors.cookies import cookie_choice_current, cookie_consent_find, cookie_consents_for_user
 from consents.services.cookies import (
     CookieChoiceRefused,
     cookie_consent_cookie_value,
@@ -59,7 +60,9 @@ def test_the_user_is_kept_when_logged_in():
     user = UserFactory()
     consent = record(user=user)
     assert cookie_consent_find(consent_id=consent.consent_id).user == user
-    assert list(user.cookie_consents.all()) == [consent]
+    later = record(user=user, choices={"analytics": False, "social_media": False})
+    record()  # anonymous: nobody's
+    assert list(cookie_consents_for_user(user=user)) == [later, consent]
 
 
 def test_refusing_an_accepted_category_is_a_withdrawal():
@@ -140,3 +143,14 @@ def test_a_changed_cookie_list_asks_again():
     assert cookie_lists_fingerprints(LISTS) != cookie_lists_fingerprints(
         {"analytics": [], "social_media": []}
     )
+
+
+def test_the_dpo_finds_a_record_by_its_code_in_admin(client, staff_user, admin_login):
+    wanted, other = record(), record(choices={"analytics": False, "social_media": False})
+    admin_login(client, staff_user("dpo"))
+    page = client.get(reverse("admin:consents_cookieconsent_changelist"), {"q": wanted.consent_id})
+    assert page.status_code == 200
+    assert wanted.consent_id in page.text and other.consent_id not in page.text
+    detail = client.get(reverse("admin:consents_cookieconsent_change", args=[wanted.pk]))
+    assert "cookies/nl/v1" in detail.text and "_ga_TEST123" in detail.text
+    assert client.post(reverse("admin:consents_cookieconsent_delete", args=[wanted.pk])).status_code == 403

@@ -456,6 +456,31 @@ PERMISSIONS_POLICY = {
 # /.well-known/security.txt (RFC 9116): where to report a vulnerability.
 SECURITY_CONTACT_EMAIL = env("SECURITY_CONTACT_EMAIL", default="ilusmart@ilumen.be")
 
+# --- Page-view log (issue 9, item 4): privacy/middleware.py, privacy/services/page_views.py ---
+# Each HTML page view is pushed onto a Redis list during the request; beat flushes the list into
+# privacy.PageView. Addresses are cut to their network after PAGE_VIEWS_IP_DAYS, rows deleted
+# after PAGE_VIEWS_KEEP_DAYS (the privacy statement's promise: 30 days and 12 months).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.NoStoreWhenLoggedInMiddleware") + 1,
+    "privacy.middleware.PageViewMiddleware",
+)
+PAGE_VIEWS_IP_DAYS = env.int("PAGE_VIEWS_IP_DAYS", default=30)
+PAGE_VIEWS_KEEP_DAYS = env.int("PAGE_VIEWS_KEEP_DAYS", default=365)
+PAGE_VIEWS_FLUSH_SECONDS = env.int("PAGE_VIEWS_FLUSH_SECONDS", default=60)
+PAGE_VIEWS_FLUSH_BATCH = env.int("PAGE_VIEWS_FLUSH_BATCH", default=5000)
+PAGE_VIEWS_FLUSH_MAX_BATCHES = env.int("PAGE_VIEWS_FLUSH_MAX_BATCHES", default=100)
+# Lines the Redis list keeps at most (the oldest go first) while no flush runs: ~100 MB.
+PAGE_VIEWS_BUFFER_MAX = env.int("PAGE_VIEWS_BUFFER_MAX", default=1_000_000)
+PAGE_VIEWS_BATCH_KEEP_DAYS = 7
+CELERY_BEAT_SCHEDULE["flush-page-views"] = {
+    "task": "privacy.flush_page_views",
+    "schedule": float(PAGE_VIEWS_FLUSH_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["page-views-retention-daily"] = {
+    "task": "privacy.page_views_retention",
+    "schedule": crontab(hour=3, minute=40),
+}
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -3,21 +3,30 @@
 A draft is edited like any row (through ``policy_draft_save``); publishing is its own page, a
 confirmation and a POST to ``policy_publish``. A published version is read-only for everyone
 and cannot be deleted (the database refuses it too); "Nieuwe versie opstellen" copies it into a
-new draft. Who may do what: tests/test_admin_permissions.py (DESIGN, CUSTOM_URLS).
+new draft. Who may do what: tests/test_admin_permissions.py (DESIGN, CUSTOM_URLS, SITE_PAGES).
+
+The page-view log has no model admin (no row, no address is ever shown); its totals per day
+and per page are a page of the site (``bezoekcijfers/``), for the DPO and superusers.
 """
 
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from ilusmart import clock
 from ilusmart.errors import ApplicationError, http_status
 from privacy.models import PolicyDocument
 from privacy.rendering import policy_html
+from privacy.selectors import page_view_log_state, page_view_totals
 from privacy.services.policies import policy_draft_from, policy_draft_save, policy_publish
 
 PUBLISH_PERMISSION = "privacy.publish_policydocument"
@@ -154,3 +163,57 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
             question=_("Een nieuw ontwerp met de tekst van %(document)s maken?") % {"document": document},
             button=_("Ja, een ontwerp maken"),
         )
+
+
+# --- the page-view log: totals per day and per page, for the DPO ---------------------------------
+
+PAGE_VIEW_TOTALS_PERMISSION = "privacy.view_pageview_totals"
+PAGE_VIEW_TOTALS_DEFAULT_DAYS = 30
+PAGE_VIEW_TOTALS_MAX_DAYS = 366
+
+
+class PageViewPeriodForm(forms.Form):
+    van = forms.DateField(label=_("Van"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    tot = forms.DateField(
+        label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        last = cleaned.get("tot") or clock.local_today()
+        first = cleaned.get("van") or last - timedelta(days=PAGE_VIEW_TOTALS_DEFAULT_DAYS - 1)
+        if last < first:
+            raise forms.ValidationError(_("De einddatum ligt voor de begindatum."))
+        if (last - first).days >= PAGE_VIEW_TOTALS_MAX_DAYS:
+            raise forms.ValidationError(_("Kies een periode van hoogstens 366 dagen."))
+        cleaned["van"], cleaned["tot"] = first, last
+        return cleaned
+
+
+def page_view_totals_view(request):
+    """Views per day and per page over a period (default: the last 30 days); never an address."""
+    if not request.user.has_perm(PAGE_VIEW_TOTALS_PERMISSION):
+        raise PermissionDenied
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    form = PageViewPeriodForm(request.GET)
+    valid = form.is_valid()
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Bezoekcijfers"),
+        "form": form,
+        "totals": page_view_totals(first_day=form.cleaned_data["van"], last_day=form.cleaned_data["tot"])
+        if valid
+        else None,
+        "state": page_view_log_state(),
+        "ip_days": settings.PAGE_VIEWS_IP_DAYS,
+        "keep_days": settings.PAGE_VIEWS_KEEP_DAYS,
+    }
+    return TemplateResponse(
+        request, "admin/privacy/page_view_totals.html", context, status=200 if valid else 400
+    )
+
+
+admin.site.register_pages(
+    [path("bezoekcijfers/", admin.site.admin_view(page_view_totals_view), name="page_view_totals")]
+)

@@ -7,6 +7,7 @@ stays readable at ``/privacy/?versie=N`` and ``/cookies/?versie=N``.
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -227,3 +228,74 @@ class DeletionRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+# Longest path kept; a longer one (no page of ours has one) is cut to this.
+PAGE_VIEW_PATH_MAX_LENGTH = 500
+
+
+class PageView(models.Model):
+    """One page view: when, which page, from which address, and by whom if logged in.
+
+    The "log files" of the privacy statement ("op welk moment welke pagina's werden bekeken …
+    het IP adres van de bezoeker"). Written in batches by ``privacy.services.page_views`` from
+    a Redis list the middleware fills; the address is cut to its network (IPv4 /24, IPv6 /48)
+    after ``PAGE_VIEWS_IP_DAYS`` and the row deleted after ``PAGE_VIEWS_KEEP_DAYS``. Staff see
+    totals per day and per page only (no model admin: no row and no address is ever shown).
+    """
+
+    viewed_at = models.DateTimeField(_("bekeken op"))
+    path = models.CharField(_("pagina"), max_length=PAGE_VIEW_PATH_MAX_LENGTH)
+    ip = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    ip_truncated = models.BooleanField(_("IP-adres ingekort"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_index=False,  # a partial index below: most views are anonymous
+        related_name="page_views",
+        verbose_name=_("gebruiker"),
+    )
+
+    class Meta:
+        verbose_name = _("paginabezoek")
+        verbose_name_plural = _("paginabezoeken")
+        # No add/change/delete/view of rows for anyone: only the totals page.
+        default_permissions = ()
+        permissions = [("view_pageview_totals", _("Bezoekcijfers per dag en per pagina bekijken"))]
+        indexes = [
+            # Rows arrive in time order: a BRIN index is tiny and serves days and retention.
+            BrinIndex(fields=["viewed_at"], name="privacy_pageview_at_brin"),
+            # The rows whose address is still whole: what the daily truncation looks for.
+            models.Index(
+                fields=["viewed_at"], condition=models.Q(ip_truncated=False), name="privacy_pageview_ip_whole"
+            ),
+            models.Index(
+                fields=["user"], condition=models.Q(user__isnull=False), name="privacy_pageview_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.path} @ {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class PageViewBatch(models.Model):
+    """A batch of page views moved out of Redis and written: its key, so no batch is written twice.
+
+    The flush writes a batch's rows and this row in one transaction, then deletes the batch from
+    Redis; a batch found in Redis whose key is here was written already (the flush stopped in
+    between) and is only deleted. Kept ``PAGE_VIEWS_BATCH_KEEP_DAYS``.
+    """
+
+    key = models.CharField(_("sleutel"), max_length=100, unique=True)
+    rows = models.PositiveIntegerField(_("rijen"))
+    written_at = models.DateTimeField(_("geschreven op"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("schrijfbeurt paginabezoeken")
+        verbose_name_plural = _("schrijfbeurten paginabezoeken")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.key

@@ -93,6 +93,9 @@ SITE_PAGES: dict[str, dict] = {
         "method": "post",
         "args": ("customer", "meter"),
     },
+    # The page-view log's totals per day and per page (privacy/admin.py; never an address): the
+    # DPO answers for the log; support has no use for them.
+    "page_view_totals": {"roles": {"dpo", "superuser"}, "method": "get", "args": ()},
 }
 # Django's own pages of the site and the second factor's (accounts/admin_site.py), tried elsewhere.
 STANDARD_SITE_URLS = {

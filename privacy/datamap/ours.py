@@ -537,6 +537,35 @@ PRIVACY = {
             "receipt": not_personal(KEEP, "the receipt: holds no personal data"),
         },
     ),
+    "privacy.pageview": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="the log files of the privacy statement: when which page was seen, from which address",
+        notes=(
+            "Found by person only while logged in (user); an anonymous visitor's views name no one we "
+            "know. Addresses are cut to their network after PAGE_VIEWS_IP_DAYS and every row is "
+            "deleted after PAGE_VIEWS_KEEP_DAYS (privacy.services.page_views)."
+        ),
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "viewed_at": personal(EXPORT, ERASE),
+            "path": personal(EXPORT, ERASE),
+            "ip": personal(EXPORT, ERASE),
+            "ip_truncated": personal(EXPORT, ERASE),
+            "user": link(ERASE),
+        },
+    ),
+    "privacy.pageviewbatch": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="the key of a batch of page views written from Redis, so that none is written twice",
+        fields={
+            "id": not_personal(),
+            "key": not_personal(),
+            "rows": not_personal(),
+            "written_at": not_personal(),
+        },
+    ),
     "privacy.policydocument": ModelRule(
         subject=(),
         rows=Rows.NONE,

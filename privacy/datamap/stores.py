@@ -36,6 +36,12 @@ OTHER_STORES = (
         erasure="expire by themselves",
     ),
     Store(
+        where="Redis: page views not yet written (privacy.services.page_views)",
+        what="lines of time, path, client address and user id, under pageviews:buffer and pageviews:batch:*",
+        lifetime="until the next flush (PAGE_VIEWS_FLUSH_SECONDS, a minute); at most PAGE_VIEWS_BUFFER_MAX lines",
+        erasure="written to privacy.PageView within a minute; a view of a person erased meanwhile is dropped there",
+    ),
+    Store(
         where="Redis: Celery queues and results",
         what="task arguments (ids of meters, users, date ranges) and results",
         lifetime="queued until run; results 24 h (CELERY_RESULT_EXPIRES)",

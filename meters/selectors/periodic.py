@@ -26,7 +26,7 @@ DESCRIPTIONS = {
         "Meetgegevens van de voorbije dagen en correcties ophalen voor elke meter met een actief mandaat."
     ),
     "detect-faults-daily": gettext_lazy("Storingen zoeken (en afsluiten) bij elke meter."),
-    "flush-page-views": gettext_lazy("De bekeken pagina's uit Redis in de databank schrijven."),
+    "flush-page-views": gettext_lazy("De bekeken pagina’s uit Redis in de databank schrijven."),
     "page-views-retention-daily": gettext_lazy(
         "IP-adressen van oudere paginabezoeken inkorten en verlopen paginabezoeken wissen."
     ),

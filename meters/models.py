@@ -168,6 +168,10 @@ class MeterSyncState(models.Model):
     backfill_from = models.DateTimeField(_("historiek ophalen vanaf"), null=True, blank=True)
     backfill_to = models.DateTimeField(_("historiek ophalen tot"), null=True, blank=True)
     backfill_done_until = models.DateTimeField(_("historiek opgehaald tot"), null=True, blank=True)
+    # The back-fill runs from the newest chunk backwards (the dashboard fills from today back):
+    # [backfill_done_from, backfill_to) is fetched. A back-fill begun before this field went
+    # forwards and keeps [backfill_from, backfill_done_until) as done; the rest goes backwards.
+    backfill_done_from = models.DateTimeField(_("historiek opgehaald vanaf"), null=True, blank=True)
     # periodType=insertTime catch-up: values published or corrected since this instant.
     insert_time_watermark = models.DateTimeField(
         _("nieuwe en gecorrigeerde waarden opgehaald tot"), null=True, blank=True
@@ -186,6 +190,22 @@ class MeterSyncState(models.Model):
         return self.backfill_to is None or (
             self.backfill_done_until is not None and self.backfill_done_until >= self.backfill_to
         )
+
+    @property
+    def backfill_percent(self) -> int | None:
+        """How much of a running back-fill is fetched, 0–99 (whole %; 100 only once complete,
+        then None like when none is planned)."""
+        if self.backfill_from is None or self.backfill_to is None or self.backfill_complete:
+            return None
+        total = (self.backfill_to - self.backfill_from).total_seconds()
+        if total <= 0:
+            return None
+        done = 0.0
+        if self.backfill_done_from is not None:
+            done += (self.backfill_to - max(self.backfill_done_from, self.backfill_from)).total_seconds()
+        if self.backfill_done_until is not None:
+            done += (min(self.backfill_done_until, self.backfill_to) - self.backfill_from).total_seconds()
+        return max(0, min(99, round(100 * done / total)))
 
 
 class SyncDeadLetter(models.Model):

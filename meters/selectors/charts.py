@@ -218,6 +218,36 @@ def month_chart(*, meter: Meter, month: date, visible: VisiblePeriods, today: da
     return Chart(meter, MONTH, start, end, points, figures)
 
 
+def recent_days(
+    *,
+    meter: Meter,
+    visible: VisiblePeriods,
+    first_data_day: date | None,
+    today: date | None = None,
+    days: int = 30,
+) -> list[ChartPoint]:
+    """The last ``days`` local days before today, one point each (the dashboard's small chart).
+
+    ``first_data_day`` is the meter's first visible stored day (``PeriodFigures.first_data_day``),
+    so this costs one query.
+    """
+    today = today or local_today()
+    start = today - timedelta(days=days)
+    by_day = {
+        t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=today, visible=visible)
+    }
+    not_due = first_day_not_due(today)
+    points, day = [], start
+    while day < today:
+        before = first_data_day is None or day < first_data_day or day not in visible
+        expected = slots_in_day(day) if day < not_due and not before else 0
+        points.append(
+            _aggregate_point(day.isoformat(), day, by_day.get(day), expected, day >= not_due, before)
+        )
+        day += timedelta(days=1)
+    return points
+
+
 def year_chart(*, meter: Meter, year: int, visible: VisiblePeriods, today: date | None = None) -> Chart:
     """Each local month of ``year``: its offtake and injection in kWh."""
     today = today or local_today()

@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from consents.models import Mandate
 from consents.selectors.mandates import MandateDisplay, mandate_current, mandate_display
 from meters.models import DailyTotal, Meter
+from meters.selectors.charts import ChartPoint, recent_days
 from meters.selectors.faults import FaultDisplay, fault_displays_for_user
 from meters.selectors.periods import PeriodFigures, local_today, period_figures
 from meters.selectors.readings import meters_for_user
@@ -39,10 +40,20 @@ class MeterDashboard:
     last_sync_at: datetime | None
     capacity: CapacitySummary
     faults: tuple[FaultDisplay, ...] = ()
+    recent: tuple[ChartPoint, ...] = ()  # the last 30 days, one point each (the small chart)
+    backfill_percent: int | None = None  # a running back-fill's progress (MeterSyncState)
 
     @property
     def yesterday_date(self) -> date:
         return self.yesterday.start
+
+    @property
+    def quarter_hour_day(self) -> date:
+        """The day "Per kwartier" opens: the last day with data (up to yesterday), not an empty
+        yesterday that Fluvius has not delivered yet."""
+        if self.latest_day is None:
+            return self.yesterday_date
+        return min(self.latest_day, self.yesterday_date)
 
 
 def latest_data_day(*, meter: Meter, visible: VisiblePeriods = ALL_DAYS) -> date | None:
@@ -65,18 +76,23 @@ def meter_dashboard(*, user, meter: Meter, today: date | None = None) -> MeterDa
     def figures(start: date):
         return period_figures(meter=meter, start_date=start, end_date=today, visible=visible, today=today)
 
+    this_year = figures(yesterday.replace(month=1, day=1))
     return MeterDashboard(
         meter=meter,
         today=today,
         yesterday=figures(yesterday),
         this_month=figures(yesterday.replace(day=1)),
-        this_year=figures(yesterday.replace(month=1, day=1)),
+        this_year=this_year,
         mandate=mandate,
         mandate_display=mandate_display(mandate=mandate),
         latest_day=latest_data_day(meter=meter, visible=visible),
         last_sync_at=sync.last_success_at if sync else None,
+        backfill_percent=sync.backfill_percent if sync else None,
         capacity=capacity_tariff_summary(meter=meter, today=today, visible=visible),
         faults=tuple(fault_displays_for_user(user=user, meter=meter)),
+        recent=tuple(
+            recent_days(meter=meter, visible=visible, first_data_day=this_year.first_data_day, today=today)
+        ),
     )
 
 

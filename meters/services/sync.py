@@ -123,13 +123,19 @@ def _fetch_and_store(
     result: SyncResult,
     period_type: str = "readTime",
     progress_field: str | None = None,
+    newest_first: bool = False,
 ) -> None:
-    """Fetch [start, end) chunk by chunk; commit each chunk's readings with the progress."""
+    """Fetch [start, end) chunk by chunk; commit each chunk's readings with the progress.
+
+    ``newest_first``: the chunks from ``end`` backwards, the progress being each chunk's start
+    (how far back it has come); otherwise forwards, the progress each chunk's end.
+    """
     # Fluvius takes whole seconds: a window shorter than one (a daily sync's insertTime catch-up
     # right after the previous one) would go out as from == to and be refused with a 400.
     start, end = start.replace(microsecond=0), end.replace(microsecond=0)
     chunk = timedelta(days=settings.SYNC_CHUNK_DAYS)
-    for chunk_start, chunk_end in split_window(start, end, chunk) if start < end else ():
+    chunks = split_window(start, end, chunk) if start < end else []
+    for chunk_start, chunk_end in reversed(chunks) if newest_first else chunks:
         try:
             days = client.energy_fetch_days(
                 ean=meter.ean,
@@ -155,18 +161,23 @@ def _fetch_and_store(
         result.days.update(d.day for d in days)
         with transaction.atomic():
             result.add(readings_ingest_days(meter=meter, days=days))
-            updates = {}
-            if progress_field:
+            updates, backwards = {}, {}
+            if progress_field and newest_first:
+                backwards[progress_field] = chunk_start
+            elif progress_field:
                 updates[progress_field] = chunk_end
             if period_type == "readTime":
                 last = max(filter(None, (d.last_value_end() for d in days)), default=None)
                 if last is not None:
                     updates["data_until"] = last
-            if updates:
+            if updates or backwards:
                 state = MeterSyncState.objects.select_for_update().get_or_create(meter=meter)[0]
                 for name, value in updates.items():
                     current = getattr(state, name)
                     setattr(state, name, value if current is None else max(current, value))
+                for name, value in backwards.items():
+                    current = getattr(state, name)
+                    setattr(state, name, value if current is None else min(current, value))
                 state.save()
 
 
@@ -268,6 +279,7 @@ def backfill_start(*, mandate: Mandate) -> Meter:
         state.backfill_from = mandate.data_period_from
         state.backfill_to = min(mandate.data_period_to or clock.now(), clock.now())
         state.backfill_done_until = None
+        state.backfill_done_from = None
         state.insert_time_watermark = state.insert_time_watermark or clock.now()
         state.save()
     return meter
@@ -276,7 +288,8 @@ def backfill_start(*, mandate: Mandate) -> Meter:
 def meter_backfill(
     *, meter: Meter, client: FluviusClient | None = None, wait_seconds: float = 0
 ) -> SyncResult:
-    """Continue `meter`'s planned back-fill from where it stopped until it is complete."""
+    """Continue `meter`'s planned back-fill from where it stopped until it is complete, the most
+    recent chunk first (``MeterSyncState.backfill_done_from`` is committed with each chunk)."""
     mandate = mandate_authorize_fetch(user=meter.owner, ean=meter.ean)
     client = client or FluviusClient.from_settings()
     result = SyncResult(meter_id=meter.pk)
@@ -284,8 +297,11 @@ def meter_backfill(
         state = MeterSyncState.objects.get(meter=meter)
         if state.backfill_from is None or state.backfill_to is None:
             return result
+        # Newest first, so the dashboard fills from today backwards. Still to fetch: from what an
+        # older, forwards back-fill reached (or the start) up to how far back this one has come.
         start = state.backfill_done_until or state.backfill_from
-        start, end = _clamp(mandate, start, state.backfill_to)
+        end = state.backfill_done_from or state.backfill_to
+        start, end = _clamp(mandate, start, end)
         if start < end:
             _fetch_and_store(
                 meter=meter,
@@ -294,9 +310,12 @@ def meter_backfill(
                 start=start,
                 end=end,
                 result=result,
-                progress_field="backfill_done_until",
+                progress_field="backfill_done_from",
+                newest_first=True,
             )
-        MeterSyncState.objects.filter(meter=meter).update(backfill_done_until=state.backfill_to)
+        MeterSyncState.objects.filter(meter=meter).update(
+            backfill_done_until=state.backfill_to, backfill_done_from=state.backfill_from
+        )
         _success(meter)
     _detect_faults(meter, result)
     return result

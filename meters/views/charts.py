@@ -209,11 +209,12 @@ def _chart_page(request, meter_id, kind: str, start: date):
     return render(request, "meters/chart.html", context)
 
 
-def _chart_data(kind, chart, axis, lined_up, compare_name) -> dict:
-    points = chart.points
-    data = {
+def series_data(kind: str, points, labels: list[str]) -> dict:
+    """The points of a chart in the shape ``static/js/charts.js`` draws (also the dashboard's
+    30-day chart, ``meters.templatetags.energy.recent_chart_data``)."""
+    return {
         "kind": kind,
-        "labels": axis,
+        "labels": labels,
         "offtake": [_number(p.offtake_kwh) for p in points],
         "injection": [_number(p.injection_kwh) for p in points],
         "offtakeEstimated": [p.offtake_estimated for p in points],
@@ -231,6 +232,10 @@ def _chart_data(kind, chart, axis, lined_up, compare_name) -> dict:
         },
         "compare": None,
     }
+
+
+def _chart_data(kind, chart, axis, lined_up, compare_name) -> dict:
+    data = series_data(kind, chart.points, axis)
     if compare_name:
         data["compare"] = {
             "offtake": [_number(offtake) for offtake, _injection in lined_up],

@@ -356,6 +356,7 @@ METERS = {
             "backfill_from": personal(EXPORT, ERASE),
             "backfill_to": personal(EXPORT, ERASE),
             "backfill_done_until": personal(EXPORT, ERASE),
+            "backfill_done_from": personal(EXPORT, ERASE),
             "insert_time_watermark": personal(EXPORT, ERASE),
             "data_until": personal(EXPORT, ERASE),
         },

@@ -53,7 +53,7 @@ def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
         expected = written.kwh(start, today)
         for row in ("offtake", "injection", "net"):
             for field in ("total", "day", "night"):
-                assert _cell(page, testid, row, field) == dutch_kwh(expected[(row, field)]), (
+                assert _cell(page, testid, row, field) == dutch_kwh(expected[(row, field)], 1), (
                     testid,
                     row,
                     field,

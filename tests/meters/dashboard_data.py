@@ -6,7 +6,7 @@ the table the pages read: a wrong aggregate must fail a test, not be copied into
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import override
@@ -112,9 +112,11 @@ class WrittenReadings:
         return self.wh(day, day + timedelta(days=1))[(direction, "total")]
 
 
-def dutch_kwh(value: Decimal) -> str:
+def dutch_kwh(value: Decimal, decimals: int = 3) -> str:
+    """``value`` as a Dutch page writes it: rounded half up to ``decimals`` (the dashboard: 1)."""
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     with override("nl-be"):
-        return number_format(value, decimal_pos=3, use_l10n=True, force_grouping=True)
+        return number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def figures_cells(html: str, testid: str) -> dict[tuple[str, str], str]:

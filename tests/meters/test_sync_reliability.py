@@ -26,6 +26,7 @@ from meters.services.sync import (
     NoActiveMandate,
     backfill_start,
     local_midnight,
+    meter_backfill,
     meter_sync_daily,
     meter_sync_range,
 )
@@ -432,6 +433,50 @@ def test_a_mandate_fluvius_no_longer_knows_ends_the_task_as_a_skip(sim, connecte
 
 # --- a worker killed in the middle of a back-fill -------------------------------------------------
 
+
+@pytest.mark.django_db
+def test_a_backfill_fetches_the_most_recent_months_first_and_tells_its_progress(
+    sim, connected_meter, settings
+):
+    settings.SYNC_CHUNK_DAYS = 30
+    meter, mandate = connected_meter(days=100)
+    backfill_start(mandate=mandate)
+    state = MeterSyncState.objects.get(meter=meter)
+    assert state.backfill_percent == 0
+    before = len(energy_requests(sim))
+
+    result = meter_backfill(meter=meter)
+
+    windows = result.windows
+    assert len(windows) == 4
+    assert windows[0][1] == state.backfill_to.replace(microsecond=0)  # today's chunk first
+    assert all(later[0] == earlier[1] for later, earlier in zip(windows, windows[1:], strict=False))
+    assert windows[-1][0] == state.backfill_from
+    served = [parse_qs(r["query"])["to"][0] for r in energy_requests(sim)[before:]]
+    assert served == [format_utc(end) for _start, end in windows]
+    state.refresh_from_db()
+    assert state.backfill_complete and state.backfill_percent is None
+    assert state.backfill_done_from == state.backfill_from
+
+
+@pytest.mark.django_db
+def test_a_forwards_backfill_begun_before_the_change_finishes_backwards(sim, connected_meter, settings):
+    """A back-fill that went forwards (``backfill_done_until`` only) keeps what it fetched."""
+    settings.SYNC_CHUNK_DAYS = 30
+    meter, mandate = connected_meter(days=100)
+    backfill_start(mandate=mandate)
+    state = MeterSyncState.objects.get(meter=meter)
+    halfway = state.backfill_from + (state.backfill_to - state.backfill_from) / 2
+    MeterSyncState.objects.filter(meter=meter).update(backfill_done_until=halfway)
+    assert MeterSyncState.objects.get(meter=meter).backfill_percent in (49, 50)
+
+    result = meter_backfill(meter=meter)
+
+    assert min(start for start, _end in result.windows) == halfway.replace(microsecond=0)
+    assert result.windows[0][1] == state.backfill_to.replace(microsecond=0)
+    assert MeterSyncState.objects.get(meter=meter).backfill_complete
+
+
 VISIBILITY_TIMEOUT = 3  # seconds before Redis hands an unacknowledged task to another worker
 
 
@@ -487,6 +532,7 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
         "FLUVIUS_RETRY_AFTER_CAP_SECONDS": "1",
         "FLUVIUS_BACKOFF_BASE_SECONDS": "0.01",
     }
+    requests_at_start = len(energy_requests(sim))
     # Let the worker through for three more API requests in this minute, then throttle it: it is
     # then stuck retrying 429s part-way through its 25 chunks, and is killed there.
     served = len([r for r in sim.get("/_sim/requests").json()["requests"] if "/api/" in r["path"].lower()])
@@ -502,9 +548,7 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
 
         def stuck_after_some_progress():
             state = MeterSyncState.objects.get(meter=meter)
-            return state.backfill_done_until is not None and 429 in [
-                r["status"] for r in energy_requests(sim)
-            ]
+            return state.backfill_done_from is not None and 429 in [r["status"] for r in energy_requests(sim)]
 
         _wait(stuck_after_some_progress, timeout=180, what="a partial back-fill", worker=first)
         first.kill()  # SIGKILL to the worker and its pool children
@@ -513,8 +557,11 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
     finally:
         first.stop()
     state = MeterSyncState.objects.get(meter=meter)
-    killed_at = state.backfill_done_until
+    # Newest first: the committed progress is how far back it came, and it stopped part-way.
+    killed_at = state.backfill_done_from
     assert state.backfill_from < killed_at < state.backfill_to
+    assert 0 < state.backfill_percent < 100
+    first_request = energy_requests(sim)[requests_at_start]
     assert state.last_success_at is None
     requests_before = len(energy_requests(sim))
 
@@ -537,9 +584,11 @@ def test_a_worker_killed_mid_backfill_is_replaced_and_the_data_is_complete_exact
     finally:
         second.stop()
 
-    # It resumed from the committed progress instead of starting over.
+    # It began with the most recent chunk and resumed backwards from the committed progress
+    # instead of starting over.
+    assert parse_qs(first_request["query"])["to"] == [format_utc(state.backfill_to.replace(microsecond=0))]
     resumed = energy_requests(sim)[requests_before]
-    assert parse_qs(resumed["query"])["from"] == [format_utc(killed_at)]
+    assert parse_qs(resumed["query"])["to"] == [format_utc(killed_at)]
     first_day = mandate.data_period_from.astimezone(BRUSSELS).date()
     today = local_today()
     truth = truth_bytes(sim, meter.ean, first_day, today)

@@ -1,5 +1,6 @@
 """The homeowner's dashboard (``/`` and ``/meters/<id>/``): figures equal the stored data."""
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,9 +13,10 @@ from django.utils.translation import override
 
 from ilusmart import clock
 from meters.selectors import local_today
+from meters.services.ingest import readings_ingest
 from tests.factories import MandateFactory, MeterFactory, ProfileFactory, covering_mandate
 from tests.meters.dashboard_data import WrittenReadings, dutch_kwh, figures_cells, ingest_day, ingest_days
-from tests.meters.values import quarter_hours_in
+from tests.meters.values import QUARTER, local_midnight_utc, qh, quarter_hours_in
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,7 @@ def meter(homeowner):
 
 def _expected(cells, expected):
     for key, value in expected.items():
-        assert cells[key] == (dutch_kwh(value) if value is not None else "—geen gegevens"), key
+        assert cells[key] == (dutch_kwh(value, 1) if value is not None else "—geen gegevens"), key
 
 
 @dataclass(frozen=True)
@@ -212,3 +214,72 @@ def test_the_dashboard_in_english(client, meter):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("home")).text
     assert "Offtake" in html and "Injection" in html and "Yesterday" in html
+
+
+def test_kwh_read_as_a_person_reads_them(client, homeowner):
+    """416.45 kWh reads "416,5" (one decimal, rounded half up), never "416,450"."""
+    meter = MeterFactory(owner=homeowner)
+    covering_mandate(meter)
+    yesterday = local_today() - timedelta(days=1)
+    readings_ingest(
+        meter=meter, values=[qh(local_midnight_utc(yesterday) + 40 * QUARTER, "offtake", "416.450")]
+    )
+    html = client.get(reverse("home")).text
+    assert figures_cells(html, "yesterday")[("offtake", "total")] == "416,5"
+    assert "416,450" not in html
+
+
+def test_the_dashboard_explains_day_and_night_tariff_links_import_and_the_last_day(client, homeowner):
+    meter = MeterFactory(owner=homeowner)
+    covering_mandate(meter)
+    last = local_today() - timedelta(days=4)  # yesterday has no data (yet)
+    ingest_day(meter, last)
+    html = client.get(reverse("home")).text
+    tariff = re.search(r'data-testid="tariff-explained">(.*?)</p>', html, re.S).group(1)
+    assert "weekdagen van 7 tot 22 uur" in tariff and "het hele weekend" in tariff
+    assert f'href="{reverse("meters:import", args=[meter.pk])}"' in html
+    per_quarter = re.search(r'<a href="([^"]+)" data-testid="per-quarter-hour">', html).group(1)
+    assert per_quarter == reverse("meters:day", args=[meter.pk, last])  # not the empty yesterday
+
+
+def test_the_dashboard_has_a_30_day_chart(client, homeowner):
+    meter = MeterFactory(owner=homeowner)
+    covering_mandate(meter)
+    written = WrittenReadings(meter)
+    today = local_today()
+    written.days(today - timedelta(days=20), today - timedelta(days=12))
+    written.days(today - timedelta(days=10), today - timedelta(days=1))
+    html = client.get(reverse("home")).text
+    assert f'data-chart="recent-{meter.pk}"' in html
+    raw = re.search(rf'<script id="recent-{meter.pk}" type="application/json">(.*?)</script>', html, re.S)
+    data = json.loads(raw.group(1))
+    assert len(data["labels"]) == len(data["offtake"]) == 30
+    days = [today - timedelta(days=30 - n) for n in range(30)]
+    for day, offtake, missing in zip(days, data["offtake"], data["missing"], strict=True):
+        wh = written.day_wh(day)
+        if wh is None:
+            assert offtake is None
+        else:
+            assert round(offtake * 1000) == wh, day
+        # Before the first data nothing is missing; the gap on day 11 before today is.
+        assert missing == (day == today - timedelta(days=11)), day
+    assert "/static/vendor/echarts/echarts.min.js" in html and "/static/js/charts.js" in html
+
+
+def test_a_running_backfill_shows_its_progress(client, homeowner):
+    from datetime import datetime
+
+    from meters.models import MeterSyncState
+
+    meter = MeterFactory(owner=homeowner)
+    covering_mandate(meter)
+    start = datetime(2025, 1, 1, tzinfo=clock.BRUSSELS)
+    end = start + timedelta(days=100)
+    MeterSyncState.objects.create(
+        meter=meter, backfill_from=start, backfill_to=end, backfill_done_from=end - timedelta(days=40)
+    )
+    html = client.get(reverse("home")).text
+    progress = re.search(r'data-testid="backfill-progress">(.*?) <progress', html, re.S).group(1)
+    assert progress == "Historiek wordt opgehaald: 40 %"
+    MeterSyncState.objects.filter(meter=meter).update(backfill_done_until=end, backfill_done_from=start)
+    assert 'data-testid="backfill-progress"' not in client.get(reverse("home")).text

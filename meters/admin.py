@@ -25,7 +25,7 @@ from meters.models import (
     ReadingImport,
     SyncDeadLetter,
 )
-from meters.services.csv_import import ReadingImportRejected, readings_csv_import, too_large_message
+from meters.services.csv_import import ReadingImportRejected, readings_csv_upload, too_large_message
 from meters.services.faults import (
     ACKNOWLEDGE,
     FALSE_ALARM,
@@ -37,7 +37,7 @@ from meters.services.faults import (
     fault_open_by_staff,
     fault_update,
 )
-from meters.views.imports import import_summary, upload_too_large
+from meters.views.imports import import_outcome, upload_too_large
 
 
 class ProductInline(admin.StackedInline):
@@ -93,8 +93,8 @@ class MeterAdmin(admin.ModelAdmin):
             if upload_too_large(request, meter):
                 return self._import_csv_page(request, meter, ReadingImportForm(), [too_large_message()], 413)
             return self._import_csv_post(request, meter)
-        summary = import_summary(meter, request.GET["import"]) if "import" in request.GET else None
-        return self._import_csv_page(request, meter, ReadingImportForm(), summary=summary)
+        outcome = import_outcome(meter, request.GET["import"]) if "import" in request.GET else {}
+        return self._import_csv_page(request, meter, ReadingImportForm(), **outcome)
 
     @method_decorator(csrf_protect)
     def _import_csv_post(self, request, meter):
@@ -102,7 +102,7 @@ class MeterAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._import_csv_page(request, meter, form, status=400)
         try:
-            summary = readings_csv_import(
+            record = readings_csv_upload(
                 meter=meter, file=form.cleaned_data["file"], uploaded_by=request.user
             )
         except ReadingImportRejected as rejected:
@@ -110,17 +110,17 @@ class MeterAdmin(admin.ModelAdmin):
                 request, meter, ReadingImportForm(), rejected.messages, http_status(rejected)
             )
         url = reverse("admin:meters_meter_import_csv", args=[meter.pk])
-        return redirect(f"{url}?import={summary.import_id}")
+        return redirect(f"{url}?import={record.pk}")
 
-    def _import_csv_page(self, request, meter, form, errors=(), status=200, summary=None):
+    def _import_csv_page(self, request, meter, form, errors=(), status=200, **outcome):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "meter": meter,
             "form": form,
-            "errors": list(errors),
-            "summary": summary,
             "title": _("CSV inlezen"),
+            **outcome,
+            "errors": list(errors) or outcome.get("errors", []),
         }
         return TemplateResponse(request, "admin/meters/meter/import_csv.html", context, status=status)
 

@@ -325,6 +325,8 @@ class ReadingImport(models.Model):
     """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("wacht")
+        RUNNING = "running", _("wordt ingelezen")
         IMPORTED = "imported", _("ingelezen")
         REJECTED = "rejected", _("geweigerd")
 
@@ -353,6 +355,9 @@ class ReadingImport(models.Model):
     uploaded_at = models.DateTimeField(_("opgeladen op"), auto_now_add=True)
     status = models.CharField(_("resultaat"), max_length=20, choices=Status.choices)
     summary = models.JSONField(_("samenvatting"), default=dict)
+    # How far the import task has read the file (percent), and when it ended.
+    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0, db_default=0)
+    finished_at = models.DateTimeField(_("afgerond op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("CSV-import")
@@ -365,6 +370,28 @@ class ReadingImport(models.Model):
 
     def __str__(self):
         return f"{self.meter_id} {self.filename} {self.uploaded_at:%Y-%m-%d %H:%M}"
+
+
+class ReadingImportFile(models.Model):
+    """An uploaded CSV file waiting for the import task, gzip-compressed; deleted once it is read.
+
+    In the database rather than on a disk, so that a Celery worker on another host reads it and
+    a failed upload leaves nothing behind (it goes with its ``ReadingImport`` row's transaction).
+    """
+
+    reading_import = models.OneToOneField(
+        ReadingImport, on_delete=models.CASCADE, related_name="file", verbose_name=_("CSV-import")
+    )
+    content = models.BinaryField(_("inhoud (gzip)"))
+    size_bytes = models.PositiveIntegerField(_("grootte (bytes)"))
+
+    class Meta:
+        verbose_name = _("opgeladen CSV-bestand")
+        verbose_name_plural = _("opgeladen CSV-bestanden")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.reading_import_id} ({self.size_bytes} bytes)"
 
 
 class Fault(models.Model):

@@ -14,7 +14,7 @@ from consents.services.mandates import NoActiveMandate
 from ilusmart.fluvius.errors import FluviusMandateNotActive, FluviusNotFound, FluviusUnavailable
 from meters.models import Meter
 from meters.selectors.faults import meters_for_fault_detection
-from meters.services import sync
+from meters.services import csv_import, sync
 from meters.services.faults import faults_detect
 from meters.task_runs import periodic_task_finished, periodic_task_started  # noqa: F401 (connects them)
 
@@ -145,3 +145,15 @@ def detect_faults_all() -> int:
             lambda pk=meter_id: current_app.send_task("meters.detect_faults_meter", args=[pk])
         )
     return len(meter_ids)
+
+
+@shared_task(name="meters.import_readings")
+def import_readings(import_id: int) -> dict:
+    """Import an uploaded Mijn Fluvius CSV file (queued by the upload; idempotent)."""
+    try:
+        summary = csv_import.readings_csv_import_run(import_id=import_id)
+    except csv_import.ReadingImportRejected as rejected:
+        return {"rejected": rejected.code}
+    if summary is None:
+        return {"skipped": "not queued"}
+    return {"imported": summary.values_imported, "updated": summary.values_updated}

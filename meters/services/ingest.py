@@ -161,17 +161,34 @@ def readings_ingest(
     return _store(meter, days, result)
 
 
-def readings_ingest_days(*, meter: Meter, days: Iterable[DayReadings]) -> IngestResult:
-    """Merge per-day arrays from Fluvius into ``meter``'s stored readings and recompute those days' totals.
+def readings_ingest_days(
+    *, meter: Meter, days: Iterable[DayReadings], source: str = SOURCE_FLUVIUS
+) -> IngestResult:
+    """Merge per-day arrays into ``meter``'s stored readings and recompute those days' totals.
 
     The same merge rule, locking and transaction as ``readings_ingest``; the arrays are not
-    modified, and their quality codes must be Fluvius's (what ``parse_energy_days`` makes). A day given twice is merged in order by the batch rule. Raises ``ValueError`` (and
-    stores nothing) when a day is not a ``date``, a list or quality string does not have the
-    day's 92/96/100 slots, a quality character is unknown, a Wh value is not a Python int within
-    PostgreSQL's integer range, or a value and its quality disagree on being missing.
+    modified, and their quality codes must be Fluvius's (what ``parse_energy_days`` and
+    ``read_mijn_fluvius_csv`` make). ``source`` says where they come from: ``SOURCE_FLUVIUS``
+    (the API) or ``SOURCE_IMPORT`` (a Mijn Fluvius CSV file: stored with the import codes, so
+    they never replace a Fluvius value). A day given twice is merged in order by the batch rule.
+    Raises ``ValueError`` (and stores nothing) when a day is not a ``date``, a list or quality
+    string does not have the day's 92/96/100 slots, a quality character is unknown, a Wh value
+    is not a Python int within PostgreSQL's integer range, or a value and its quality disagree
+    on being missing.
     """
+    if source not in (SOURCE_FLUVIUS, SOURCE_IMPORT):
+        raise ValueError(f"unknown source {source!r}")
     result = IngestResult()
-    return _store(meter, _checked_days(days, result), result)
+    blocks = _checked_days(days, result)
+    if source == SOURCE_IMPORT:
+        for entry in blocks:
+            entry.off_q = entry.off_q.translate(_AS_IMPORTED)
+            entry.inj_q = entry.inj_q.translate(_AS_IMPORTED)
+    return _store(meter, blocks, result)
+
+
+# Fluvius's quality code of a (state, register) -> the import code of the same (state, register).
+_AS_IMPORTED = str.maketrans({QUALITY_CODES[key]: IMPORTED_CODES[key] for key in QUALITY_CODES})
 
 
 def _group_by_day(values: Iterable[QuarterHourValue], result: IngestResult, codes: dict) -> dict[date, _Day]:

@@ -26,8 +26,8 @@ from meters.models import Meter, ReadingImport
 from meters.services.csv_import import (
     ImportSummary,
     ReadingImportRejected,
-    readings_csv_import,
     readings_csv_import_too_large,
+    readings_csv_upload,
     too_large_message,
 )
 from meters.views.common import own_meter
@@ -70,22 +70,27 @@ def upload_too_large(request, meter: Meter) -> bool:
     return False
 
 
-def import_summary(meter: Meter, import_id) -> ImportSummary | None:
-    """The summary of ``meter``'s import ``import_id`` (None for another meter's or a refused one)."""
+def import_outcome(meter: Meter, import_id) -> dict:
+    """What the page shows of ``meter``'s import ``import_id``: its progress while the task runs,
+    then its summary or the reasons it was refused (nothing for another meter's import)."""
     try:
-        record = meter.reading_imports.get(pk=int(import_id), status=ReadingImport.Status.IMPORTED)
+        record = meter.reading_imports.get(pk=int(import_id))
     except (TypeError, ValueError, ReadingImport.DoesNotExist):
-        return None
-    return ImportSummary.from_json(record.summary, import_id=record.pk)
+        return {}
+    if record.status in (ReadingImport.Status.QUEUED, ReadingImport.Status.RUNNING):
+        return {"running": record}
+    if record.status == ReadingImport.Status.REJECTED:
+        return {"errors": record.summary.get("messages", [])}
+    return {"summary": ImportSummary.from_json(record.summary, import_id=record.pk)}
 
 
-def _page(request, meter, form, *, errors=(), summary=None, status=200):
+def _page(request, meter, form, *, errors=(), status=200, **outcome):
     context = {
         "meter": meter,
         "form": form,
         "errors": list(errors),
-        "summary": summary,
         "max_mb": settings.READINGS_IMPORT_MAX_BYTES // (1024 * 1024),
+        **outcome,
     }
     return render(request, "meters/import.html", context, status=status)
 
@@ -94,7 +99,7 @@ def _page(request, meter, form, *, errors=(), summary=None, status=200):
 @login_required
 @rate_limited("import")  # counted before the body is read
 def meter_import(request, meter_id):
-    """GET: the upload form (and, after an import, its summary). POST: import the file."""
+    """GET: the upload form (and an upload's progress, then its summary). POST: upload a file."""
     meter = own_meter(request, meter_id)
     if request.method == "POST":
         if upload_too_large(request, meter):
@@ -102,8 +107,8 @@ def meter_import(request, meter_id):
         return _import_post(request, meter)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    summary = import_summary(meter, request.GET["import"]) if "import" in request.GET else None
-    return _page(request, meter, ReadingImportForm(), summary=summary)
+    outcome = import_outcome(meter, request.GET["import"]) if "import" in request.GET else {}
+    return _page(request, meter, ReadingImportForm(), **outcome)
 
 
 @csrf_protect
@@ -112,9 +117,9 @@ def _import_post(request, meter):
     if not form.is_valid():
         return _page(request, meter, form, status=400)
     try:
-        summary = readings_csv_import(meter=meter, file=form.cleaned_data["file"], uploaded_by=request.user)
+        record = readings_csv_upload(meter=meter, file=form.cleaned_data["file"], uploaded_by=request.user)
     except ReadingImportRejected as rejected:
         return _page(
             request, meter, ReadingImportForm(), errors=rejected.messages, status=http_status(rejected)
         )
-    return redirect(f"{reverse('meters:import', args=[meter.pk])}?import={summary.import_id}")
+    return redirect(f"{reverse('meters:import', args=[meter.pk])}?import={record.pk}")

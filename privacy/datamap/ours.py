@@ -404,6 +404,20 @@ METERS = {
             "uploaded_at": personal(EXPORT, ERASE),
             "status": personal(EXPORT, ERASE),
             "summary": personal(EXPORT, ERASE),
+            "progress": personal(EXPORT, ERASE),
+            "finished_at": personal(EXPORT, ERASE),
+        },
+    ),
+    "meters.readingimportfile": ModelRule(
+        subject=("reading_import__customer", "reading_import__meter__owner"),
+        rows=Rows.DELETE,
+        meter_data=True,
+        reason="an uploaded file waiting for the import task (deleted once read): goes with its import",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "reading_import": personal(NO_EXPORT, ERASE, "which upload: its audit row is exported"),
+            "content": personal(NO_EXPORT, ERASE, "their readings, exported as readings once imported"),
+            "size_bytes": personal(NO_EXPORT, ERASE, "the size of the file above"),
         },
     ),
     "meters.fault": ModelRule(

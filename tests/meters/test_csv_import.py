@@ -20,9 +20,9 @@ from django.urls import reverse
 from ilusmart import clock
 from ilusmart.errors import http_status
 from ilusmart.fluvius.types import Direction, QuarterHourValue, Register, ValidationState
-from meters.models import DailyTotal, ReadingDay, ReadingImport
+from meters.models import DailyTotal, ReadingDay, ReadingImport, ReadingImportFile
 from meters.selectors import readings_for_day
-from meters.services.csv_import import ReadingImportRejected, readings_csv_import
+from meters.services.csv_import import ReadingImportRejected, readings_csv_import, readings_csv_import_run
 from meters.services.ingest import readings_ingest
 from tests.factories import MeterFactory, ProfileFactory, UserFactory
 from tests.meters.conftest import row_versions
@@ -84,6 +84,15 @@ def homeowner(client):
 def meter(settings, homeowner):
     settings.FLUVIUS_ALLOW_TEST_EANS = True
     return MeterFactory(owner=homeowner, ean=FIXTURE_EAN)
+
+
+def worker_runs(response) -> str:
+    """Do what the Celery worker does for the upload that redirected to ``response["Location"]``
+    (its task ``meters.import_readings``: tests/meters/test_tasks.py runs it on a real worker);
+    the page's URL."""
+    location = response["Location"]
+    readings_csv_import_run(import_id=int(location.rsplit("import=", 1)[1]))
+    return location
 
 
 def wh_at(meter, instant: datetime, direction: str = "offtake"):
@@ -300,7 +309,7 @@ def test_the_summary_says_fluvius_values_were_kept(client, meter, homeowner):
     )
     rows = [row("12-10-2021", "07:30", "07:45", "Afname Dag", "0,067", "Gevalideerd")]
     response = client.post(reverse("meters:import", args=[meter.pk]), {"file": upload(csv_bytes(*rows))})
-    page = client.get(response["Location"]).text
+    page = client.get(worker_runs(response)).text
     assert "1 waarde overgeslagen omdat Fluvius die al leverde" in page
 
 
@@ -567,6 +576,7 @@ def test_an_upload_just_under_the_limit_stays_in_memory(client, meter, homeowner
 
     assert response.status_code == 302
     assert not list(tmp_path.iterdir())
+    worker_runs(response)
     assert ReadingDay.objects.filter(meter=meter).count() == 71
 
 
@@ -583,14 +593,17 @@ def test_the_homeowner_uploads_and_sees_the_summary(client, meter, homeowner):
         reverse("meters:import", args=[meter.pk]), {"file": upload(DUTCH.read_bytes(), DUTCH.name)}
     )
     assert response.status_code == 302
-    summary_page = client.get(response["Location"])
+    waiting = client.get(response["Location"])  # the task has not run yet
+    assert "Je bestand wordt ingelezen" in waiting.text and 'http-equiv="refresh"' in waiting.text
+    summary_page = client.get(worker_runs(response))
+    assert 'http-equiv="refresh"' not in summary_page.text
     assert "1282 nieuwe waarden ingelezen" in summary_page.text
     assert "2566 rijen overgeslagen omdat Fluvius er geen waarde voor heeft" in summary_page.text
 
     again = client.get(
-        client.post(reverse("meters:import", args=[meter.pk]), {"file": upload(DUTCH.read_bytes())})[
-            "Location"
-        ]
+        worker_runs(
+            client.post(reverse("meters:import", args=[meter.pk]), {"file": upload(DUTCH.read_bytes())})
+        )
     )
     assert "0 nieuwe waarden ingelezen" in again.text
     assert "1282 waarden overgeslagen omdat we precies die waarden al hadden" in again.text
@@ -653,7 +666,7 @@ def test_support_imports_for_a_homeowner_from_the_admin(support_client, settings
     response = support_client.post(url, {"file": upload(ENGLISH.read_bytes(), ENGLISH.name)})
 
     assert response.status_code == 302
-    assert "13638 nieuwe waarden ingelezen" in support_client.get(response["Location"]).text
+    assert "13638 nieuwe waarden ingelezen" in support_client.get(worker_runs(response)).text
     record = ReadingImport.objects.get()
     assert (record.meter, record.uploaded_by) == (meter, support_client.user)
     refused = support_client.post(url, {"file": upload(b"\x00\x01")})
@@ -712,3 +725,55 @@ def test_the_audit_row_holds_no_file_contents(meter, homeowner):
         cursor.execute("SELECT summary::text FROM meters_readingimport")
         (summary,) = cursor.fetchone()
     assert "Afname" not in summary and "0,067" not in summary
+
+
+def test_the_upload_is_stored_compressed_until_the_task_has_read_it(meter, homeowner, client):
+    content = ENGLISH.read_bytes()
+    response = client.post(reverse("meters:import", args=[meter.pk]), {"file": upload(content)})
+    record = ReadingImport.objects.get()
+    assert (record.status, record.progress) == (ReadingImport.Status.QUEUED, 0)
+    stored = ReadingImportFile.objects.get(reading_import=record)
+    assert stored.size_bytes == len(content) - 3  # without the BOM
+    assert len(bytes(stored.content)) < len(content) / 5  # gzip
+    assert not ReadingDay.objects.exists()  # nothing imported in the web request
+
+    worker_runs(response)
+    record.refresh_from_db()
+    assert (record.status, record.progress) == (ReadingImport.Status.IMPORTED, 100)
+    assert record.finished_at is not None
+    assert not ReadingImportFile.objects.exists()  # the file goes once read
+    assert readings_csv_import_run(import_id=record.pk) is None  # a second delivery does nothing
+
+
+def test_a_big_file_with_a_broken_row_late_is_refused_by_the_task_with_every_row_counted(
+    client, meter, homeowner
+):
+    start = date(2021, 10, 12)
+    rows = []
+    for day in range(30):  # ~290 KB: more than the first part read in the web request
+        local = start + timedelta(days=day)
+        for quarter in range(96):
+            hh, mm = divmod(quarter * 15, 60)
+            end = (datetime(2000, 1, 1, hh, mm) + timedelta(minutes=15)).strftime("%H:%M")
+            rows.append(
+                row(
+                    local.strftime("%d-%m-%Y"),
+                    f"{hh:02d}:{mm:02d}",
+                    end if end != "00:00" else "24:00",
+                    "Afname Dag",
+                    "0,100",
+                    "Gevalideerd",
+                )
+            )
+    rows[-1] = rows[-1].replace("0,100", "0,1234")
+    response = client.post(reverse("meters:import", args=[meter.pk]), {"file": upload(csv_bytes(*rows))})
+    assert response.status_code == 302  # the head of the file is fine
+
+    with pytest.raises(ReadingImportRejected):
+        worker_runs(response)
+    page = client.get(response["Location"]).text
+    assert "1 rij van het bestand is niet in orde" in page
+    assert f"Rij {len(rows) + 1}:" in page and "hoogstens 3 decimalen" in page
+    assert not ReadingDay.objects.exists()
+    assert not ReadingImportFile.objects.exists()
+    assert ReadingImport.objects.get().status == ReadingImport.Status.REJECTED

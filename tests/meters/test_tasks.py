@@ -1,5 +1,6 @@
-"""The fault-detection tasks (meters.tasks) run by a real Celery worker through Redis, as beat queues them."""
+"""The tasks of meters.tasks (fault detection, CSV import) run by a real Celery worker through Redis."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -54,3 +55,30 @@ def test_the_daily_detection_is_in_the_beat_schedule():
     sync = settings.CELERY_BEAT_SCHEDULE["sync-all-daily"]["schedule"]
     # After the daily pull of the same morning (UTC).
     assert min(entry["schedule"].hour) > max(sync.hour)
+
+
+def test_a_worker_imports_an_uploaded_csv_file_and_deletes_it(worker, settings):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meters.models import ReadingDay, ReadingImport, ReadingImportFile
+    from meters.services.csv_import import readings_csv_upload
+
+    fixtures = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "mijn-fluvius-csv"
+    english = next(fixtures.glob("Consumption_history_electricity_*"))
+    settings.FLUVIUS_ALLOW_TEST_EANS = True
+    meter = MeterFactory(ean="123456879123456789")
+    upload = SimpleUploadedFile(english.name, english.read_bytes(), content_type="text/csv")
+
+    record = readings_csv_upload(meter=meter, file=upload, uploaded_by=meter.owner)  # queued on commit
+
+    for _ in range(240):
+        record.refresh_from_db()
+        if record.status in (ReadingImport.Status.IMPORTED, ReadingImport.Status.REJECTED):
+            break
+        time.sleep(0.25)
+    assert record.status == ReadingImport.Status.IMPORTED, record.summary
+    assert record.summary["values_imported"] == 13638
+    assert ReadingDay.objects.filter(meter=meter).count() == 71
+    assert not ReadingImportFile.objects.exists()

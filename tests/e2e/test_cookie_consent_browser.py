@@ -272,3 +272,28 @@ def test_the_settings_page_without_analytics(page, screenshot):
     page.get_by_test_id("nothing-to-choose").wait_for()
     page.locator("[data-category=necessary]").get_by_text("csrftoken").wait_for()
     screenshot(page, "cookie-settings-nothing-to-choose-1280")
+
+
+def test_the_choice_works_without_javascript(chromium, live_server, browser_checks, analytics):
+    context = chromium.new_context(
+        browser_checks, base_url=live_server.url, locale="nl-BE", java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        traffic = Traffic(context)
+        page.goto("/cookies/")
+        page.get_by_test_id("cookie-banner").get_by_role("button", name="Alles aanvaarden").click()
+        page.get_by_text("Je keuze is bewaard.").wait_for()
+        assert page.url.endswith("/cookies/") and page.get_by_test_id("cookie-banner").count() == 0
+        assert CONSENT_COOKIE in cookie_names(page)
+        assert traffic.gtag == []  # the tag is a script: nothing runs without JavaScript
+        page.get_by_role("contentinfo").get_by_role("button", name="Cookietoestemming intrekken").click()
+        page.get_by_text("Je toestemming is ingetrokken").wait_for()
+        page.goto("/cookies/instellingen/")
+        page.get_by_label("Ik aanvaard: Analytisch (Google Analytics)").check()
+        page.get_by_role("button", name="Keuze bewaren").click()
+        page.get_by_text("Je keuze is bewaard.").wait_for()
+        record = cookie_consent_find(consent_id=page.get_by_test_id("consent-id").inner_text())
+        assert (record.analytics, record.social_media, record.via) == (True, False, "settings")
+    finally:
+        context.close()

@@ -12,7 +12,9 @@ from django.urls import reverse
 from consents.cookie_choice import CONSENT_COOKIE
 from consents.models import CookieConsent
 from privacy.cookies import consent_cookie_lists, cookie_names, portal_cookies
-from tests.factories import MeterFactory, ProfileFactory
+from privacy.models import PolicyDocument
+from privacy.services.policies import policy_publish
+from tests.factories import MeterFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +198,19 @@ def test_share_links_are_plain_links(client):
     ):
         assert f'href="{host}' in page
     assert not re.search(r"<(script|img|iframe)[^>]+(facebook|x\.com|twitter|linkedin)", page)
+
+
+def test_a_cookie_policy_published_with_analytics_lists_its_cookies_and_choices_name_it(analytics, client):
+    """Turning analytics on: the DPO publishes a new cookie policy; its table (from the registry)
+    has the consent cookie and Google's, and the choices made after it name that version."""
+    dpo = UserFactory(is_staff=True)
+    draft = PolicyDocument.objects.create(
+        kind="cookies", language="nl", title="Cookiebeleid", body="Welke cookies?\n\n[[cookies]]"
+    )
+    published = policy_publish(document=draft, user=dpo)
+    for name in (CONSENT_COOKIE, "_ga", "_ga_TEST123"):
+        assert f"| {name} |" in published.body, name
+    assert "| analytisch (alleen met je toestemming) |" in published.body
+    choose(client, "accept_all")
+    assert CookieConsent.objects.get().policy_version == f"cookies/nl/v{published.version}"
+    assert published.version == 2

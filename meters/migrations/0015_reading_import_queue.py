@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meters', '0013_readingimport_customer'),
+        ('meters', '0014_metersyncstate_backfill_done_from'),
     ]
 
     operations = [

@@ -61,8 +61,17 @@ _DELETE_CHUNK = 10_000
 
 
 def _redis():
-    """The raw client of the cache's Redis (its connection pool; keys under the cache's prefix)."""
-    return cache._cache.get_client(write=True)
+    """The raw client of the cache's Redis (its connection pool; keys under the cache's prefix).
+
+    Kept on the cache's client object: Django's ``get_client`` builds a new ``redis.Redis`` on
+    every call, which costs more CPU than the page view's pipelined round trip itself (measured,
+    benchmarks/README.md). A ``redis.Redis`` on a pool is safe to share between threads.
+    """
+    backend = cache._cache
+    client = getattr(backend, "_ilusmart_client", None)
+    if client is None:
+        client = backend._ilusmart_client = backend.get_client(write=True)
+    return client
 
 
 def _key(name: str) -> str:

@@ -242,6 +242,8 @@ MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_opt
 DEV_MAIL_DIR = env("DEV_MAIL_DIR", default=str(BASE_DIR / ".run" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="iLusmart <ilusmart@ilumen.be>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Campaigns (privacy.services.campaigns) go out in batches of this many messages, one task each.
+CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=200)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "nl-be"

@@ -7,6 +7,8 @@ new draft. Who may do what: tests/test_admin_permissions.py (DESIGN, CUSTOM_URLS
 
 The page-view log has no model admin (no row, no address is ever shown); its totals per day
 and per page are a page of the site (``bezoekcijfers/``), for the DPO and superusers.
+
+Campaigns: support composes, sends (e-mail) or exports addresses (post); see CampaignAdmin.
 """
 
 from datetime import timedelta
@@ -16,7 +18,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,9 +26,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ilusmart import clock
 from ilusmart.errors import ApplicationError, http_status
-from privacy.models import PolicyDocument
+from privacy.models import Campaign, PolicyDocument
 from privacy.rendering import policy_html
-from privacy.selectors import page_view_log_state, page_view_totals
+from privacy.selectors import campaign_audience_size, campaign_progress, page_view_log_state, page_view_totals
+from privacy.services.campaigns import campaign_addresses_csv, campaign_draft_save, campaign_start
 from privacy.services.policies import policy_draft_from, policy_draft_save, policy_publish
 
 PUBLISH_PERMISSION = "privacy.publish_policydocument"
@@ -217,3 +220,144 @@ def page_view_totals_view(request):
 admin.site.register_pages(
     [path("bezoekcijfers/", admin.site.admin_view(page_view_totals_view), name="page_view_totals")]
 )
+
+
+SEND_PERMISSION = "privacy.send_campaign"
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Campaigns: support composes a draft and sends it (e-mail) or exports its addresses (post).
+
+    Sending is its own page (a confirmation with the number of recipients, then a POST to
+    ``campaign_start``); the post export is the action "Postadressen exporteren (CSV)". A
+    campaign that went out is read-only, with its progress (sent / total). Who may do what:
+    tests/test_admin_permissions.py (DESIGN, CUSTOM_URLS, EXTRA_ACTIONS).
+    """
+
+    list_display = ["subject", "channel", "topic", "status", "progress", "started_at"]
+    list_filter = ["channel", "topic", "status"]
+    search_fields = ["subject"]
+    fields = [
+        "channel",
+        "topic",
+        "subject",
+        "body",
+        "status",
+        "progress",
+        "created_by",
+        "started_at",
+        "started_by",
+        "finished_at",
+    ]
+    readonly_fields = ["status", "progress", "created_by", "started_at", "started_by", "finished_at"]
+    actions = ["export_addresses"]
+
+    @admin.display(description=_("voortgang"))
+    def progress(self, obj):
+        if obj is None or obj.pk is None or obj.is_draft:
+            return _("nog niet verstuurd")
+        counts = campaign_progress(campaign=obj)
+        done = counts["sent"] if obj.channel == "email" else counts["exported"]
+        return _("%(done)s / %(total)s (overgeslagen: %(skipped)s, mislukt: %(failed)s, bezig: %(busy)s)") % {
+            "done": done,
+            "total": counts["total"],
+            "skipped": counts["skipped"],
+            "failed": counts["failed"],
+            "busy": counts["sending"] + counts["pending"],
+        }
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return self.fields
+        return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_send_permission(self, request):
+        return request.user.has_perm(SEND_PERMISSION)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset.filter(status=Campaign.Status.DRAFT))
+
+    def save_model(self, request, obj, form, change):
+        campaign_draft_save(campaign=obj, by=request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        campaign = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "can_send": bool(
+                campaign
+                and campaign.is_draft
+                and campaign.channel == "email"
+                and self.has_send_permission(request)
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/versturen/",
+                self.admin_site.admin_view(self.send_view),
+                name="{}_{}_send".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def send_view(self, request, object_id):
+        if not self.has_send_permission(request):
+            raise PermissionDenied
+        campaign = self.get_object(request, unquote(object_id))
+        if campaign is None:
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": campaign,
+            "title": _("Versturen"),
+            "audience": campaign_audience_size(campaign=campaign),
+            "sendable": campaign.is_draft and campaign.channel == "email",
+        }
+        if request.method == "POST":
+            try:
+                campaign_start(campaign=campaign, by=request.user)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                context["sendable"] = False
+                return TemplateResponse(
+                    request, "admin/privacy/campaign/send.html", context, status=http_status(error)
+                )
+            self.message_user(
+                request,
+                _("De campagne wordt verstuurd; de voortgang staat hieronder."),
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:privacy_campaign_change", args=[campaign.pk]))
+        return TemplateResponse(request, "admin/privacy/campaign/send.html", context)
+
+    @admin.action(description=_("Postadressen exporteren (CSV)"), permissions=["send"])
+    def export_addresses(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Kies precies één campagne per post."), messages.ERROR)
+            return None
+        try:
+            text = campaign_addresses_csv(campaign=queryset.get(), by=request.user)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return None
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="postadressen-campagne-{queryset.get().pk}.csv"'
+        )
+        return response

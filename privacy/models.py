@@ -11,6 +11,7 @@ from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consents.models import CommunicationConsent
 from ilusmart import clock
 
 
@@ -299,3 +300,114 @@ class PageViewBatch(models.Model):
 
     def __str__(self):
         return self.key
+
+
+def _staff_member(label):
+    """Who of staff did something to a campaign (kept when they leave: the link is cut)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
+class Campaign(models.Model):
+    """A newsletter, survey or piece of information that staff send by e-mail or by post.
+
+    Composed in admin as a draft; "Versturen" (e-mail) fixes its recipients, one
+    ``CampaignDelivery`` per person opted in at that moment, and a Celery task sends them in
+    batches; "Postadressen exporteren" (post) fixes them the same way and hands staff a CSV of
+    their addresses (``privacy.services.campaigns``). Only a draft can be changed or deleted.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("ontwerp")
+        SENDING = "sending", _("wordt verstuurd")
+        SENT = "sent", _("verstuurd")
+        EXPORTED = "exported", _("adressen geëxporteerd")
+
+    channel = models.CharField(
+        _("kanaal"),
+        max_length=8,
+        choices=CommunicationConsent.Channel.choices,
+        default=CommunicationConsent.Channel.EMAIL,
+    )
+    topic = models.CharField(
+        _("onderwerp"),
+        max_length=16,
+        choices=CommunicationConsent.Topic.choices,
+        help_text=_("Alleen wie voor dit onderwerp en dit kanaal ingeschreven is, krijgt de campagne."),
+    )
+    subject = models.CharField(_("titel"), max_length=150, help_text=_("Het onderwerp van de e-mail."))
+    body = models.TextField(
+        _("tekst"),
+        help_text=_(
+            "Platte tekst, zoals de klant hem leest. Onder elk bericht komt vanzelf een afmeldlink en een "
+            "link naar de keuzes voor communicatie."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), default=clock.now, editable=False)
+    created_by = _staff_member(_("opgesteld door"))
+    started_at = models.DateTimeField(_("verstuurd vanaf"), null=True, blank=True, editable=False)
+    started_by = _staff_member(_("verstuurd door"))
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True, editable=False)
+    recipients_total = models.PositiveIntegerField(_("ontvangers"), default=0, editable=False)
+    batches_done = models.PositiveIntegerField(_("verstuurde reeksen"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("campagne")
+        verbose_name_plural = _("campagnes")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("send_campaign", _("Een campagne versturen of haar postadressen exporteren"))]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class CampaignDelivery(models.Model):
+    """One person of a campaign: one row per recipient, so a re-run never mails anyone twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("te versturen")
+        SENDING = "sending", _("in verzending")
+        SENT = "sent", _("verstuurd")
+        SKIPPED = "skipped", _("overgeslagen (afgemeld of gepauzeerd)")
+        FAILED = "failed", _("mislukt")
+        EXPORTED = "exported", _("in de adressenlijst")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("campagne")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="campaign_deliveries",
+        verbose_name=_("klant"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    batch = models.PositiveIntegerField(_("reeks"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
+    error = models.CharField(_("fout"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ontvanger van een campagne")
+        verbose_name_plural = _("ontvangers van een campagne")
+        ordering = ["campaign", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="privacy_one_delivery_per_person"),
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="privacy_delivery_status")]
+
+    def __str__(self):
+        return f"{self.campaign_id} → {self.user_id} ({self.status})"

@@ -1,5 +1,5 @@
 """Reading policy documents (the current version a visitor sees, and the earlier ones) and the
-page-view log's totals."""
+page-view log's totals, and campaigns' progress."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db.models import Count, Min, QuerySet
 from django.db.models.functions import TruncDate
 
+from consents.selectors.communications import communication_audience
 from ilusmart import clock
-from privacy.models import PageView, PolicyDocument
+from privacy.models import CampaignDelivery, PageView, PolicyDocument
 from privacy.services.page_views import page_views_waiting
 
 
@@ -113,3 +114,18 @@ def page_view_log_state(*, now: datetime | None = None) -> PageViewLogState:
         ).count(),
         waiting=page_views_waiting(),
     )
+
+
+def campaign_progress(*, campaign) -> dict[str, int]:
+    """How many of a campaign's recipients are in each state, plus ``total`` (for the admin)."""
+    counts = dict(
+        campaign.deliveries.values("status").annotate(n=Count("pk")).values_list("status", "n").order_by()
+    )
+    progress = {status: counts.get(status, 0) for status in CampaignDelivery.Status.values}
+    progress["total"] = sum(counts.values())
+    return progress
+
+
+def campaign_audience_size(*, campaign) -> int:
+    """How many people a draft would reach if it went out now."""
+    return communication_audience(channel=campaign.channel, topic=campaign.topic).count()

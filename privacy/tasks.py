@@ -1,13 +1,15 @@
-"""Celery tasks of the page-view log: thin wrappers around privacy.services.page_views.
+"""Celery tasks of privacy: thin wrappers around privacy.services (the page-view log, campaigns).
 
 Both are idempotent and safe to rerun after any failure (see the service); beat queues them
 (``CELERY_BEAT_SCHEDULE``: the flush every ``PAGE_VIEWS_FLUSH_SECONDS``, the retention daily).
 """
 
+import smtplib
 from dataclasses import asdict
 
-from celery import shared_task
+from celery import current_app, shared_task
 
+from privacy.services.campaigns import SEND_TASK, campaign_send_batch
 from privacy.services.page_views import page_views_flush, page_views_retention_apply
 
 
@@ -21,3 +23,18 @@ def flush_page_views() -> dict:
 def page_views_retention() -> dict:
     """Cut old addresses to their network and delete rows past their keeping period."""
     return asdict(page_views_retention_apply())
+
+
+@shared_task(
+    name=SEND_TASK,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def campaign_send(campaign_id: int) -> int:
+    """Send one batch of the campaign, then queue the next one (one batch per task run)."""
+    remaining = campaign_send_batch(campaign_id=campaign_id)
+    if remaining:
+        current_app.send_task(SEND_TASK, args=[campaign_id])
+    return remaining

@@ -61,11 +61,17 @@ DESIGN: dict[str, dict[str, set[str]]] = {
     # and delete drafts; support reads them to answer customers. A published version is read-only
     # and undeletable for everyone (tests/privacy/test_admin.py); the object tried here is a draft.
     "privacy.policydocument": {"support": {"view"}, "dpo": ALL, "superuser": ALL},
+    # Campaigns (newsletters, surveys, information): support, the role that talks to customers,
+    # composes drafts, sends them (CUSTOM_URLS) and exports the postal addresses of a post campaign
+    # (EXTRA_ACTIONS); the DPO reads what was sent; only superusers delete, and only drafts. A
+    # campaign that went out is read-only for everyone (tests/privacy/test_campaigns.py).
+    "privacy.campaign": {"support": {"view", "add", "change"}, "dpo": {"view"}, "superuser": ALL},
 }
 # Actions beyond delete_selected (offered exactly where "delete" is allowed), per role.
 EXTRA_ACTIONS: dict[str, dict[str, set[str]]] = {
     "accounts.user": {"superuser": {"end_sessions", "reset_second_factor"}},
     "meters.fault": {"support": {"acknowledge_selected"}, "superuser": {"acknowledge_selected"}},
+    "privacy.campaign": {"support": {"export_addresses"}, "superuser": {"export_addresses"}},
 }
 # Custom admin URLs of a ModelAdmin (URL name → roles allowed).
 CUSTOM_URLS: dict[str, set[str]] = {
@@ -73,6 +79,7 @@ CUSTOM_URLS: dict[str, set[str]] = {
     "auth_user_password_change": {"superuser"},  # setting anyone's password: superusers only
     "privacy_policydocument_publish": {"dpo", "superuser"},  # a confirmation page, then the POST
     "privacy_policydocument_new_version": {"dpo", "superuser"},
+    "privacy_campaign_send": {"support", "superuser"},  # a confirmation page, then the POST
 }
 STANDARD_URLS = {"changelist", "add", "change", "delete", "history"}
 # Pages of the site itself that are not a model's (registered with ``admin.site.register_pages``):
@@ -157,6 +164,9 @@ def _instance(label: str):
         ),
         "privacy.policydocument": lambda: Model.objects.create(
             kind="privacy", language="nl", title="Ontwerp", body="Een tekst in opmaak."
+        ),
+        "privacy.campaign": lambda: Model.objects.create(
+            channel="email", topic="newsletter", subject="Ontwerp", body="Een nieuwsbrief."
         ),
     }
     return make[label]()

@@ -601,4 +601,42 @@ PRIVACY = {
             ),
         },
     ),
+    "privacy.campaign": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="a newsletter, survey or information that staff sent: its text and progress, about no customer",
+        fields={
+            "id": not_personal(),
+            "channel": not_personal(),
+            "topic": not_personal(),
+            "subject": not_personal(),
+            "body": not_personal(),
+            "status": not_personal(),
+            "created_at": not_personal(),
+            "created_by": actor(
+                ANONYMISE, "who of staff composed it: cut (NULL) when that account is erased"
+            ),
+            "started_at": not_personal(),
+            "started_by": actor(
+                ANONYMISE, "who of staff sent or exported it: cut (NULL) when that account is erased"
+            ),
+            "finished_at": not_personal(),
+            "recipients_total": not_personal(),
+            "batches_done": not_personal(),
+        },
+    ),
+    "privacy.campaigndelivery": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="that a campaign was sent to them (or their address exported): about them, gone with the account",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "campaign": personal(EXPORT, ERASE, "which campaign reached them"),
+            "user": link(ERASE),
+            "status": personal(EXPORT, ERASE),
+            "batch": not_personal(ERASE, "the number of the batch it went out in"),
+            "sent_at": personal(EXPORT, ERASE),
+            "error": personal(EXPORT, ERASE),
+        },
+    ),
 }

@@ -26,10 +26,19 @@ from django.utils.translation import gettext_lazy as _
 
 from ilusmart import clock
 from ilusmart.errors import ApplicationError, http_status
-from privacy.models import Campaign, PolicyDocument
+from privacy.datamap import DATA_MAP
+from privacy.models import Campaign, DeletionRequest, ErasureReceipt, PolicyDocument
 from privacy.rendering import policy_html
 from privacy.selectors import campaign_audience_size, campaign_progress, page_view_log_state, page_view_totals
 from privacy.services.campaigns import campaign_addresses_csv, campaign_draft_save, campaign_start
+from privacy.services.deletion_requests import (
+    deletion_request_clarify,
+    deletion_request_decide,
+    deletion_request_execute,
+    deletion_request_override,
+    deletion_request_reject,
+)
+from privacy.services.erasure import erasure_preview
 from privacy.services.policies import policy_draft_from, policy_draft_save, policy_publish
 
 PUBLISH_PERMISSION = "privacy.publish_policydocument"
@@ -361,3 +370,284 @@ class CampaignAdmin(admin.ModelAdmin):
             f'attachment; filename="postadressen-campagne-{queryset.get().pk}.csv"'
         )
         return response
+
+
+# --- The DPO's queue of deletion requests (issue 10) ---------------------------------------------
+
+EXECUTE_PERMISSION = "privacy.execute_deletionrequest"
+
+
+class OpenFilter(admin.SimpleListFilter):
+    """Open requests by default: what the DPO still has to answer."""
+
+    title = _("stand")
+    parameter_name = "stand"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("open")), ("afgehandeld", _("afgehandeld")), ("alle", _("alle"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "open") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        if value == "open":
+            return queryset.filter(status__in=DeletionRequest.OPEN_STATUSES)
+        if value == "afgehandeld":
+            return queryset.exclude(status__in=DeletionRequest.OPEN_STATUSES)
+        return queryset
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(admin.ModelAdmin):
+    """Open requests by due date with the matched account and what would be erased; the DPO
+    executes, rejects (with a reason), asks for clarification (mailed), or confirms without the
+    person's link (with a written reason). Only the dpo role and superusers see it."""
+
+    list_display = ["__str__", "due_on", "status", "source", "sender_email", "user", "asked", "to_erase"]
+    list_filter = [OpenFilter, "status", "source", "mode"]
+    ordering = ["due_on", "received_at", "pk"]
+    search_fields = ["sender_email", "subject"]
+    fields = [
+        "received_at",
+        "due_on",
+        "source",
+        "sender_email",
+        "user",
+        "subject",
+        "body_text",
+        "raw_message_text",
+        "language",
+        "what_personal",
+        "what_meter",
+        "mode",
+        "status",
+        "confirmation_sent_at",
+        "confirmed_at",
+        "confirmed_how",
+        "override_reason",
+        "clarification_text",
+        "rejection_reason",
+        "handled_at",
+        "handled_by",
+        "receipt",
+    ]
+    editable = ("what_personal", "what_meter", "mode")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_open:
+            return [f for f in self.fields if f not in self.editable]
+        return self.fields
+
+    def has_add_permission(self, request):
+        return False  # requests come from the person (mail, Mijn gegevens, the app)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the proof that a request was answered, and in time
+
+    @admin.display(description=_("gevraagd"))
+    def asked(self, obj):
+        parts = [
+            str(label)
+            for on, label in ((obj.what_personal, _("persoonsgegevens")), (obj.what_meter, _("meetgegevens")))
+            if on
+        ]
+        return f"{', '.join(parts)} ({obj.get_mode_display()})"
+
+    @admin.display(description=_("te wissen (rijen)"))
+    def to_erase(self, obj):
+        totals = {}
+        for row in self._preview(obj):
+            totals[row["category"]] = totals.get(row["category"], 0) + row["count"]
+        return ", ".join(f"{category}: {count}" for category, count in totals.items()) or "-"
+
+    @admin.display(description=_("ruw bericht"))
+    def raw_message_text(self, obj):
+        return bytes(obj.raw_message or b"").decode("utf-8", errors="replace")
+
+    def _preview(self, obj) -> list[dict]:
+        if obj is None or obj.user_id is None or not obj.is_open:
+            return []
+        counts = erasure_preview(user=obj.user, personal=obj.what_personal, meter=obj.what_meter)
+        return [
+            {
+                "category": _("meetgegevens") if DATA_MAP[label].meter_data else _("persoonsgegevens"),
+                "label": label,
+                "count": count,
+            }
+            for label, count in sorted(counts.items())
+        ]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            deletion_request_decide(
+                request=obj, personal=obj.what_personal, meter=obj.what_meter, mode=obj.mode
+            )
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        deletion = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "preview": self._preview(deletion),
+            "can_act": bool(deletion and deletion.is_open and request.user.has_perm(EXECUTE_PERMISSION)),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        views = [
+            ("uitvoeren", self.execute_view, "execute"),
+            ("weigeren", self.reject_view, "reject"),
+            ("verduidelijking", self.clarify_view, "clarify"),
+            ("bevestigen", self.override_view, "override"),
+        ]
+        return [
+            *(
+                path(
+                    f"<path:object_id>/{slug}/",
+                    self.admin_site.admin_view(view),
+                    name="{}_{}_{}".format(*info, name),
+                )
+                for slug, view, name in views
+            ),
+            *super().get_urls(),
+        ]
+
+    def _action(self, request, object_id, *, title, question, button, text_label=None, service):
+        if not request.user.has_perm(EXECUTE_PERMISSION):
+            raise PermissionDenied
+        deletion = self.get_object(request, unquote(object_id))
+        if deletion is None:
+            raise Http404
+        error, status, text = None, 200, ""
+        if request.method == "POST":
+            text = request.POST.get("text", "")
+            try:
+                message = service(deletion, text)
+            except ApplicationError as refused:
+                error, status = refused.message, http_status(refused)
+            else:
+                self.message_user(request, message, messages.SUCCESS)
+                return redirect(reverse("admin:privacy_deletionrequest_change", args=[deletion.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": deletion,
+            "title": title,
+            "question": question,
+            "button": button,
+            "text_label": text_label,
+            "text": text,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/privacy/deletionrequest/action.html", context, status=status)
+
+    def execute_view(self, request, object_id):
+        def run(deletion, _text):
+            outcome = deletion_request_execute(
+                request=deletion, by=request.user, via=ErasureReceipt.Via.ADMIN
+            )
+            if outcome.receipt is None:
+                return _("Uitgevoerd: er was niets (meer) te wissen.")
+            return _("Uitgevoerd. Wisbewijs %(receipt)s.") % {"receipt": outcome.receipt.uuid}
+
+        return self._action(
+            request,
+            object_id,
+            title=_("Uitvoeren"),
+            question=_(
+                "Het verzoek wordt nu uitgevoerd zoals gevraagd. Definitief wissen kan niet ongedaan "
+                "gemaakt worden; de persoon krijgt een bevestiging per e-mail."
+            ),
+            button=_("Ja, uitvoeren"),
+            service=run,
+        )
+
+    def reject_view(self, request, object_id):
+        def run(deletion, text):
+            deletion_request_reject(request=deletion, by=request.user, reason=text)
+            return _("Geweigerd; de persoon kreeg de reden per e-mail.")
+
+        return self._action(
+            request,
+            object_id,
+            title=_("Weigeren"),
+            question=_("De persoon krijgt deze reden per e-mail. Noem er geen persoonsgegevens in."),
+            button=_("Weigeren"),
+            text_label=_("Reden"),
+            service=run,
+        )
+
+    def clarify_view(self, request, object_id):
+        def run(deletion, text):
+            deletion_request_clarify(request=deletion, by=request.user, question=text)
+            return _("Je vraag is gemaild.")
+
+        return self._action(
+            request,
+            object_id,
+            title=_("Verduidelijking vragen"),
+            question=_(
+                "Je vraag gaat per e-mail naar het adres van het account, of anders naar de afzender."
+            ),
+            button=_("Vraag versturen"),
+            text_label=_("Vraag"),
+            service=run,
+        )
+
+    def override_view(self, request, object_id):
+        def run(deletion, text):
+            deletion_request_override(request=deletion, by=request.user, reason=text)
+            return _("Bevestigd met jouw reden; je kan het verzoek nu uitvoeren.")
+
+        return self._action(
+            request,
+            object_id,
+            title=_("Bevestigen zonder link"),
+            question=_(
+                "Alleen als je de identiteit van de persoon op een andere manier nagingt. Je reden wordt "
+                "bij het verzoek bewaard; noem er geen persoonsgegevens in."
+            ),
+            button=_("Bevestigen"),
+            text_label=_("Hoe je het verzoek nagingt"),
+            service=run,
+        )
+
+
+@admin.register(ErasureReceipt)
+class ErasureReceiptAdmin(admin.ModelAdmin):
+    """Proof of every erasure: who executed what, when; the person only as a keyed hash. Read only."""
+
+    list_display = ["__str__", "mode", "personal", "meter", "via", "executed_by", "executed_at"]
+    list_filter = ["mode", "via"]
+    search_fields = ["=subject_hash", "=uuid"]
+    fields = [
+        "uuid",
+        "executed_at",
+        "executed_by",
+        "via",
+        "mode",
+        "personal",
+        "meter",
+        "reason",
+        "counts",
+        "subject_hash",
+        "replays",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -172,8 +172,12 @@ class DeletionRequest(models.Model):
     due_on = models.DateField(_("uiterlijk te beantwoorden op"))
     source = models.CharField(_("herkomst"), max_length=10, choices=Source.choices)
     sender_email = models.EmailField(_("afzender"), max_length=254, blank=True)
-    sender_hash = models.CharField(max_length=64, db_index=True, editable=False)
-    message_id_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    sender_hash = models.CharField(
+        _("sleutelhash van de afzender"), max_length=64, db_index=True, editable=False
+    )
+    message_id_hash = models.CharField(
+        _("sleutelhash van de Message-ID"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     subject = models.CharField(_("onderwerp"), max_length=300, blank=True)
     body_text = models.TextField(_("tekst"), blank=True)
     raw_message = models.BinaryField(_("ruw bericht"), blank=True, default=b"", editable=False)
@@ -187,10 +191,12 @@ class DeletionRequest(models.Model):
         null=True,
         blank=True,
         related_name="deletion_requests",
-        verbose_name=_("account"),
+        verbose_name=_("account van de afzender"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAITING)
-    token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    token_digest = models.CharField(
+        _("hash van de bevestigingslink"), max_length=64, blank=True, editable=False
+    )
     confirmation_sent_at = models.DateTimeField(_("bevestiging gevraagd op"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True)
     confirmed_how = models.CharField(

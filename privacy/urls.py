@@ -8,4 +8,5 @@ urlpatterns = [
     path("privacy/", views.privacy_statement, name="statement"),
     path("cookies/", views.cookie_policy, name="cookies"),
     path("cookies/instellingen/", views.cookie_settings, name="cookie_settings"),
+    path("privacy/verzoek/<str:token>/", views.deletion_confirm, name="deletion_confirm"),
 ]

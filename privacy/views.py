@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from consents.models import CookieConsent
@@ -22,6 +23,7 @@ from privacy.cookies import Category, portal_cookies
 from privacy.models import PolicyDocument
 from privacy.rendering import policy_html
 from privacy.selectors import policy_current, policy_language, policy_versions
+from privacy.services.deletion_requests import deletion_request_confirm, request_for_token
 
 
 def _policy_page(request, kind: str):
@@ -155,3 +157,24 @@ def cookie_settings(request):
         "privacy/cookie_settings.html",
         {"state": state, "categories": categories, "record": record},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def deletion_confirm(request, token):
+    """The link of a deletion request's confirmation mail: GET shows what was asked, POST confirms.
+
+    A GET changes nothing (mail scanners open links); the POST confirms once and executes a
+    clear request at once (privacy.services.deletion_requests).
+    """
+    try:
+        if request.method == "POST":
+            deletion = deletion_request_confirm(token=token)
+            state = "done"
+        else:
+            deletion = request_for_token(token=token)
+            state = "ask"
+    except ApplicationError as error:
+        context = {"state": "refused", "message": error.message}
+        return render(request, "privacy/deletion_confirm.html", context, status=http_status(error))
+    return render(request, "privacy/deletion_confirm.html", {"state": state, "deletion": deletion})

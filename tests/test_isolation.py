@@ -37,6 +37,7 @@ NOT_OWNER_SCOPED = {
     "accounts:email_change_confirm": "random one-time token of an email change (only its digest is stored)",
     "accounts:email_change_cancel": "random token of an email change's cancel link (only its digest is stored)",
     "consents:unsubscribe": "signed unsubscribe token of a message (names its person, channel and topic)",
+    "privacy:deletion_confirm": "signed token of a deletion request's confirmation link (single use, only its digest is stored)",
 }
 # Staff only: a homeowner (is_staff=False) is sent to the admin's own login page.
 STAFF_NAMESPACES = {"admin"}

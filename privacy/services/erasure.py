@@ -25,6 +25,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from redis.exceptions import RedisError
 
 from accounts.models import SuppressedAddress, User
 from accounts.selectors import profile_for_user, user_for_login
@@ -41,6 +42,7 @@ from meters.services.erasure import eans_held_by_others, meters_erase
 from privacy.datamap import DATA_MAP, erasure_plan, rows_about
 from privacy.models import DeletionRequest, ErasureReceipt
 from privacy.services import redis_sweep
+from privacy.services.page_views import page_views_flush
 
 logger = logging.getLogger("ilusmart.privacy")
 
@@ -148,6 +150,8 @@ def person_erase(
     if not (personal or meter):
         raise ValueError("erase what? personal, meter or both")
     subject_hash = email_hash(email)
+    if permanent and personal:
+        _page_views_flush()
     with transaction.atomic(durable=True):
         user = user_for_login(identifier=email)
         user = User.objects.select_for_update().filter(pk=user.pk).first() if user else None
@@ -195,6 +199,16 @@ def person_erase(
         # The address on file, read before the account went (never one typed by someone else).
         _after_commit(receipt, person.email if (notify and person is not None) else None, person=person)
     return ErasureOutcome(receipt, True)
+
+
+def _page_views_flush() -> None:
+    """Views still buffered in Redis become rows first, so the erasure finds and deletes theirs."""
+    try:
+        page_views_flush()
+    except RedisError:
+        logger.warning(
+            "page views could not be flushed before an erasure; buffered views stay anonymous in Redis"
+        )
 
 
 def _receipt(subject_hash, permanent, personal, meter, by, via, reason, counts, request, replays):

@@ -23,6 +23,8 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.services.access_audit import access_record
 from accounts.services.users import user_sign_up, user_verify_email, verification_token_make
+from consents.services.communications import communication_choose
+from consents.services.cookies import cookie_consent_record
 from consents.services.mandates import mandate_request, mandates_poll
 from ilusmart import clock
 from meters.models import Meter, Product
@@ -137,6 +139,14 @@ def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the sh
             action_flag=CHANGE,
             change_message=f"Naam gewijzigd in Naam{marker}",
         )
+        cookie_consent_record(
+            user=user,
+            choices={"analytics": True},
+            cookie_lists={"analytics": ["_ga"]},
+            policy_version="1",
+            via="banner",
+        )
+        communication_choose(user=user, channel="email", topic="newsletter", opted_in=True, source="page")
         # A queued task about one of their meters, and a cached value holding their address.
         current_app.send_task(
             "meters.backfill_meter", args=[meter.pk], queue=settings.CELERY_TASK_DEFAULT_QUEUE
@@ -145,6 +155,27 @@ def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the sh
         return canary
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def ledger(settings, tmp_path):
+    """Each test's own erasure ledger (ERASURE_LEDGER_PATH), outside the database like in production."""
+    settings.ERASURE_LEDGER_PATH = str(tmp_path / "ledger.jsonl")
+    return tmp_path / "ledger.jsonl"
+
+
+def reading_day(meter, day="2026-01-01"):
+    """One stored day of quarter-hour readings for ``meter`` (what a meter-data erasure deletes)."""
+    from meters.models import ReadingDay
+
+    return ReadingDay.objects.create(
+        meter=meter,
+        day=day,
+        offtake_wh=[1] * 96,
+        injection_wh=[0] * 96,
+        offtake_quality="V" * 96,
+        injection_quality="V" * 96,
+    )
 
 
 # --- Scans -----------------------------------------------------------------------------------

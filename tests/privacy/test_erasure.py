@@ -7,6 +7,7 @@ searched for every marker: nothing may be found. Erasing again changes nothing.
 """
 
 import logging
+import re
 from io import StringIO
 
 import pytest
@@ -20,17 +21,13 @@ from consents.models import Mandate
 from ilusmart.erasure import email_hash
 from meters.models import DailyTotal, Meter, ReadingDay
 from privacy.models import ErasureReceipt
-from privacy.services.erasure import erasure_preview, person_erase, services_cover_the_map
+from privacy.services.deletion_mail import deletion_mail_parse
+from privacy.services.deletion_requests import deletion_request_from_mail
+from privacy.services.erasure import ErasureOutcome, erasure_preview, person_erase, services_cover_the_map
 from tests.factories import DEFAULT_PASSWORD, MeterFactory
-from tests.privacy.conftest import database_hits, redis_hits, table_fingerprint
+from tests.privacy.conftest import database_hits, reading_day, redis_hits, table_fingerprint
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ledger(settings, tmp_path):
-    settings.ERASURE_LEDGER_PATH = str(tmp_path / "ledger.jsonl")
-    return tmp_path / "ledger.jsonl"
 
 
 def test_every_app_with_people_in_the_data_map_has_an_erasure_service():
@@ -38,7 +35,7 @@ def test_every_app_with_people_in_the_data_map_has_an_erasure_service():
 
 
 def test_the_canary_leaves_no_trace_anywhere(
-    canary_person, ledger, caplog, django_capture_on_commit_callbacks
+    canary_person, client, ledger, caplog, django_capture_on_commit_callbacks
 ):
     canary = canary_person()
     user = canary.user
@@ -48,17 +45,25 @@ def test_the_canary_leaves_no_trace_anywhere(
     preview = erasure_preview(user=user, personal=True, meter=True)
     assert preview["meters.readingday"] > 0 and preview["accounts.profile"] == 1
 
+    # They ask by mail (their name in it), and confirm with the link mailed to their address.
+    raw = (
+        f"From: Voor{canary.marker} <{canary.email}>\r\nTo: ilusmart@ilumen.be\r\nSubject: Wissen {canary.marker}\r\n"
+        f"Message-ID: <{canary.marker}@voorbeeld.be>\r\n\r\nIk, Naam{canary.marker}, vraag: wis al mijn gegevens "
+        f"definitief, ook meter {canary.eans[0]}.\r\n"
+    ).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = deletion_request_from_mail(parsed=deletion_mail_parse(raw))
+    link = re.search(r"(/privacy/verzoek/[^\s]+/)", mail.outbox[-1].body).group(1)
+    assert request.status == "awaiting"
+
     sent_before = len(mail.outbox)
     caplog.clear()
     with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
-        outcome = person_erase(
-            email=canary.email.upper(),  # any case finds the account
-            personal=True,
-            meter=True,
-            permanent=True,
-            reason="bevestigd via de link",
-            via=ErasureReceipt.Via.COMMAND,
-        )
+        response = client.post(link)
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert request.status == "executed"
+    outcome = ErasureOutcome(request.receipt, True)
     receipt = outcome.receipt
     assert outcome.changed and receipt.subject_hash == email_hash(canary.email)
 
@@ -102,14 +107,7 @@ def test_meter_data_only_keeps_the_account_and_ends_the_mandates(ledger, django_
     meter = MeterFactory()
     owner = meter.owner
     Mandate.objects.create(user=owner, reference_number="REF1", ean=meter.ean, status="Approved")
-    ReadingDay.objects.create(
-        meter=meter,
-        day="2026-01-01",
-        offtake_wh=[1] * 96,
-        injection_wh=[0] * 96,
-        offtake_quality="V" * 96,
-        injection_quality="V" * 96,
-    )
+    reading_day(meter)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = person_erase(
             email=owner.email, personal=False, meter=True, permanent=True, reason="per brief", via="command"

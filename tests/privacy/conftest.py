@@ -32,6 +32,7 @@ from meters.services.csv_import import readings_csv_import
 from meters.services.customers import contact_note_add
 from meters.services.meters import mandate_return_url
 from meters.tasks import sync_meter_daily
+from privacy.services.page_views import page_views_flush
 from tests.factories import DEFAULT_PASSWORD
 from tests.meters.conftest import sim  # noqa: F401  (the simulator fixture, shared)
 
@@ -45,13 +46,14 @@ class Canary:
     marker: str
     email: str
     phone: str
+    ip: str
     user: User | None = None
     eans: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
 
     @property
     def needles(self) -> list[str]:
-        return [self.marker, self.phone, *self.eans, *self.references]
+        return [self.marker, self.phone, self.ip, *self.eans, *self.references]
 
 
 def _ean(n: int) -> str:
@@ -82,7 +84,8 @@ def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the sh
     def make() -> Canary:
         marker = "kanarie" + secrets.token_hex(5)
         phone = "+3247" + "".join(secrets.choice("123456789") for _ in range(7))
-        canary = Canary(marker=marker, email=f"{marker}@voorbeeld.be", phone=phone)
+        ip = "10.{}.{}.{}".format(*(100 + secrets.randbelow(150) for _ in range(3)))
+        canary = Canary(marker=marker, email=f"{marker}@voorbeeld.be", phone=phone, ip=ip)
         user_sign_up(
             email=canary.email,
             password=DEFAULT_PASSWORD,
@@ -101,9 +104,14 @@ def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the sh
         user_verify_email(token=verification_token_make(user=user, email=user.email))
         canary.user = user
         response = client.post(
-            reverse("accounts:login"), {"email": canary.email, "password": DEFAULT_PASSWORD}
+            reverse("accounts:login"), {"email": canary.email, "password": DEFAULT_PASSWORD}, REMOTE_ADDR=ip
         )
         assert response.status_code == 302
+        # Page views while logged in (the log: time, page, address): one flushed to the database,
+        # one still buffered in Redis.
+        assert client.get(reverse("privacy:statement"), REMOTE_ADDR=ip).status_code == 200
+        page_views_flush()
+        assert client.get(reverse("privacy:cookies"), REMOTE_ADDR=ip).status_code == 200
         today = clock.local_today()
         for n in range(2):
             ean = _ean(secrets.randbelow(10**9) * 10 + n)

@@ -42,6 +42,7 @@ def test_the_canary_leaves_no_trace_anywhere(
     # The canary is really there, everywhere we will look.
     assert database_hits(canary.needles)
     assert redis_hits(canary.needles)
+    assert "privacy_pageview" in database_hits([canary.ip]) and redis_hits([canary.ip])  # logged and buffered
     preview = erasure_preview(user=user, personal=True, meter=True)
     assert preview["meters.readingday"] > 0 and preview["accounts.profile"] == 1
 

@@ -62,19 +62,16 @@ DESIGN: dict[str, dict[str, set[str]]] = {
     # and delete drafts; support reads them to answer customers. A published version is read-only
     # and undeletable for everyone (tests/privacy/test_admin.py); the object tried here is a draft.
     "privacy.policydocument": {"support": {"view"}, "dpo": ALL, "superuser": ALL},
-<<<<<<< HEAD
     # Campaigns (newsletters, surveys, information): support, the role that talks to customers,
     # composes drafts, sends them (CUSTOM_URLS) and exports the postal addresses of a post campaign
     # (EXTRA_ACTIONS); the DPO reads what was sent; only superusers delete, and only drafts. A
     # campaign that went out is read-only for everyone (tests/privacy/test_campaigns.py).
     "privacy.campaign": {"support": {"view", "add", "change"}, "dpo": {"view"}, "superuser": ALL},
-=======
     # The DPO's queue (issue 10): requests come from the person and are never deleted (proof of the
     # answer); the DPO and superusers read them (raw mail included) and set what and how.
     "privacy.deletionrequest": {"support": set(), "dpo": {"view", "change"}, "superuser": {"view", "change"}},
     # Proof of each erasure, written by the service only.
     "privacy.erasurereceipt": {"support": set(), "dpo": {"view"}, "superuser": {"view"}},
->>>>>>> 468e30a (Deletion requests and the DPO's queue (issue 10, items 1-3): mails (and dpo_import_mail FILE.eml) become requests, idempotent by a keyed hash of the Message-ID; the parser reads sender (From only), date, text and what is asked in Dutch, French and English, and any bytes give a request or a clear refusal (hypothesis fuzz); a signed single-use confirmation link valid 7 days goes to the address on file (never Reply-To), an unknown sender gets the same mail, a logged-in request counts as confirmed; GET shows, POST confirms and executes a clear request at once; expired, tampered and used links refused with a clear message; DPO queue in admin (dpo and superusers): open requests by due date, matched account, rows to erase per category, raw message, execute / reject with reason / ask clarification (mailed) / confirm without link with a written reason; erasure receipts read-only; canary now asks by mail and confirms by link, with cookie consent and newsletter opt-in)
 }
 # Actions beyond delete_selected (offered exactly where "delete" is allowed), per role.
 EXTRA_ACTIONS: dict[str, dict[str, set[str]]] = {
@@ -88,15 +85,12 @@ CUSTOM_URLS: dict[str, set[str]] = {
     "auth_user_password_change": {"superuser"},  # setting anyone's password: superusers only
     "privacy_policydocument_publish": {"dpo", "superuser"},  # a confirmation page, then the POST
     "privacy_policydocument_new_version": {"dpo", "superuser"},
-<<<<<<< HEAD
     "privacy_campaign_send": {"support", "superuser"},  # a confirmation page, then the POST
-=======
     # The DPO's actions on a deletion request: a form page, then the POST (issue 10).
     "privacy_deletionrequest_execute": {"dpo", "superuser"},
     "privacy_deletionrequest_reject": {"dpo", "superuser"},
     "privacy_deletionrequest_clarify": {"dpo", "superuser"},
     "privacy_deletionrequest_override": {"dpo", "superuser"},
->>>>>>> 468e30a (Deletion requests and the DPO's queue (issue 10, items 1-3): mails (and dpo_import_mail FILE.eml) become requests, idempotent by a keyed hash of the Message-ID; the parser reads sender (From only), date, text and what is asked in Dutch, French and English, and any bytes give a request or a clear refusal (hypothesis fuzz); a signed single-use confirmation link valid 7 days goes to the address on file (never Reply-To), an unknown sender gets the same mail, a logged-in request counts as confirmed; GET shows, POST confirms and executes a clear request at once; expired, tampered and used links refused with a clear message; DPO queue in admin (dpo and superusers): open requests by due date, matched account, rows to erase per category, raw message, execute / reject with reason / ask clarification (mailed) / confirm without link with a written reason; erasure receipts read-only; canary now asks by mail and confirms by link, with cookie consent and newsletter opt-in)
 }
 STANDARD_URLS = {"changelist", "add", "change", "delete", "history"}
 # Pages of the site itself that are not a model's (registered with ``admin.site.register_pages``):
@@ -182,10 +176,9 @@ def _instance(label: str):
         "privacy.policydocument": lambda: Model.objects.create(
             kind="privacy", language="nl", title="Ontwerp", body="Een tekst in opmaak."
         ),
-<<<<<<< HEAD
         "privacy.campaign": lambda: Model.objects.create(
             channel="email", topic="newsletter", subject="Ontwerp", body="Een nieuwsbrief."
-=======
+        ),
         "privacy.deletionrequest": lambda: Model.objects.create(
             due_on=date(2026, 12, 30), source="mail", sender_email="iemand@example.be", sender_hash="x" * 64
         ),
@@ -196,7 +189,6 @@ def _instance(label: str):
             personal=True,
             meter=True,
             via="command",
->>>>>>> 468e30a (Deletion requests and the DPO's queue (issue 10, items 1-3): mails (and dpo_import_mail FILE.eml) become requests, idempotent by a keyed hash of the Message-ID; the parser reads sender (From only), date, text and what is asked in Dutch, French and English, and any bytes give a request or a clear refusal (hypothesis fuzz); a signed single-use confirmation link valid 7 days goes to the address on file (never Reply-To), an unknown sender gets the same mail, a logged-in request counts as confirmed; GET shows, POST confirms and executes a clear request at once; expired, tampered and used links refused with a clear message; DPO queue in admin (dpo and superusers): open requests by due date, matched account, rows to erase per category, raw message, execute / reject with reason / ask clarification (mailed) / confirm without link with a written reason; erasure receipts read-only; canary now asks by mail and confirms by link, with cookie consent and newsletter opt-in)
         ),
     }
     return make[label]()

@@ -136,6 +136,11 @@ ERASURE_LEDGER_PATH = env("ERASURE_LEDGER_PATH", default=str(BASE_DIR / "var" / 
 # The DPO mailbox: imaps://user:password@host:993/INBOX (imap:// only for a server on loopback).
 DPO_IMAP_URL = env("DPO_IMAP_URL", default="")
 DPO_IMAP_PROCESSED_FOLDER = env("DPO_IMAP_PROCESSED_FOLDER", default="Verwerkt")
+# Mail that cannot be a request (no sender, too large) goes here, with the reason in the log.
+DPO_IMAP_REJECTED_FOLDER = env("DPO_IMAP_REJECTED_FOLDER", default="Geweigerd")
+# A CA file to verify the IMAP server's certificate with (a private CA); empty: the system's.
+DPO_IMAP_CA_FILE = env("DPO_IMAP_CA_FILE", default="")
+DPO_IMAP_TIMEOUT_SECONDS = env.int("DPO_IMAP_TIMEOUT_SECONDS", default=30)
 # A deletion request's confirmation link is valid this long, once.
 DELETION_CONFIRM_MAX_AGE = 7 * 24 * 3600
 # A deletion request received by mail larger than this is refused (with a clear reason).

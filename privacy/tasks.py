@@ -1,4 +1,4 @@
-"""Celery tasks of privacy: thin wrappers around privacy.services (the page-view log, campaigns).
+"""Celery tasks of privacy: thin wrappers around privacy.services (the page-view log, campaigns, the DPO mailbox).
 
 Both are idempotent and safe to rerun after any failure (see the service); beat queues them
 (``CELERY_BEAT_SCHEDULE``: the flush every ``PAGE_VIEWS_FLUSH_SECONDS``, the retention daily).
@@ -8,8 +8,10 @@ import smtplib
 from dataclasses import asdict
 
 from celery import current_app, shared_task
+from django.conf import settings
 
 from privacy.services.campaigns import SEND_TASK, campaign_send_batch
+from privacy.services.dpo_inbox import dpo_mailbox_poll
 from privacy.services.page_views import page_views_flush, page_views_retention_apply
 
 
@@ -38,3 +40,11 @@ def campaign_send(campaign_id: int) -> int:
     if remaining:
         current_app.send_task(SEND_TASK, args=[campaign_id])
     return remaining
+
+
+@shared_task(name="privacy.poll_dpo_mailbox")
+def poll_dpo_mailbox() -> dict:
+    """Turn new mail in the DPO mailbox into deletion requests (nothing when DPO_IMAP_URL is empty)."""
+    if not settings.DPO_IMAP_URL:
+        return {"skipped": "DPO_IMAP_URL is not set"}
+    return asdict(dpo_mailbox_poll())

@@ -68,7 +68,8 @@ def due_date(received: date) -> date:
     return date(year, month, min(received.day, calendar.monthrange(year, month)[1]))
 
 
-def _message_id_hash(message_id: str) -> str:
+def message_id_hash(message_id: str) -> str:
+    """What is kept of a mail's Message-ID: a keyed hash (a mail read twice makes one request)."""
     return keyed_hash("message-id:" + message_id.strip())
 
 
@@ -110,7 +111,7 @@ def deletion_request_create(
     now = clock.now()
     received_at = received_at or now
     language = language if language in LANGUAGES else (translation.get_language() or "nl")[:2]
-    id_hash = _message_id_hash(message_id) if message_id else None
+    id_hash = message_id_hash(message_id) if message_id else None
     if id_hash:
         existing = DeletionRequest.objects.filter(message_id_hash=id_hash).first()
         if existing is not None:

@@ -17,6 +17,8 @@ import json
 import logging
 import os
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,7 @@ from privacy.services import redis_sweep
 from privacy.services.page_views import page_views_flush
 
 logger = logging.getLogger("ilusmart.privacy")
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 # Which service erases the models of which app (every app in the data map must be here:
 # tests/privacy/test_erasure.py). Django's admin history is privacy's: it is about every app.
@@ -303,7 +306,7 @@ def ledger_append(*, receipt: ErasureReceipt) -> None:
 
 
 def ledger_read(*, since) -> list[dict]:
-    """The ledger's receipts executed on or after the date ``since`` (unreadable lines skipped, logged)."""
+    """The ledger's receipts executed on or after the (Belgian) date ``since`` (unreadable lines skipped, logged)."""
     path = Path(settings.ERASURE_LEDGER_PATH)
     if not path.exists():
         return []
@@ -311,7 +314,8 @@ def ledger_read(*, since) -> list[dict]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         try:
             entry = json.loads(line)
-            if entry["executed_at"][:10] >= since.isoformat():
+            executed = datetime.fromisoformat(entry["executed_at"]).astimezone(BRUSSELS).date()
+            if executed >= since:
                 entries.append(entry)
         except (ValueError, KeyError, TypeError):
             logger.warning("erasure ledger line %s unreadable; skipped", number)

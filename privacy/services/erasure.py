@@ -17,10 +17,10 @@ import json
 import logging
 import os
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail

@@ -45,7 +45,19 @@ OTHER_STORES = (
         where="Redis: Celery queues and results",
         what="task arguments (ids of meters, users, date ranges) and results",
         lifetime="queued until run; results 24 h (CELERY_RESULT_EXPIRES)",
-        erasure="queued tasks for the person are revoked or find nothing to do",
+        erasure="an erasure removes queued messages naming their meters or account (privacy.services.redis_sweep); a task already taken finds nothing to do",
+    ),
+    Store(
+        where="The erasure ledger (ERASURE_LEDGER_PATH, privacy.services.erasure)",
+        what="one line per erasure receipt: its id, the keyed hash of the person's address, what and how, when, the staff id",
+        lifetime="kept: replay_erasures needs it after every restore",
+        erasure="holds no personal data beyond the keyed hash (decision 0005)",
+    ),
+    Store(
+        where="The DPO mailbox (DPO_IMAP_URL): folders Verwerkt and Geweigerd",
+        what="deletion requests as mailed: sender, name, text",
+        lifetime="the mail server's; handled mail is moved, not deleted",
+        erasure="not by the portal: the DPO empties the processed folder by hand after the erasure",
     ),
     Store(
         where="Browser cookies",

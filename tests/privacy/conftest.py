@@ -34,7 +34,7 @@ from meters.services.meters import mandate_return_url
 from meters.tasks import sync_meter_daily
 from privacy.services.page_views import page_views_flush
 from tests.factories import DEFAULT_PASSWORD
-from tests.meters.conftest import sim  # noqa: F401  (the simulator fixture, shared)
+from tests.meters.conftest import connected_meter, sim  # noqa: F401  (shared fixtures)
 
 CSV_HEADER = "Van datum;Van tijdstip;Tot datum;Tot tijdstip;EAN;Meter;Metertype;Register;Volume;Eenheid;Validatiestatus"
 

@@ -17,6 +17,7 @@ from ilusmart.errors import http_status
 from meters.forms import ReadingImportForm
 from meters.models import (
     CapacityTariffPrice,
+    EnergyTariff,
     Fault,
     FaultNote,
     Meter,
@@ -160,6 +161,23 @@ class CapacityTariffPriceAdmin(admin.ModelAdmin):
 
     list_display = ["grid_operator", "label", "price_eur_per_kw_year", "valid_from", "valid_to"]
     list_filter = ["grid_operator"]
+    date_hierarchy = "valid_from"
+
+
+@admin.register(EnergyTariff)
+class EnergyTariffAdmin(admin.ModelAdmin):
+    """Typical energy prices for the battery what-if (homeowners may enter their own); periods may
+    not overlap."""
+
+    list_display = [
+        "label",
+        "offtake_day_eur_per_kwh",
+        "offtake_night_eur_per_kwh",
+        "injection_eur_per_kwh",
+        "fixed_eur_per_year",
+        "valid_from",
+        "valid_to",
+    ]
     date_hierarchy = "valid_from"
 
 

@@ -1,3 +1,6 @@
+from datetime import date
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +72,132 @@ class FaultEmailForm(forms.Form):
     """The homeowner's opt-in for a mail when a new fault (storing) of a meter opens."""
 
     fault_email = forms.BooleanField(label=_("Mail me als er een nieuwe storing is"), required=False)
+
+
+def _decimal_field(label, *, places=3, maximum="1000", help_text="", step=None):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(maximum),
+        decimal_places=places,
+        max_digits=places + 6,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": step or f"0.{'0' * (places - 1)}1", "inputmode": "decimal"}),
+    )
+
+
+class ContractPricesForm(forms.Form):
+    """Energy prices of a contract: offtake day and night, injection, fixed parts, capacity tariff."""
+
+    PRICE_FIELDS = ("prijs_dag", "prijs_nacht", "prijs_injectie", "vast")
+
+    prijs_dag = _decimal_field(_("Afname dag (€/kWh)"), places=5, maximum="10")
+    prijs_nacht = _decimal_field(_("Afname nacht (€/kWh)"), places=5, maximum="10")
+    prijs_injectie = _decimal_field(_("Injectievergoeding (€/kWh)"), places=5, maximum="10")
+    vast = _decimal_field(_("Vaste kosten (€/jaar)"), places=2, maximum="100000")
+    capaciteit = _decimal_field(_("Capaciteitstarief (€/kW/jaar)"), places=5, maximum="10000")
+
+
+class BatteryWhatIfForm(ContractPricesForm):
+    """The what-if's assumptions, all in the URL (GET): up to three batteries, how they run, the
+    battery prices and (optionally) the homeowner's own energy prices."""
+
+    SIZES = 3
+    DEFAULTS = {
+        "kwh1": "5",
+        "kw1": "2.5",
+        "kwh2": "10",
+        "kw2": "5",
+        "kwh3": "15",
+        "kw3": "5",
+        "rendement": "90",
+        "diepte": "90",
+        "strategie": "zelfverbruik",
+        "reserve": "50",
+    }
+    STRATEGIES = [("zelfverbruik", _("Zelfverbruik")), ("piekbeperking", _("Met piekbeperking"))]
+
+    vanaf = forms.CharField(
+        label=_("Vanaf maand (jjjj-mm)"),
+        widget=forms.TextInput(attrs={"type": "month", "pattern": "[0-9]{4}-[0-9]{2}"}),
+        help_text=_("We rekenen 12 maanden vanaf deze maand."),
+    )
+    rendement = _decimal_field(_("Rendement heen en terug (%)"), places=1, maximum="100", step="0.1")
+    diepte = _decimal_field(_("Bruikbare diepte (%)"), places=1, maximum="100", step="0.1")
+    strategie = forms.ChoiceField(label=_("Strategie"), choices=STRATEGIES, required=False)
+    doelpiek = _decimal_field(_("Doelpiek (kW)"), help_text=_("Alleen bij piekbeperking."), maximum="100")
+    reserve = _decimal_field(
+        _("Reserve voor pieken (%)"),
+        places=1,
+        maximum="100",
+        step="0.1",
+        help_text=_("Deel van de bruikbare capaciteit dat alleen pieken boven de doelpiek afvlakt."),
+    )
+
+    def __init__(self, *args, first_month: date, last_month: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first_month, self.last_month = first_month, last_month
+        self.fields["vanaf"].widget.attrs.update(
+            min=first_month.strftime("%Y-%m"), max=last_month.strftime("%Y-%m")
+        )
+        for n in range(1, self.SIZES + 1):
+            self.fields[f"kwh{n}"] = _decimal_field(_("Capaciteit (kWh)"), maximum="200")
+            self.fields[f"kw{n}"] = _decimal_field(_("Vermogen (kW)"), maximum="100")
+            self.fields[f"prijs{n}"] = _decimal_field(
+                _("Prijs van de batterij (€)"), places=2, maximum="1000000"
+            )
+
+    def size_fields(self):
+        """Per battery: its capacity, power and price fields (for the template)."""
+        return [(n, self[f"kwh{n}"], self[f"kw{n}"], self[f"prijs{n}"]) for n in range(1, self.SIZES + 1)]
+
+    def clean_vanaf(self):
+        text = self.cleaned_data["vanaf"].strip()
+        try:
+            month = date.fromisoformat(f"{text}-01")
+        except ValueError:
+            raise forms.ValidationError(_("Geef een maand als jjjj-mm.")) from None
+        if not self.first_month <= month <= self.last_month:
+            raise forms.ValidationError(
+                _("Kies een maand tussen %(first)s en %(last)s.")
+                % {"first": self.first_month.strftime("%Y-%m"), "last": self.last_month.strftime("%Y-%m")}
+            )
+        return month
+
+    def clean(self):
+        cleaned = super().clean()
+        sizes = []
+        for n in range(1, self.SIZES + 1):
+            if f"kwh{n}" in self.errors or f"kw{n}" in self.errors:
+                continue  # the field says what is wrong
+            kwh, kw = cleaned.get(f"kwh{n}"), cleaned.get(f"kw{n}")
+            if kwh is None and kw is None:
+                continue
+            if kwh is None or kw is None:
+                raise forms.ValidationError(
+                    _("Geef voor batterij %(n)s zowel capaciteit als vermogen.") % {"n": n}
+                )
+            sizes.append((kwh, kw, cleaned.get(f"prijs{n}")))
+        if not sizes and not self.errors:
+            raise forms.ValidationError(_("Geef minstens één batterij (capaciteit en vermogen)."))
+        cleaned["sizes"] = sizes
+        given = [name for name in self.PRICE_FIELDS if cleaned.get(name) is not None]
+        if given and len(given) < len(self.PRICE_FIELDS):
+            raise forms.ValidationError(
+                _("Vul alle vier de prijzen in (dag, nacht, injectie, vaste kosten), of geen enkele.")
+            )
+        if cleaned.get("strategie") == "piekbeperking" and cleaned.get("doelpiek") is None:
+            self.add_error("doelpiek", _("Geef een doelpiek voor piekbeperking."))
+        return cleaned
+
+
+class HomeTariffForm(ContractPricesForm):
+    """The homeowner's own contract prices, kept for the what-if (POST)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.PRICE_FIELDS:
+            if cleaned.get(name) is None and name not in self.errors:
+                self.add_error(name, _("Vul deze prijs in."))
+        return cleaned

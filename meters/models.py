@@ -236,54 +236,36 @@ class DateRange(models.Func):
     output_field = DateRangeField()
 
 
-class CapacityTariffPrice(models.Model):
-    """The grid operator's capacity-tariff price per kW per year over a validity period.
+def _no_overlap(name: str) -> ExclusionConstraint:
+    return ExclusionConstraint(
+        name=name,
+        expressions=[(DateRange("valid_from", "valid_to", models.Value("[]")), RangeOperators.OVERLAPS)],
+        violation_error_message=_("Deze geldigheidsperiode overlapt met een andere prijs."),
+        violation_error_code="overlap",
+    )
 
-    ``valid_to`` is the last day the price applies (inclusive); empty = until further notice.
-    Periods never overlap (checked in ``clean`` and by a PostgreSQL exclusion constraint), so
-    on any date at most one price applies; ``meters.selectors.capacity_price_on`` finds it.
+
+def _valid_to_after_from(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+        name=name,
+        violation_error_message=_("'Geldig tot en met' mag niet voor 'geldig vanaf' liggen."),
+    )
+
+
+class PricePeriod(models.Model):
+    """Prices that apply from ``valid_from`` up to and including ``valid_to`` (empty = until
+    further notice). Periods of one kind never overlap: ``clean`` names the other one, and each
+    concrete model has a PostgreSQL exclusion constraint (``_no_overlap``) as well.
     """
 
-    grid_operator = models.CharField(_("netbeheerder"), max_length=100, default="Fluvius")
-    label = models.CharField(_("omschrijving"), max_length=200, blank=True, help_text=_("bv. Tarieven 2026"))
-    price_eur_per_kw_year = models.DecimalField(
-        _("prijs (EUR per kW per jaar)"),
-        max_digits=9,
-        decimal_places=5,
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Inclusief btw, zoals op de tarievenlijst van de netbeheerder (bv. 60.44)."),
-    )
     valid_from = models.DateField(_("geldig vanaf"))
     valid_to = models.DateField(
         _("geldig tot en met"), null=True, blank=True, help_text=_("Leeg laten als de prijs nog geldt.")
     )
 
     class Meta:
-        verbose_name = _("prijs capaciteitstarief")
-        verbose_name_plural = _("prijzen capaciteitstarief")
-        ordering = ["-valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
-                name="capacity_price_valid_to_after_from",
-                violation_error_message=_("'Geldig tot en met' mag niet voor 'geldig vanaf' liggen."),
-            ),
-            models.CheckConstraint(
-                condition=models.Q(price_eur_per_kw_year__gte=0), name="capacity_price_not_negative"
-            ),
-            ExclusionConstraint(
-                name="capacity_price_no_overlap",
-                expressions=[
-                    (DateRange("valid_from", "valid_to", models.Value("[]")), RangeOperators.OVERLAPS)
-                ],
-                violation_error_message=_("Deze geldigheidsperiode overlapt met een andere prijs."),
-                violation_error_code="overlap",
-            ),
-        ]
-
-    def __str__(self):
-        until = self.valid_to.isoformat() if self.valid_to else "…"
-        return f"{self.grid_operator} {self.price_eur_per_kw_year} EUR/kW/jaar ({self.valid_from} – {until})"
+        abstract = True
 
     def validate_constraints(self, exclude=None):
         try:
@@ -303,8 +285,10 @@ class CapacityTariffPrice(models.Model):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("'Geldig tot en met' mag niet voor 'geldig vanaf' liggen.")})
         if self.valid_from:
-            others = CapacityTariffPrice.objects.exclude(pk=self.pk).filter(
-                models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from)
+            others = (
+                type(self)
+                .objects.exclude(pk=self.pk)
+                .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from))
             )
             if self.valid_to:
                 others = others.filter(valid_from__lte=self.valid_to)
@@ -314,6 +298,136 @@ class CapacityTariffPrice(models.Model):
                     _("Deze geldigheidsperiode overlapt met %(other)s.") % {"other": clash},
                     code="overlap",
                 )
+
+
+class CapacityTariffPrice(PricePeriod):
+    """The grid operator's capacity-tariff price per kW per year over a validity period.
+
+    Periods never overlap (``PricePeriod``), so on any date at most one price applies;
+    ``meters.selectors.capacity_price_on`` finds it.
+    """
+
+    grid_operator = models.CharField(_("netbeheerder"), max_length=100, default="Fluvius")
+    label = models.CharField(_("omschrijving"), max_length=200, blank=True, help_text=_("bv. Tarieven 2026"))
+    price_eur_per_kw_year = models.DecimalField(
+        _("prijs (EUR per kW per jaar)"),
+        max_digits=9,
+        decimal_places=5,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Inclusief btw, zoals op de tarievenlijst van de netbeheerder (bv. 60.44)."),
+    )
+
+    class Meta:
+        verbose_name = _("prijs capaciteitstarief")
+        verbose_name_plural = _("prijzen capaciteitstarief")
+        ordering = ["-valid_from"]
+        constraints = [
+            _valid_to_after_from("capacity_price_valid_to_after_from"),
+            models.CheckConstraint(
+                condition=models.Q(price_eur_per_kw_year__gte=0), name="capacity_price_not_negative"
+            ),
+            _no_overlap("capacity_price_no_overlap"),
+        ]
+
+    def __str__(self):
+        until = self.valid_to.isoformat() if self.valid_to else "…"
+        return f"{self.grid_operator} {self.price_eur_per_kw_year} EUR/kW/jaar ({self.valid_from} – {until})"
+
+
+def _eur_per_kwh(label):
+    return models.DecimalField(
+        label, max_digits=8, decimal_places=5, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+
+class EnergyPrices(models.Model):
+    """Energy prices of a supply contract, incl. VAT: offtake per kWh (day and night registers),
+    injection compensation per kWh, and the yearly fixed parts a battery does not change."""
+
+    offtake_day_eur_per_kwh = _eur_per_kwh(_("afname dag (EUR per kWh)"))
+    offtake_night_eur_per_kwh = _eur_per_kwh(_("afname nacht (EUR per kWh)"))
+    injection_eur_per_kwh = _eur_per_kwh(_("injectievergoeding (EUR per kWh)"))
+    fixed_eur_per_year = models.DecimalField(
+        _("vaste kosten (EUR per jaar)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Vaste vergoeding, databeheer en heffingen per jaar: wat een batterij niet verandert."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+def _energy_prices_not_negative(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=models.Q(
+                offtake_day_eur_per_kwh__gte=0,
+                offtake_night_eur_per_kwh__gte=0,
+                injection_eur_per_kwh__gte=0,
+                fixed_eur_per_year__gte=0,
+            ),
+            name=f"{prefix}_not_negative",
+        )
+    ]
+
+
+class EnergyTariff(PricePeriod, EnergyPrices):
+    """Typical energy prices staff keep for the battery what-if, over a validity period (a
+    homeowner may put the figures of their own contract in their place: ``HomeTariff``)."""
+
+    label = models.CharField(
+        _("omschrijving"), max_length=200, blank=True, help_text=_("bv. Gemiddeld Vlaanderen 2026")
+    )
+
+    class Meta:
+        verbose_name = _("energietarief")
+        verbose_name_plural = _("energietarieven")
+        ordering = ["-valid_from"]
+        constraints = [
+            _valid_to_after_from("energy_tariff_valid_to_after_from"),
+            *_energy_prices_not_negative("energy_tariff"),
+            _no_overlap("energy_tariff_no_overlap"),
+        ]
+
+    def __str__(self):
+        until = self.valid_to.isoformat() if self.valid_to else "…"
+        return f"{self.label or _('Energietarief')} ({self.valid_from} – {until})"
+
+
+class HomeTariff(EnergyPrices):
+    """A homeowner's own contract figures for the battery what-if, in place of ``EnergyTariff``
+    for every day (their data: exported and erased with them). An empty capacity price keeps
+    the grid operator's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="home_tariff"
+    )
+    capacity_eur_per_kw_year = models.DecimalField(
+        _("capaciteitstarief (EUR per kW per jaar)"),
+        max_digits=9,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    updated_at = models.DateTimeField(_("gewijzigd op"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("eigen energietarief")
+        verbose_name_plural = _("eigen energietarieven")
+        constraints = [
+            *_energy_prices_not_negative("home_tariff"),
+            models.CheckConstraint(
+                condition=models.Q(capacity_eur_per_kw_year__isnull=True)
+                | models.Q(capacity_eur_per_kw_year__gte=0),
+                name="home_tariff_capacity_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Eigen energietarief"))
 
 
 class ReadingImport(models.Model):

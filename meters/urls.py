@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from meters.converters import IsoDateConverter, IsoMonthConverter, YearConverter
-from meters.views import charts, connect, dashboard, exports, faults, imports, tariff
+from meters.views import battery, charts, connect, dashboard, exports, faults, imports, tariff
 
 register_converter(IsoDateConverter, "isodate")
 register_converter(IsoMonthConverter, "isomonth")
@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:meter_id>/importeren/", imports.meter_import, name="import"),
     path("mandaat/<str:reference>/terug/", connect.mandate_return, name="mandate_return"),
     path("<int:meter_id>/capaciteitstarief/", tariff.capacity_tariff, name="capacity_tariff"),
+    path("<int:meter_id>/thuisbatterij/", battery.battery_whatif_page, name="battery"),
+    path("<int:meter_id>/thuisbatterij/tarief/", battery.battery_tariff, name="battery_tariff"),
     path("<int:meter_id>/exporteren/", exports.export_form, name="export"),
     path("<int:meter_id>/exporteren/csv/", exports.export_download, name="export_download"),
     path("<int:meter_id>/storingen/mail/", faults.fault_email, name="fault_email"),

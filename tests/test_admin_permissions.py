@@ -46,6 +46,7 @@ DESIGN: dict[str, dict[str, set[str]]] = {
         "superuser": {"view", "change", "delete"},
     },
     "meters.capacitytariffprice": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
+    "meters.energytariff": {"support": {"view", "add", "change"}, "dpo": set(), "superuser": ALL},
     "meters.readingimport": {"support": {"view"}, "dpo": set(), "superuser": {"view"}},
     "consents.mandate": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
     "consents.fetchrefusal": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
@@ -145,6 +146,14 @@ def _instance(label: str):
         ),
         "meters.capacitytariffprice": lambda: Model.objects.create(
             price_eur_per_kw_year="60.44", valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31)
+        ),
+        "meters.energytariff": lambda: Model.objects.create(
+            offtake_day_eur_per_kwh="0.30",
+            offtake_night_eur_per_kwh="0.25",
+            injection_eur_per_kwh="0.03",
+            fixed_eur_per_year="120",
+            valid_from=date(2020, 1, 1),
+            valid_to=date(2020, 12, 31),
         ),
         "meters.readingimport": lambda: Model.objects.create(
             meter=MeterFactory(), filename="a.csv", status="imported"

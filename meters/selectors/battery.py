@@ -7,13 +7,31 @@ and the API show is built here from it (``battery_whatif``, further below).
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from meters.models import Meter, ReadingDay
-from meters.quarterhours import NIGHT_CODES, QUARTER, day_start_utc, slots_in_day
+from django.db.models import Q
+
+from meters.models import CapacityTariffPrice, EnergyTariff, HomeTariff, Meter, ReadingDay
+from meters.quarterhours import BRUSSELS, NIGHT_CODES, QUARTER, day_start_utc, slots_in_day
 from meters.selectors.readings import wh_to_kwh
 from meters.selectors.visibility import ALL_DAYS, VisiblePeriods
-from meters.services.battery import BatterySpec, QuarterHourDay, battery_simulate
+from meters.services.battery import (
+    BatterySpec,
+    Bill,
+    DayResult,
+    Figures,
+    MonthResult,
+    Prices,
+    QuarterHourDay,
+    baseline_days,
+    battery_bill,
+    battery_months,
+    battery_simulate,
+    figures_add,
+    payback_years,
+)
 
 _ONE_DAY = timedelta(days=1)
 
@@ -25,7 +43,7 @@ def battery_quarter_hours(
 
     Days without a stored row, and days the reader may not see (``visible``), come back with
     every quarter-hour missing (``None``), never 0. A quarter-hour counts on the night register
-    when its offtake (or, without offtake, its injection) was registered on the night register.
+    when its offtake was registered on the night register (without offtake it costs nothing).
     """
     rows = {
         day: (off, inj, off_q, inj_q)
@@ -34,7 +52,6 @@ def battery_quarter_hours(
         )
         .filter(visible.q("day"))
         .values_list("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
-        .iterator(chunk_size=400)
     }
     days = []
     night_codes = NIGHT_CODES
@@ -46,12 +63,9 @@ def battery_quarter_hours(
             empty = (None,) * n
             days.append(QuarterHourDay(day, empty, empty, (False,) * n))
         else:
-            off, inj, off_q, inj_q = row
-            night = [
-                (a in night_codes) if off[i] is not None else (b in night_codes)
-                for i, (a, b) in enumerate(zip(off_q, inj_q, strict=True))
-            ]
-            days.append(QuarterHourDay(day, off, inj, night))
+            off, inj, off_q, _inj_q = row
+            # only a quarter-hour with offtake can be on a register that matters for the bill
+            days.append(QuarterHourDay(day, off, inj, list(map(night_codes.__contains__, off_q))))
         day += _ONE_DAY
     return days
 
@@ -102,3 +116,254 @@ def battery_trace_csv_write(*, meter: Meter, start_date: date, end_date: date, s
             )
             k += 1
     return k
+
+
+# --- The comparison the page and the API show ---------------------------------------------------
+
+MONTHS = 12
+SUMMER_MONTHS = (6, 7, 8)
+WINTER_MONTHS = (12, 1, 2)
+PRICES_ENTERED = "entered"  # on the page (in the URL)
+PRICES_HOME = "home"  # the homeowner's stored contract figures
+PRICES_TARIFFS = "tariffs"  # the typical prices staff keep, per validity period
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def whatif_default_start(*, today: date) -> date:
+    """The first of the 12 whole local months before ``today``'s month."""
+    return add_months(today.replace(day=1), -MONTHS)
+
+
+def home_tariff_for(*, user) -> HomeTariff | None:
+    """The contract figures ``user`` stored for the what-if, if any."""
+    return (
+        HomeTariff.objects.filter(user=user).first() if user is not None and user.is_authenticated else None
+    )
+
+
+def energy_tariff_on(*, day: date) -> EnergyTariff | None:
+    """The typical energy tariff staff keep that applies on the local date ``day``."""
+    return _on(_periods(EnergyTariff, day, day + _ONE_DAY), day)
+
+
+def _periods(model, start_date: date, end_date: date) -> list:
+    return list(
+        model.objects.filter(valid_from__lt=end_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start_date))
+        .order_by("valid_from")
+    )
+
+
+def _on(periods: list, day: date):
+    for period in periods:
+        if period.valid_from <= day and (period.valid_to is None or day <= period.valid_to):
+            return period
+    return None
+
+
+def _prices(row) -> Prices:
+    return Prices(
+        row.offtake_day_eur_per_kwh,
+        row.offtake_night_eur_per_kwh,
+        row.injection_eur_per_kwh,
+        row.fixed_eur_per_year,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PricesUsed:
+    """Which prices a comparison used: ``source`` (entered, home, tariffs), one set (``prices``)
+    for entered or home prices, the staff tariffs' periods otherwise; the capacity price per kW
+    per year (entered/home, else the grid operator's per month); days with data but no price."""
+
+    source: str
+    prices: Prices | None
+    tariffs: list
+    capacity_eur_per_kw_year: Decimal | None
+    capacity_prices: list
+    unpriced_days: int = 0
+
+
+@dataclass(slots=True)
+class Option:
+    """One battery (or none: ``spec is None``) over the 12 months."""
+
+    spec: BatterySpec | None
+    price_eur: Decimal | None
+    days: list[DayResult]
+    months: list[MonthResult]
+    total: Figures
+    bill: Bill | None
+    saving_eur: Decimal | None = None
+    payback_years: Decimal | None = None
+
+    @property
+    def self_consumption_wh(self) -> int:
+        """What the battery gave the home (stored surplus that was used instead of offtake)."""
+        return self.total.discharge_wh
+
+
+@dataclass(frozen=True, slots=True)
+class TypicalDay:
+    """A typical day of a season: the complete day with the median net offtake, per quarter-hour
+    without battery and each option's state of charge (kWh) and new offtake/injection (Wh)."""
+
+    season: str
+    day: date
+    labels: list[str]
+    offtake_wh: list[int]
+    injection_wh: list[int]
+    soc_kwh: list[list[Decimal]]
+    new_offtake_wh: list[list[int]]
+    new_injection_wh: list[list[int]]
+
+
+@dataclass(slots=True)
+class WhatIf:
+    """The what-if of ``options`` against ``baseline`` (no battery) over ``[start, end)``."""
+
+    start: date
+    end: date
+    baseline: Option
+    options: list[Option]
+    prices: PricesUsed
+    typical_days: list[TypicalDay]
+
+    @property
+    def slots(self) -> int:
+        return self.baseline.total.slots
+
+    @property
+    def missing(self) -> int:
+        return self.baseline.total.missing
+
+
+def _total(days: list[DayResult]) -> Figures:
+    total = Figures()
+    for d in days:
+        figures_add(total, d)
+    return total
+
+
+def _typical_day(
+    days: list[QuarterHourDay], baseline: list[DayResult], months: tuple[int, ...]
+) -> int | None:
+    """Index of the complete 96-quarter-hour day of ``months`` with the median net offtake."""
+    candidates = [
+        (b.offtake_wh - b.injection_wh, b.day, k)
+        for k, b in enumerate(baseline)
+        if b.day.month in months and b.slots == 96 and not b.missing
+    ]
+    if not candidates:
+        return None
+    candidates.sort()
+    return candidates[(len(candidates) - 1) // 2][2]
+
+
+def _labels(day: date, n: int) -> list[str]:
+    start = day_start_utc(day)
+    return [(start + i * QUARTER).astimezone(BRUSSELS).strftime("%H:%M") for i in range(n)]
+
+
+def battery_whatif(
+    *,
+    meter: Meter,
+    start: date,
+    specs: list[BatterySpec],
+    battery_prices: list[Decimal | None],
+    visible: VisiblePeriods,
+    home: HomeTariff | None = None,
+    entered: Prices | None = None,
+    entered_capacity: Decimal | None = None,
+) -> WhatIf:
+    """Up to three batteries over the 12 local months from ``start`` (a 1st), on the homeowner's
+    own quarter-hours (``visible``; other days count as missing), priced by the ``entered`` prices,
+    else their stored contract figures (``home``), else the staff's tariffs of each day. Every
+    figure is computed in the request from the stored readings (nothing is kept).
+    """
+    end = add_months(start, MONTHS)
+    days = battery_quarter_hours(meter=meter, start_date=start, end_date=end, visible=visible)
+    tariffs = _periods(EnergyTariff, start, end)
+    capacity_prices = _periods(CapacityTariffPrice, start, end)
+    if entered is not None:
+        source, fixed_prices = PRICES_ENTERED, entered
+    elif home is not None:
+        source, fixed_prices = PRICES_HOME, _prices(home)
+    else:
+        source, fixed_prices = PRICES_TARIFFS, None
+    capacity = (
+        entered_capacity
+        if entered_capacity is not None
+        else (home.capacity_eur_per_kw_year if home else None)
+    )
+    if fixed_prices is not None:
+        prices_on = lambda day: fixed_prices  # noqa: E731
+        fixed = fixed_prices.fixed_eur_per_year
+    else:
+
+        def prices_on(day):
+            tariff = _on(tariffs, day)
+            return None if tariff is None else _prices(tariff)
+
+        last = _on(tariffs, end - timedelta(days=1)) or (tariffs[-1] if tariffs else None)
+        fixed = last.fixed_eur_per_year if last else Decimal(0)
+    if capacity is not None:
+        capacity_on = lambda month: capacity  # noqa: E731
+    else:
+
+        def capacity_on(month):
+            price = _on(capacity_prices, month)
+            return None if price is None else price.price_eur_per_kw_year
+
+    def option(spec, price, results):
+        months = battery_months(results)
+        bill = battery_bill(
+            days=results, months=months, prices_on=prices_on, capacity_price_on=capacity_on, fixed_eur=fixed
+        )
+        return Option(spec, price, results, months, _total(results), bill)
+
+    base = baseline_days(days)
+    baseline = option(None, None, base)
+    options = []
+    for spec, price in zip(specs, battery_prices, strict=True):
+        o = option(spec, price, battery_simulate(spec=spec, days=days, baseline=base).days)
+        if (
+            o.bill is not None
+            and baseline.bill is not None
+            and baseline.bill.total_eur is not None
+            and o.bill.total_eur is not None
+        ):
+            o.saving_eur = baseline.bill.total_eur - o.bill.total_eur
+            o.payback_years = payback_years(price_eur=price, saving_eur=o.saving_eur)
+        options.append(o)
+    unpriced = sum(1 for b in base if b.present and prices_on(b.day) is None)
+    used = PricesUsed(source, fixed_prices, tariffs, capacity, capacity_prices, unpriced)
+    typical = []
+    for season, months in (("summer", SUMMER_MONTHS), ("winter", WINTER_MONTHS)):
+        k = _typical_day(days, base, months)
+        if k is None:
+            continue
+        qd = days[k]
+        runs = [
+            battery_simulate(
+                spec=o.spec, days=[qd], record=True, start_soc=o.days[k - 1].soc_end if k else None
+            )
+            for o in options
+        ]
+        typical.append(
+            TypicalDay(
+                season=season,
+                day=qd.day,
+                labels=_labels(qd.day, len(qd.offtake_wh)),
+                offtake_wh=list(qd.offtake_wh),
+                injection_wh=list(qd.injection_wh),
+                soc_kwh=[[run.soc_kwh(v) for v in run.trace.soc] for run in runs],
+                new_offtake_wh=[run.trace.new_offtake_wh for run in runs],
+                new_injection_wh=[run.trace.new_injection_wh for run in runs],
+            )
+        )
+    return WhatIf(start, end, baseline, options, used, typical)

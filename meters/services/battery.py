@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import compress
 
 from django.utils.translation import gettext as _
 
@@ -173,6 +174,13 @@ class DayResult(Figures):
 
     day: date
     soc_end: int = 0  # state of charge at the end of the day, scaled (see ``Simulation.den``)
+    # Without battery, on a complete day: the first and last quarter-hour with injection (None:
+    # none), so that a simulation can skip the hours in which an empty battery cannot act.
+    first_injection_slot: int | None = None
+    last_injection_slot: int | None = None
+    # Without battery, on a day with gaps: the day with every missing quarter-hour as 0 in both
+    # directions, for the battery that rests in them (the totals above still count only values).
+    masked: tuple | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -206,23 +214,50 @@ def _ratio(efficiency: Decimal) -> tuple[int, int]:
 
 
 def baseline_days(days: Sequence[QuarterHourDay]) -> list[DayResult]:
-    """The days as measured (no battery), counted by the same rules and loop as a simulation."""
+    """The days as measured (no battery), counted by the same rules as a simulation.
+
+    Pass the result to ``battery_simulate(baseline=…)`` when simulating several batteries over the
+    same days: their complete days then only track what the battery changes.
+    """
     results = []
     for qd in days:
-        result = DayResult(day=qd.day, slots=len(qd.offtake_wh))
-        # a battery of 0 Wh and 0 W: it never charges nor discharges
-        _day_run(qd, result, 0, 0, 0, 0, 1, 1, 0, _NO_TARGET, None)
+        off, inj = qd.offtake_wh, qd.injection_wh
+        n = len(off)
+        result = DayResult(day=qd.day, slots=n)
+        if None in off or None in inj:
+            # a battery of 0 Wh and 0 W: it never charges nor discharges
+            _day_run(qd, result, 0, 0, 0, 0, 1, 1, 0, _NO_TARGET, None)
+            if result.missing < n:
+                gap = [o is None or j is None for o, j in zip(off, inj, strict=True)]
+                off = [0 if g else o for g, o in zip(gap, off, strict=True)]
+                inj = [0 if g else j for g, j in zip(gap, inj, strict=True)]
+                result.masked = (off, inj, gap.index(False))
+        else:  # complete: the same figures from C-speed built-ins
+            result.offtake_wh = sum(off)
+            result.injection_wh = sum(inj)
+            result.offtake_night_wh = sum(compress(off, qd.night))
+            peak = max(off)
+            result.peak_offtake_wh, result.peak_slot = peak, off.index(peak)
+        if result.injection_wh:
+            result.first_injection_slot = next(i for i, j in enumerate(inj) if j)
+            result.last_injection_slot = n - 1 - next(i for i, j in enumerate(reversed(inj)) if j)
         results.append(result)
     return results
 
 
 def battery_simulate(
-    *, spec: BatterySpec, days: Sequence[QuarterHourDay], record: bool = False, start_soc: int | None = None
+    *,
+    spec: BatterySpec,
+    days: Sequence[QuarterHourDay],
+    record: bool = False,
+    start_soc: int | None = None,
+    baseline: Sequence[DayResult] | None = None,
 ) -> Simulation:
     """Run ``spec`` over ``days`` (consecutive local days, in order); the module docstring says how.
 
     Returns per-day figures; with ``record`` also every quarter-hour (``Simulation.trace``).
     ``start_soc`` (scaled, as ``DayResult.soc_end``) starts from a given charge instead of empty.
+    ``baseline``: ``baseline_days(days)``, if the caller has it (same figures, less work).
     """
     num, den = _ratio(spec.efficiency)
     lo = spec.bottom_wh * den
@@ -232,12 +267,128 @@ def battery_simulate(
     pq = spec.quarter_wh
     soc = lo if start_soc is None else min(max(start_soc, lo), hi)
     trace = QuarterHourTrace() if record else None
+    if baseline is None and not record:
+        baseline = baseline_days(days)
     results = []
-    for qd in days:
-        result = DayResult(day=qd.day, slots=len(qd.offtake_wh))
-        soc = _day_run(qd, result, soc, lo, hi, floor, num, den, pq, target, trace)
+    for k, qd in enumerate(days):
+        n = len(qd.offtake_wh)
+        base = baseline[k] if baseline is not None else None
+        if base is not None and base.missing == n:
+            results.append(DayResult(day=qd.day, slots=n, missing=n, soc_end=soc))  # nothing stored
+            continue
+        result = DayResult(day=qd.day, slots=n)
+        if base is not None and (not base.missing or base.masked):
+            soc = _complete_day_run(qd, base, result, soc, lo, hi, floor, num, den, pq, target)
+        else:
+            soc = _day_run(qd, result, soc, lo, hi, floor, num, den, pq, target, trace)
         results.append(result)
     return Simulation(spec=spec, den=den, days=results, trace=trace)
+
+
+def _complete_day_run(qd, base, result, soc, lo, hi, floor, num, den, pq, target):  # noqa: C901, PLR0912, PLR0915
+    # The hot loop for a day without missing quarter-hours and without a trace: the same rules as
+    # ``_day_run`` (the property tests compare both), but it tracks only what the battery changes,
+    # takes the day's totals from ``base``, and skips the hours in which the battery cannot act:
+    # empty (nothing above ``floor``, no peak to shave) before the day's first injection and after
+    # its last one, where only the highest offtake matters (benchmarks/battery.py measures it).
+    off, inj, night = qd.offtake_wh, qd.injection_wh, qd.night
+    first_present = 0
+    if base.masked:  # a day with gaps: the battery rests in a missing quarter-hour (0 and 0)
+        off, inj, first_present = base.masked
+    n = len(off)
+    first_sun, last_sun = base.first_injection_slot, base.last_injection_slot
+    shaving = target != _NO_TARGET
+    total_c = total_d = night_d = 0
+    peak = -1
+    peak_slot = 0
+    start = 0
+    if soc <= floor and (not shaving or soc <= lo):
+        start = n if first_sun is None else first_sun
+        if start:
+            peak = max(off[:start])
+            peak_slot = off.index(peak)
+    sunny_end = start if last_sun is None else max(start, last_sun + 1)
+    for i, o, j in zip(range(start, sunny_end), off[start:sunny_end], inj[start:sunny_end], strict=True):
+        d = 0
+        if o:
+            if soc > floor:
+                d = (soc - floor) // den
+                if d > o:
+                    d = o
+            if shaving and o - d > target and soc > lo:
+                extra = (soc - lo) // den
+                if extra > o - target:
+                    extra = o - target
+                if extra > d:
+                    d = extra
+            if d:
+                if d > pq:
+                    d = pq
+                o -= d
+                total_d += d
+                if night[i]:
+                    night_d += d
+            if o > peak:
+                peak = o
+                peak_slot = i
+        if j and soc < hi:
+            c = (hi - soc) // num
+            if c > j:
+                c = j
+            if c > pq - d:
+                c = pq - d
+            if c > 0:
+                total_c += c
+                soc += c * num
+        if d:
+            soc -= d * den
+    # After the last injection the battery only gives, until it is empty.
+    stop = max(start, sunny_end)
+    if not (soc <= floor and (not shaving or soc <= lo)):
+        stop = n
+        for i, o in zip(range(sunny_end, n), off[sunny_end:], strict=True):
+            if not o:
+                continue
+            d = (soc - floor) // den if soc > floor else 0
+            if d > o:
+                d = o
+            if shaving and o - d > target and soc > lo:
+                extra = (soc - lo) // den
+                if extra > o - target:
+                    extra = o - target
+                if extra > d:
+                    d = extra
+            if d:
+                if d > pq:
+                    d = pq
+                o -= d
+                total_d += d
+                if night[i]:
+                    night_d += d
+                soc -= d * den
+            if o > peak:
+                peak = o
+                peak_slot = i
+            if soc <= floor and (not shaving or soc <= lo):
+                stop = i + 1  # empty and no more sun today: the battery rests until tomorrow
+                break
+    if stop < n:
+        rest = max(off[stop:])
+        if rest > peak:
+            peak = rest
+            peak_slot = off.index(rest, stop)
+    if peak <= 0:
+        peak_slot = first_present  # nothing taken off: the first quarter-hour with a value
+    result.missing = base.missing
+    result.offtake_wh = base.offtake_wh - total_d
+    result.offtake_night_wh = base.offtake_night_wh - night_d
+    result.injection_wh = base.injection_wh - total_c
+    result.charge_wh = total_c
+    result.discharge_wh = total_d
+    result.peak_offtake_wh = max(peak, 0)
+    result.peak_slot = peak_slot
+    result.soc_end = soc
+    return soc
 
 
 def _day_run(qd, result, soc, lo, hi, floor, num, den, pq, target, trace):  # noqa: C901, PLR0912, PLR0915
@@ -351,6 +502,23 @@ class MonthResult(Figures):
     peak_day: date | None = None
 
 
+def figures_add(total: Figures, part: Figures) -> None:
+    """Add ``part`` (a day) to ``total`` (a month, a year); the first to reach the peak names it."""
+    total.slots += part.slots
+    total.missing += part.missing
+    total.offtake_wh += part.offtake_wh
+    total.offtake_night_wh += part.offtake_night_wh
+    total.injection_wh += part.injection_wh
+    total.charge_wh += part.charge_wh
+    total.discharge_wh += part.discharge_wh
+    if part.peak_offtake_wh is not None and (
+        total.peak_offtake_wh is None or part.peak_offtake_wh > total.peak_offtake_wh
+    ):
+        total.peak_offtake_wh, total.peak_slot = part.peak_offtake_wh, part.peak_slot
+        if isinstance(total, MonthResult) and isinstance(part, DayResult):
+            total.peak_day = part.day
+
+
 def battery_months(days: Sequence[DayResult]) -> list[MonthResult]:
     """The days' figures per local calendar month, in order (the first quarter-hour to reach a
     month's peak names it)."""
@@ -360,15 +528,101 @@ def battery_months(days: Sequence[DayResult]) -> list[MonthResult]:
         m = months.get(key)
         if m is None:
             m = months[key] = MonthResult(month=key)
-        m.slots += d.slots
-        m.missing += d.missing
-        m.offtake_wh += d.offtake_wh
-        m.offtake_night_wh += d.offtake_night_wh
-        m.injection_wh += d.injection_wh
-        m.charge_wh += d.charge_wh
-        m.discharge_wh += d.discharge_wh
-        if d.peak_offtake_wh is not None and (
-            m.peak_offtake_wh is None or d.peak_offtake_wh > m.peak_offtake_wh
-        ):
-            m.peak_offtake_wh, m.peak_day, m.peak_slot = d.peak_offtake_wh, d.day, d.peak_slot
+        figures_add(m, d)
     return list(months.values())
+
+
+# --- What it costs: the energy bill with and without a battery ---------------------------------
+
+CAPACITY_FLOOR_W = 2500  # a month's billed peak is at least 2.5 kW (meters.selectors.tariff)
+_CENT = Decimal("0.01")
+_KW = Decimal("0.001")
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """Energy prices incl. VAT that apply on a day (EUR)."""
+
+    offtake_day_eur_per_kwh: Decimal
+    offtake_night_eur_per_kwh: Decimal
+    injection_eur_per_kwh: Decimal
+    fixed_eur_per_year: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """The energy bill of a run over its quarter-hours with data, in EUR (cents, half up).
+
+    ``injection_eur`` is the compensation received (subtracted); ``capacity_eur`` is each month's
+    billed peak (at least 2.5 kW) × that month's price per kW per year / 12, summed, ``None`` when
+    a month with data has no price; ``average_peak_kw`` the average billed peak of those months.
+    """
+
+    offtake_eur: Decimal
+    injection_eur: Decimal
+    capacity_eur: Decimal | None
+    fixed_eur: Decimal
+    average_peak_kw: Decimal | None
+
+    @property
+    def total_eur(self) -> Decimal | None:
+        if self.capacity_eur is None:
+            return None
+        return self.offtake_eur - self.injection_eur + self.capacity_eur + self.fixed_eur
+
+
+def billed_peak_w(peak_offtake_w: int) -> int:
+    return max(peak_offtake_w, CAPACITY_FLOOR_W)
+
+
+def battery_bill(
+    *,
+    days: Sequence[DayResult],
+    months: Sequence[MonthResult],
+    prices_on,
+    capacity_price_on,
+    fixed_eur: Decimal,
+) -> Bill | None:
+    """Price a run. ``prices_on(day)`` gives the ``Prices`` of a local day (or ``None``),
+    ``capacity_price_on(month)`` the capacity price per kW per year of a month (or ``None``).
+    ``None`` when a day with data has no prices (the caller says which are missing)."""
+    offtake = injection = Decimal(0)
+    for d in days:
+        if not d.present:
+            continue
+        prices = prices_on(d.day)
+        if prices is None:
+            return None
+        offtake += d.offtake_day_wh * prices.offtake_day_eur_per_kwh
+        offtake += d.offtake_night_wh * prices.offtake_night_eur_per_kwh
+        injection += d.injection_wh * prices.injection_eur_per_kwh
+    capacity = Decimal(0)
+    peaks = []
+    for m in months:
+        if m.peak_offtake_wh is None:
+            continue
+        billed = billed_peak_w(m.peak_offtake_w)
+        peaks.append(billed)
+        price = capacity_price_on(m.month)
+        if price is None or capacity is None:
+            capacity = None
+        else:
+            capacity += Decimal(billed) * price / 12
+    average = (
+        (Decimal(sum(peaks)) / len(peaks) / 1000).quantize(_KW, rounding=ROUND_HALF_UP) if peaks else None
+    )
+    return Bill(
+        offtake_eur=(offtake / 1000).quantize(_CENT, rounding=ROUND_HALF_UP),
+        injection_eur=(injection / 1000).quantize(_CENT, rounding=ROUND_HALF_UP),
+        capacity_eur=None if capacity is None else (capacity / 1000).quantize(_CENT, rounding=ROUND_HALF_UP),
+        fixed_eur=fixed_eur.quantize(_CENT, rounding=ROUND_HALF_UP),
+        average_peak_kw=average,
+    )
+
+
+def payback_years(*, price_eur: Decimal | None, saving_eur: Decimal | None) -> Decimal | None:
+    """Simple payback: the battery's price / the yearly saving, 1 decimal; ``None`` without a price
+    or without a positive saving (it never pays back)."""
+    if price_eur is None or saving_eur is None or saving_eur <= 0:
+        return None
+    return (price_eur / saving_eur).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

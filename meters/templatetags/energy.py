@@ -109,3 +109,107 @@ def recent_chart_data(points, meter_id):
     shape ``static/js/charts.js`` draws (no inline script: CSP ``script-src 'self'``)."""
     data = series_data("recent", points, [date_format(p.start, "j/n") for p in points])
     return json_script(data, f"recent-{int(meter_id)}")
+
+
+_WHATIF_DECIMALS = {"kwh": 0, "kw": 3, "eur": 2, "years": 1}
+
+
+def _whatif_formatter():
+    """``whatif_value`` with the language's separators looked up once (see ``_fast_kwh``)."""
+    fmt = _fast_kwh()
+    missing = str(kwh_or_missing(None))
+
+    def cell(value, kind):
+        if value is None:
+            return missing
+        if isinstance(value, str):
+            return escape(value)
+        decimals = _WHATIF_DECIMALS[kind]
+        return fmt(Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), decimals)
+
+    return cell
+
+
+@register.filter
+def whatif_value(value, kind):
+    """A figure of the battery what-if: kWh whole, kW with 3 decimals, € with 2, years with 1;
+    a missing one reads "—" (with "no data" for screen readers), never 0; a word (``str``: "not
+    applicable", "never") is shown as it is."""
+    return mark_safe(_whatif_formatter()(value, kind))  # noqa: S308 (escaped in the formatter)
+
+
+@register.simple_tag
+def whatif_rows(rows, kind=None):
+    """The <tbody> rows of a what-if table in one pass: each row a dict with ``label``, ``values``
+    and (unless ``kind`` is given for the whole table) its own ``kind``, ``unit`` and ``total``.
+
+    Hundreds of figures per page: formatted here rather than in a template loop, so the page stays
+    within its server-time budget (benchmarks/battery.py)."""
+    cell = _whatif_formatter()
+    out = []
+    for row in rows:
+        row_kind = kind or row["kind"]
+        label = escape(str(row["label"]))
+        if row.get("unit"):
+            label += f' <span class="unit">({escape(str(row["unit"]))})</span>'
+        css = ' class="is-total"' if row.get("total") else ""
+        cells = "".join(f'<td class="num">{cell(value, row_kind)}</td>' for value in row["values"])
+        out.append(f'<tr{css}><th scope="row">{label}</th>{cells}</tr>\n')
+    return mark_safe("".join(out))  # noqa: S308 (every dynamic part is escaped or formatted here)
+
+
+@register.simple_tag
+def typical_day_rows(rows):
+    """The rows of a typical day's table: (label, offtake kWh, injection kWh, [charge kWh …])."""
+    fmt = _fast_kwh()
+    out = []
+    for label, offtake, injection, charges in rows:
+        cells = "".join(f'<td class="num">{fmt(value)}</td>' for value in (offtake, injection, *charges))
+        out.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>\n')
+    return mark_safe("".join(out))  # noqa: S308 (labels escaped, numbers formatted here)
+
+
+@register.simple_tag
+def whatif_field(field):
+    """One field of the what-if form (label, input or select, errors, help) in one pass, without
+    the widget templates: the page has twenty (benchmarks/battery.py)."""
+    widget = field.field.widget
+    attrs = {**widget.attrs, "name": field.html_name, "id": field.auto_id}
+    if field.field.required:
+        attrs["required"] = True
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.auto_id}_error"
+    value = field.value()
+
+    def attributes(items):
+        return "".join(
+            f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
+            for name, value in items.items()
+            if value is not False and value is not None
+        )
+
+    if hasattr(widget, "choices"):
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) == str(value) else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in widget.choices
+        )
+        control = f"<select{attributes(attrs)}>{options}</select>"
+    else:
+        shown = widget.format_value(value)
+        attrs = {"type": widget.input_type, **attrs, "value": shown if shown not in (None, "") else None}
+        control = f"<input{attributes(attrs)}>"
+    css = "field field-error" if field.errors else "field"
+    parts = [
+        f'<div class="{css}">',
+        f'<label for="{escape(field.auto_id)}">{escape(str(field.label))}</label>',
+        control,
+    ]
+    if field.errors:
+        errors = "".join(f"<p>{escape(str(e))}</p>" for e in field.errors)
+        parts.append(f'<div class="error" id="{escape(field.auto_id)}_error">{errors}</div>')
+    if field.help_text:
+        parts.append(f'<div class="help">{escape(str(field.help_text))}</div>')
+    parts.append("</div>")
+    return mark_safe("\n".join(parts))  # noqa: S308 (every dynamic part is escaped here)

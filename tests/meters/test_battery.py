@@ -22,10 +22,13 @@ from meters.services.battery import (
 
 # --- Random days and batteries -----------------------------------------------------------------
 
-_slot = st.one_of(
+_measured = st.one_of(
     st.tuples(st.integers(0, 4000), st.integers(0, 4000)),
     st.tuples(st.integers(0, 4000), st.just(0)),  # evenings: offtake only
     st.tuples(st.just(0), st.integers(0, 4000)),  # sunny middays: injection only
+)
+_slot = st.one_of(
+    _measured,
     st.sampled_from([(None, None), (None, 12), (300, None)]),  # missing in one or both directions
 )
 
@@ -36,7 +39,11 @@ def _days(draw):
     days = []
     for k in range(draw(st.integers(1, 3))):
         n = draw(st.sampled_from([92, 96, 100]))
-        slots = draw(st.lists(_slot, min_size=n, max_size=n))
+        kind = draw(st.sampled_from(["complete", "gaps", "nothing"]))
+        if kind == "nothing":
+            slots = [(None, None)] * n  # a day without a stored row
+        else:
+            slots = draw(st.lists(_measured if kind == "complete" else _slot, min_size=n, max_size=n))
         night = draw(st.lists(st.booleans(), min_size=n, max_size=n))
         days.append(
             QuarterHourDay(first + timedelta(days=k), [s[0] for s in slots], [s[1] for s in slots], night)
@@ -159,6 +166,16 @@ def test_a_battery_that_never_fills_changes_nothing(days):
     assert [(m.offtake_wh, m.peak_offtake_wh, m.missing) for m in after] == [
         (m.offtake_wh, m.peak_offtake_wh, m.missing) for m in before
     ]
+
+
+@PROPERTY_SETTINGS
+@given(days=_days(), spec=_specs())
+def test_the_fast_path_for_complete_days_gives_the_same_figures(days, spec):
+    # Without a trace, complete days run a loop that tracks only the battery's changes.
+    fast = battery_simulate(spec=spec, days=days, baseline=baseline_days(days))
+    general = battery_simulate(spec=spec, days=days, record=True)
+    assert fast.days == general.days
+    assert battery_simulate(spec=spec, days=days).days == general.days
 
 
 # --- One day worked by hand --------------------------------------------------------------------

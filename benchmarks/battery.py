@@ -1,0 +1,290 @@
+"""Battery what-if benchmark (issue 12): the simulation next to reading the year, the page next to
+the month chart page, side by side in one run.
+
+    .venv/bin/python benchmarks/battery.py --meters 200
+
+Goals (the issue): "one year (35,040 quarter-hours) for three sizes within 2× the time of reading
+that year's quarter-hours from the database (side by side, one run); the page's server time within
+3× the month chart page."
+
+Creates (and at the end drops, unless ``--keep``) its own database ``ilusmart_bench_battery``,
+migrates it and loads N homeowners, each with a profile, a meter and an approved mandate, with the
+12 whole local months before this month of quarter-hours (``benchmarks/synthetic.py``, stored by
+``readings_ingest_days``; ``--distinct`` generated meters, the others copies), a typical energy
+tariff and a capacity-tariff price. For the meter in the middle of the table, interleaved
+round-robin for ``--repeat`` rounds:
+
+1. *read*: the year's 365 ``ReadingDay`` rows (both directions and their quality) from PostgreSQL,
+   as the what-if reads them (``meters.selectors.battery.battery_quarter_hours``: the rows, the
+   night flags, days without a row filled with missing quarter-hours); and the bare fetch of the
+   same rows (``values_list``) for reference;
+2. *simulate*: ``baseline_days`` (the year without battery) and ``battery_simulate`` for 5, 10
+   and 15 kWh (2.5, 5, 5 kW) over those days, as the page does;
+3. *pages* (Django test ``Client``, logged in): the what-if page with its defaults (three sizes,
+   the same 12 months, the bill with and without) and the month chart page of this month.
+
+Runs with production settings (``DEBUG=false``) except plain static storage (``ILUSMART_TESTING=1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import statistics
+import sys
+import time
+import warnings
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.benchdb import bench_database_create, bench_database_drop, readings_copy  # noqa: E402
+from ilusmart.fluvius.simulator.testing import simulator_env  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meters", type=int, default=200, help="homeowners, one meter each")
+    parser.add_argument("--distinct", type=int, default=5, help="distinct generated meters")
+    parser.add_argument("--repeat", type=int, default=40, help="interleaved rounds")
+    parser.add_argument("--database", default="ilusmart_bench_battery")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    return parser.parse_args()
+
+
+ARGS = parse_args()
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "ilusmart.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "EMAIL_URL": "consolemail://",
+        "ILUSMART_TESTING": "1",
+        "SECURE_SSL_REDIRECT": "false",
+        "CACHE_KEY_PREFIX": "ilusmart-bench-battery",
+        **{k: v for k, v in simulator_env("http://127.0.0.1:9").items() if k.startswith("FLUVIUS_")},
+    }
+)
+bench_database_create(ARGS.database)
+
+import django  # noqa: E402
+
+django.setup()
+warnings.filterwarnings("ignore", message="No directory at")
+
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Profile, User  # noqa: E402
+from benchmarks.synthetic import meter_days  # noqa: E402
+from consents.models import Mandate  # noqa: E402
+from meters.models import CapacityTariffPrice, EnergyTariff, Meter, ReadingDay  # noqa: E402
+from meters.selectors import local_today  # noqa: E402
+from meters.selectors.battery import battery_quarter_hours, whatif_default_start  # noqa: E402
+from meters.selectors.visibility import visible_periods  # noqa: E402
+from meters.services.battery import BatterySpec, baseline_days, battery_simulate  # noqa: E402
+from meters.services.ingest import readings_ingest_days  # noqa: E402
+from tests.factories import _meter_ean  # noqa: E402
+
+SIZES = ((5_000, 2_500), (10_000, 5_000), (15_000, 5_000))
+SIM_GOAL, PAGE_GOAL = 2.0, 3.0
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def load(start: date, end: date) -> Meter:
+    now = timezone.now()
+    password = make_password("benchmark-only-password")
+    users = User.objects.bulk_create(
+        User(email=f"battery{i}@example.be", email_verified_at=now, password=password)
+        for i in range(ARGS.meters)
+    )
+    Profile.objects.bulk_create(
+        Profile(
+            user=user,
+            first_name="An",
+            last_name=f"Peeters{i}",
+            street="Kerkstraat",
+            house_number="12",
+            postal_code="9000",
+            municipality="Gent",
+            phone="+32470123456",
+        )
+        for i, user in enumerate(users)
+    )
+    meters = Meter.objects.bulk_create(
+        Meter(ean=_meter_ean(i + 1), owner=user) for i, user in enumerate(users)
+    )
+    Mandate.objects.bulk_create(
+        Mandate(
+            user=meter.owner,
+            requested_by=meter.owner,
+            reference_number=f"BENCH{meter.ean[-10:]}",
+            ean=meter.ean,
+            status=Mandate.Status.APPROVED,
+            data_period_from=now - timedelta(days=3 * 365),
+            data_period_to=now + timedelta(days=2 * 365),
+            expires_at=now + timedelta(days=2 * 365),
+            approved_at=now - timedelta(days=800),
+        )
+        for meter in meters
+    )
+    pool = meters[: ARGS.distinct]
+    for i, meter in enumerate(pool):
+        readings_ingest_days(meter=meter, days=meter_days(seed=i, start=start, end=end))
+    readings_copy(source_ids=[m.pk for m in pool], target_ids=[m.pk for m in meters[ARGS.distinct :]])
+    EnergyTariff.objects.create(
+        label="benchmark",
+        offtake_day_eur_per_kwh=Decimal("0.32"),
+        offtake_night_eur_per_kwh=Decimal("0.25"),
+        injection_eur_per_kwh=Decimal("0.035"),
+        fixed_eur_per_year=Decimal("110"),
+        valid_from=start - timedelta(days=365),
+    )
+    CapacityTariffPrice.objects.create(price_eur_per_kw_year="60.44", valid_from=start - timedelta(days=365))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return meters[len(meters) // 2]
+
+
+def machine_note() -> str:
+    load1, load5, _ = os.getloadavg()
+    return (
+        f"{os.cpu_count()} CPUs, load average {load1:.2f}/{load5:.2f}, Python {platform.python_version()}, "
+        f"Django {django.get_version()}, PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 100}"
+    )
+
+
+def timed(work) -> tuple[float, float]:
+    """(wall ms, this process's CPU ms): on a shared machine the CPU time shows our own work;
+    PostgreSQL's part of a read runs in the server process and shows only in the wall time."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    work()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+
+
+def main():
+    today = local_today()
+    start = whatif_default_start(today=today)
+    end = today.replace(day=1)
+    log(f"benchmark database {ARGS.database}; migrating")
+    call_command("migrate", verbosity=0)
+    meter = load(start, end)
+    visible = visible_periods(user=meter.owner, meter=meter)
+    days = battery_quarter_hours(meter=meter, start_date=start, end_date=end, visible=visible)
+    slots = sum(len(d.offtake_wh) for d in days)
+    present = sum(
+        1
+        for d in days
+        for o, j in zip(d.offtake_wh, d.injection_wh, strict=True)
+        if o is not None and j is not None
+    )
+    specs = [BatterySpec(capacity_wh=c, power_w=p) for c, p in SIZES]
+    client = Client()
+    client.force_login(meter.owner)
+    pages = {
+        "whatif page (3 sizes, defaults)": reverse("meters:battery", args=[meter.pk]),
+        "month chart page (this month)": reverse("meters:month", args=[meter.pk, today.replace(day=1)]),
+    }
+
+    def raw_fetch():
+        list(
+            ReadingDay.objects.filter(meter=meter, day__gte=start, day__lt=end)
+            .filter(visible.q("day"))
+            .values_list("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
+        )
+
+    def read():
+        battery_quarter_hours(meter=meter, start_date=start, end_date=end, visible=visible)
+
+    def simulate():
+        # as the page does: the year without battery once, then each size from it
+        base = baseline_days(days)
+        for spec in specs:
+            battery_simulate(spec=spec, days=days, baseline=base)
+
+    def page(url):
+        def get():
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url} answered {response.status_code}")
+
+        return get
+
+    work = {
+        "read: `battery_quarter_hours` (the year from PostgreSQL)": read,
+        "read: bare `values_list` of the 365 rows (reference)": raw_fetch,
+        "simulate: the year without battery, then 5, 10 and 15 kWh": simulate,
+        **{key: page(url) for key, url in pages.items()},
+    }
+    for _ in range(3):  # warm-up
+        for job in work.values():
+            job()
+    note_before = machine_note()
+    times = {key: [] for key in work}
+    cpu = {key: [] for key in work}
+    keys = list(work)
+    for r in range(ARGS.repeat):
+        shift = r % len(keys)
+        for key in keys[shift:] + keys[:shift]:
+            wall, own = timed(work[key])
+            times[key].append(wall)
+            cpu[key].append(own)
+    note_after = machine_note()
+
+    med = {key: statistics.median(values) for key, values in times.items()}
+    read_key, sim_key = keys[0], keys[2]
+    whatif_key, month_key = list(pages)
+    per_round_sim = statistics.median(s / r for s, r in zip(times[sim_key], times[read_key], strict=True))
+    per_round_page = statistics.median(
+        w / m for w, m in zip(times[whatif_key], times[month_key], strict=True)
+    )
+    print(f"## Battery what-if: {ARGS.meters} meters, the year {start} – {end - timedelta(days=1)}")
+    print()
+    print(
+        f"{slots:,} quarter-hours ({present:,} with both directions) of meter {meter.pk}; {ARGS.repeat} interleaved rounds."
+    )
+    print(f"Machine before: {note_before}; after: {note_after}.")
+    print()
+    print("| what | median ms | p90 ms | median CPU ms of this process |")
+    print("|---|---:|---:|---:|")
+    for key in keys:
+        values = sorted(times[key])
+        print(
+            f"| {key} | {med[key]:.1f} | {values[int(len(values) * 0.9) - 1]:.1f} "
+            f"| {statistics.median(cpu[key]):.1f} |"
+        )
+    print()
+    sim_ratio = med[sim_key] / med[read_key]
+    page_ratio = med[whatif_key] / med[month_key]
+    print(
+        f"Simulation of three sizes / reading the year: {sim_ratio:.2f}× (ratio of medians), "
+        f"{per_round_sim:.2f}× (median of per-round ratios); goal ≤ {SIM_GOAL:.0f}×: "
+        f"{'met' if max(sim_ratio, per_round_sim) <= SIM_GOAL else 'NOT met'}."
+    )
+    print(
+        f"What-if page / month chart page: {page_ratio:.2f}× (ratio of medians), {per_round_page:.2f}× "
+        f"(median of per-round ratios); goal ≤ {PAGE_GOAL:.0f}×: "
+        f"{'met' if max(page_ratio, per_round_page) <= PAGE_GOAL else 'NOT met'}."
+    )
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        connection.close()
+        if not ARGS.keep:
+            bench_database_drop(ARGS.database)

@@ -10,6 +10,7 @@ from accounts.lockout import last_refusal
 from accounts.models import Profile
 from accounts.services.rate_limits import mail_quota_take
 from accounts.services.users import verification_email_send
+from accounts.sign_up_questions import sign_up_questions
 from accounts.validators import phone_normalize, postal_code_normalize
 
 User = get_user_model()
@@ -64,6 +65,15 @@ class SignUpForm(ProfileFieldsMixin):
     )
 
     field_order = ["email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in sign_up_questions():  # added by higher apps (accounts.sign_up_questions)
+            self.fields[question.name] = question.field()
+
+    def answers(self) -> dict:
+        """The answers to the registered questions, by name."""
+        return {q.name: self.cleaned_data.get(q.name) for q in sign_up_questions()}
 
     def clean_email(self):
         # An address that already has an account is not an error here: see user_sign_up.

@@ -45,7 +45,7 @@ def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user_sign_up(email=data["email"], password=data["password1"], profile=data)
+        user_sign_up(email=data["email"], password=data["password1"], profile=data, answers=form.answers())
         # Post/Redirect/Get: a reload of the next page does not send the form again.
         request.session[SIGN_UP_EMAIL_KEY] = data["email"]
         return redirect("accounts:sign_up_done")

@@ -15,6 +15,7 @@ from django.utils import translation
 from accounts.models import Profile
 from accounts.selectors import address_suppressed
 from accounts.services.rate_limits import mail_quota_take
+from accounts.sign_up_questions import sign_up_questions
 from ilusmart import clock
 from ilusmart.errors import ApplicationError
 
@@ -31,14 +32,15 @@ class VerificationError(ApplicationError):
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, profile: dict) -> User | None:
+def user_sign_up(*, email: str, password: str, profile: dict, answers: dict | None = None) -> User | None:
     """Create a homeowner with a profile; the account stays unverified until the mailed link is used.
 
     If the address already has an account, nothing is created and its owner gets a mail saying
     so (returns None). The page says the same in both cases, so sign-up never tells a stranger
     whether someone is an iLumen customer; and both paths hash the password (the one costly
     step, tens of milliseconds of Argon2), so neither does the time the answer takes
-    (benchmarks/sign_up_timing.py).
+    (benchmarks/sign_up_timing.py). ``answers`` go to the questions other apps added to the
+    form (``accounts.sign_up_questions``), for a new account only.
     """
     password_hash = make_password(password)
     if address_suppressed(email=email):
@@ -51,6 +53,8 @@ def user_sign_up(*, email: str, password: str, profile: dict) -> User | None:
         return None
     user = User.objects.create(email=User.objects.normalize_email(email).strip(), password=password_hash)
     Profile.objects.create(user=user, **{k: profile[k] for k in PROFILE_FIELDS if k in profile})
+    for question in sign_up_questions():  # e.g. the newsletter opt-in (consents/sign_up.py)
+        question.record(user=user, answer=(answers or {}).get(question.name))
     transaction.on_commit(lambda: verification_email_send(user=user, email=user.email))
     return user
 

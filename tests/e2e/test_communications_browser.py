@@ -67,3 +67,13 @@ def test_the_unsubscribe_link_asks_then_unsubscribes_on_a_phone(phone_page, scre
     phone_page.get_by_role("heading", level=1, name="Ongeldige afmeldlink").wait_for()
     assert phone_page.evaluate(FITS)
     screenshot(phone_page, "unsubscribe-invalid-375")
+
+
+def test_the_sign_up_form_offers_the_newsletter_unticked_on_a_phone(phone_page, screenshot):
+    phone_page.goto("/accounts/registreren/")
+    box = phone_page.get_by_label("Ja, stuur me de nieuwsbrief van iLusmart per e-mail.")
+    box.wait_for()
+    assert not box.is_checked()
+    box.scroll_into_view_if_needed()
+    assert phone_page.evaluate(FITS)
+    screenshot(phone_page, "sign-up-newsletter-375")

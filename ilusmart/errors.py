@@ -12,6 +12,7 @@ INVALID = "invalid"  # the input is wrong: the person can correct it
 NOT_FOUND = "not_found"
 FORBIDDEN = "forbidden"  # allowed to nobody in this situation (e.g. no mandate, no fetch)
 CONFLICT = "conflict"  # the state does not allow it now (busy, already done)
+GONE = "gone"  # it existed but can no longer be had (a used or expired one-time link)
 TOO_LARGE = "too_large"
 RATE_LIMITED = "rate_limited"
 UNAVAILABLE = "unavailable"  # a service we depend on is down: try again later
@@ -21,6 +22,7 @@ _STATUS = {
     NOT_FOUND: HTTPStatus.NOT_FOUND,
     FORBIDDEN: HTTPStatus.FORBIDDEN,
     CONFLICT: HTTPStatus.CONFLICT,
+    GONE: HTTPStatus.GONE,
     TOO_LARGE: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     RATE_LIMITED: HTTPStatus.TOO_MANY_REQUESTS,
     UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,

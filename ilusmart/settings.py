@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "privacy.context_processors.processing_pause",
             ],
         },
     },
@@ -158,6 +159,7 @@ RATE_LIMITS = {
     "mandate_return": {"user": 30, "ip": 60, "seconds": 3600},
     "export": {"user": 30, "ip": 60, "seconds": 3600},
     "import": {"user": 20, "ip": 40, "seconds": 3600},
+    "data_export": {"user": 5, "ip": 20, "seconds": 24 * 3600},  # the ZIP of Mijn gegevens
 }
 # Downloads that stream for a while: so many at once per user (accounts.services.rate_limits);
 # a place frees itself after `seconds` if its holder dies.
@@ -332,7 +334,15 @@ CELERY_BEAT_SCHEDULE = {
     "detect-faults-daily": {"task": "meters.detect_faults_all", "schedule": crontab(hour=9, minute=30)},
     # The DPO mailbox: deletion requests by mail become requests within five minutes (issue 10).
     "poll-dpo-mailbox": {"task": "privacy.poll_dpo_mailbox", "schedule": 300.0},
+    # Downloads of Mijn gegevens: delete the files of used and expired links (privacy.services.exports).
+    "privacy-exports-cleanup": {"task": "privacy.exports_cleanup", "schedule": 3600.0},
 }
+
+
+# --- Mijn gegevens: the ZIP of everything held about a person (issue 9, item 6) ----------------
+# Files lie outside the static files and the code, readable by the web and worker processes only.
+PRIVACY_EXPORT_DIR = env.path("PRIVACY_EXPORT_DIR", default=str(BASE_DIR / "var" / "exports"))
+PRIVACY_EXPORT_VALID_DAYS = env.int("PRIVACY_EXPORT_VALID_DAYS", default=7)
 
 
 # --- Fluvius (see ../shared/domain/fluvius-api.md) ------------------------------------------

@@ -417,3 +417,139 @@ class CampaignDelivery(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} → {self.user_id} ({self.status})"
+
+
+class DataExport(models.Model):
+    """A homeowner's download of everything held about them (GDPR art. 15 and 20), as one ZIP.
+
+    Built by the Celery task ``privacy.build_export`` (``privacy.services.exports``), which moves
+    ``progress`` from 0 to 100; the file lies in ``settings.PRIVACY_EXPORT_DIR`` (outside the
+    static files) and is fetched once, by its owner, through a signed link valid
+    ``PRIVACY_EXPORT_VALID_DAYS`` days. ``used_at`` marks the one download; the file is deleted
+    then, or by the periodic cleanup once expired.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("aangevraagd")
+        BUILDING = "building", _("wordt gemaakt")
+        READY = "ready", _("klaar")
+        USED = "used", _("gedownload")
+        EXPIRED = "expired", _("verlopen")
+        FAILED = "failed", _("mislukt")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="data_exports",
+        verbose_name=_("klant"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
+    requested_at = models.DateTimeField(_("aangevraagd op"), default=clock.now)
+    ready_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("vervalt op"), null=True, blank=True)
+    used_at = models.DateTimeField(_("gedownload op"), null=True, blank=True)
+    # Relative to settings.PRIVACY_EXPORT_DIR; emptied when the file is deleted.
+    file_name = models.CharField(_("bestand"), max_length=200, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("grootte (bytes)"), null=True, blank=True)
+    error = models.CharField(_("fout"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("download van je gegevens")
+        verbose_name_plural = _("downloads van gegevens")
+        ordering = ["-requested_at", "-pk"]
+        permissions = [
+            ("restrict_processing", _("De verwerking van een klant pauzeren en hervatten")),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.requested_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class Partner(models.Model):
+    """Someone iLumen shares customers' data with, as the privacy statement says: an opdrachtgever,
+    a sister company or a subcontractor, with the legal basis for sharing (kept by staff)."""
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", _("opdrachtgever")
+        SISTER = "sister", _("zustervennootschap")
+        SUBCONTRACTOR = "subcontractor", _("onderaannemer")
+
+    class LegalBasis(models.TextChoices):
+        CONTRACT = "contract", _("uitvoering van de overeenkomst (art. 6.1.b AVG)")
+        LEGAL_OBLIGATION = "legal_obligation", _("wettelijke verplichting (art. 6.1.c AVG)")
+        LEGITIMATE_INTEREST = "legitimate_interest", _("gerechtvaardigd belang (art. 6.1.f AVG)")
+        CONSENT = "consent", _("toestemming (art. 6.1.a AVG)")
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=16, choices=Kind.choices)
+    legal_basis = models.CharField(_("rechtsgrond"), max_length=24, choices=LegalBasis.choices)
+    purpose = models.TextField(
+        _("doel van het delen"), help_text=_("Waarvoor krijgt deze partner gegevens? De klant leest dit.")
+    )
+    active = models.BooleanField(
+        _("actief"), default=True, help_text=_("Alleen met actieve partners wordt gedeeld.")
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Disclosure(models.Model):
+    """One sharing of a customer's data with a partner: who got what, of which period, when, by whom.
+
+    Written only by ``privacy.services.disclosures.disclosure_share`` (which refuses a paused
+    customer), never changed afterwards; the customer sees them on Mijn gegevens.
+    """
+
+    class Category(models.TextChoices):
+        PROFILE = "profile", _("naam, adres en telefoon")
+        METERS = "meters", _("meters en installatie")
+        READINGS = "readings", _("meetgegevens per kwartier")
+        DAILY = "daily", _("dagtotalen")
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="disclosures", verbose_name=_("ontvanger")
+    )
+    # Nullable: cut (NULL) when the customer is erased; the row stays as proof of the sharing.
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+        verbose_name=_("klant"),
+    )
+    categories = models.JSONField(_("categorieën"), default=list)
+    period_from = models.DateField(_("periode van"), null=True, blank=True)
+    period_to = models.DateField(_("periode tot en met"), null=True, blank=True)
+    legal_basis = models.CharField(_("rechtsgrond"), max_length=24, choices=Partner.LegalBasis.choices)
+    purpose = models.TextField(_("doel"), blank=True)
+    at = models.DateTimeField(_("gedeeld op"), default=clock.now, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gedeeld door"),
+    )
+
+    class Meta:
+        verbose_name = _("verstrekking aan een partner")
+        verbose_name_plural = _("verstrekkingen aan partners")
+        ordering = ["-at", "-pk"]
+        permissions = [("share_with_partner", _("Gegevens van een klant met een partner delen"))]
+
+    def __str__(self):
+        return f"{self.partner} {self.at:%Y-%m-%d}"
+
+    def category_labels(self) -> list[str]:
+        labels = dict(self.Category.choices)
+        return [str(labels.get(c, c)) for c in self.categories]

@@ -1,4 +1,5 @@
-"""Celery tasks of privacy: thin wrappers around privacy.services (the page-view log, campaigns, the DPO mailbox).
+"""Celery tasks of privacy: thin wrappers around privacy.services (the page-view log, campaigns, the DPO mailbox,
+the downloads of Mijn gegevens: built when asked, their files cleaned up hourly).
 
 Both are idempotent and safe to rerun after any failure (see the service); beat queues them
 (``CELERY_BEAT_SCHEDULE``: the flush every ``PAGE_VIEWS_FLUSH_SECONDS``, the retention daily).
@@ -12,6 +13,7 @@ from django.conf import settings
 
 from privacy.services.campaigns import SEND_TASK, campaign_send_batch
 from privacy.services.dpo_inbox import dpo_mailbox_poll
+from privacy.services.exports import export_build, exports_cleanup
 from privacy.services.page_views import page_views_flush, page_views_retention_apply
 
 
@@ -48,3 +50,16 @@ def poll_dpo_mailbox() -> dict:
     if not settings.DPO_IMAP_URL:
         return {"skipped": "DPO_IMAP_URL is not set"}
     return asdict(dpo_mailbox_poll())
+
+
+@shared_task(name="privacy.build_export")
+def build_export(export_id: int) -> str:
+    """Write the ZIP of one download of Mijn gegevens (idempotent)."""
+    export = export_build(export_id=export_id)
+    return export.status if export is not None else "missing"
+
+
+@shared_task(name="privacy.exports_cleanup")
+def cleanup_exports() -> dict:
+    """Delete the files of expired downloads (beat, hourly)."""
+    return exports_cleanup()

@@ -38,6 +38,10 @@ NOT_OWNER_SCOPED = {
     "accounts:email_change_cancel": "random token of an email change's cancel link (only its digest is stored)",
     "consents:unsubscribe": "signed unsubscribe token of a message (names its person, channel and topic)",
     "privacy:deletion_confirm": "signed token of a deletion request's confirmation link (single use, only its digest is stored)",
+    "privacy:my_data_export_download": (
+        "signed token of a download of Mijn gegevens; it names its owner: anyone else gets 404 "
+        "(tests/privacy/test_exports.py)"
+    ),
 }
 # Staff only: a homeowner (is_staff=False) is sent to the admin's own login page.
 STAFF_NAMESPACES = {"admin"}

@@ -669,4 +669,60 @@ PRIVACY = {
             "error": personal(EXPORT, ERASE),
         },
     ),
+    "privacy.dataexport": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="their downloads of Mijn gegevens (art. 15, 20): when asked, made and fetched; goes with the account",
+        notes="Delete the ZIP file too (file_name, in PRIVACY_EXPORT_DIR) if one is still on disk.",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "user": link(ERASE),
+            "status": personal(EXPORT, ERASE),
+            "progress": personal(EXPORT, ERASE),
+            "requested_at": personal(EXPORT, ERASE),
+            "ready_at": personal(EXPORT, ERASE),
+            "expires_at": personal(EXPORT, ERASE),
+            "used_at": personal(EXPORT, ERASE),
+            "file_name": personal(
+                NO_EXPORT, ERASE, "a random file name on our disk: the file itself is the export"
+            ),
+            "size_bytes": personal(EXPORT, ERASE),
+            "error": personal(EXPORT, ERASE),
+        },
+    ),
+    "privacy.partner": ModelRule(
+        subject=(),
+        rows=Rows.NONE,
+        reason="the companies iLumen shares data with (opdrachtgevers, sister companies, subcontractors)",
+        fields={
+            "id": not_personal(),
+            "name": not_personal(),
+            "kind": not_personal(),
+            "legal_basis": not_personal(),
+            "purpose": not_personal(),
+            "active": not_personal(),
+            "created_at": not_personal(),
+        },
+    ),
+    "privacy.disclosure": ModelRule(
+        subject=("customer",),
+        rows=Rows.ANONYMISE,
+        reason=(
+            "proof of what was shared with whom and on which basis (art. 5(2)); art. 19 asks us to tell "
+            "each recipient of an erasure, so the row stays, without the person"
+        ),
+        notes="Tell each partner of the erasure (art. 19) before the link is cut.",
+        fields={
+            "id": not_personal(KEEP, ROW_ID),
+            "partner": personal(EXPORT, KEEP, "the recipient: evidence, names no one once unlinked"),
+            "customer": link(ANONYMISE, "the person: the link is cut (NULL)"),
+            "categories": personal(EXPORT, KEEP, "which kinds of data: evidence, names no one once unlinked"),
+            "period_from": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+            "period_to": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+            "legal_basis": personal(EXPORT, KEEP, "the basis of the sharing: evidence"),
+            "purpose": personal(EXPORT, KEEP, "why it was shared: evidence"),
+            "at": personal(EXPORT, KEEP, ANONYMOUS_ONCE_UNLINKED),
+            "by": actor(ANONYMISE, "who of staff shared it: cut with the person"),
+        },
+    ),
 }

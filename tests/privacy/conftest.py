@@ -1,5 +1,6 @@
 """The canary person of the erasure tests (issue 10), made through the portal's real flows, and
-the scans that look for any of their values in PostgreSQL, Redis, the outbox and the logs."""
+the scans that look for any of their values in PostgreSQL, Redis, the outbox and the logs; and
+(issue 9) a homeowner with data in every model the map says is about them, for Mijn gegevens."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import redis
@@ -33,8 +34,16 @@ from meters.services.customers import contact_note_add
 from meters.services.meters import mandate_return_url
 from meters.tasks import sync_meter_daily
 from privacy.services.page_views import page_views_flush
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    MeterFactory,
+    ProductFactory,
+    ProfileFactory,
+    UserFactory,
+    covering_mandate,
+)
 from tests.meters.conftest import connected_meter, sim  # noqa: F401  (shared fixtures)
+from tests.meters.values import day_values, utc
 
 CSV_HEADER = "Van datum;Van tijdstip;Tot datum;Tot tijdstip;EAN;Meter;Metertype;Register;Volume;Eenheid;Validatiestatus"
 
@@ -256,3 +265,57 @@ def table_fingerprint() -> dict[str, tuple[int, str]]:
             )
             prints[table] = tuple(cursor.fetchone())
     return prints
+
+
+@pytest.fixture
+def export_dir(settings, tmp_path):
+    settings.PRIVACY_EXPORT_DIR = tmp_path / "exports"
+    return settings.PRIVACY_EXPORT_DIR
+
+
+@pytest.fixture
+def person_with_everything():
+    """A homeowner with a row in every model about a person that a test can fill, and a previous
+    occupant of the same meter whose days the homeowner must not get."""
+    from accounts.models import AccessRecord, EmailChange, UserSession
+    from consents.models import FetchRefusal
+    from consents.services.restriction import restriction_lift, restriction_start
+    from meters.models import ContactNote, Fault, FaultNote, MeterSyncState, ReadingImport, SyncDeadLetter
+    from meters.services.ingest import readings_ingest
+    from privacy.models import Disclosure, Partner
+
+    user = ProfileFactory().user
+    meter = MeterFactory(owner=user, label="Thuis", meter_id="1SAG1100042")
+    ProductFactory(meter=meter, inverter_make="SMA", inverter_serial="SN-77")
+    since = date(2025, 6, 1)
+    covering_mandate(meter, since=since)
+    # The previous occupant's mandate ended the day before; their readings stay out of the ZIP.
+    previous = UserFactory()
+    readings_ingest(meter=meter, values=day_values(utc("2025-05-30T22:00"), 96, offtake={4: "9.999"}))
+    readings_ingest(meter=meter, values=day_values(utc("2025-05-31T22:00"), 96, offtake={4: "0.250"}))
+    now = clock.now()
+    UserSession.objects.create(
+        user=user, session_key="k" * 40, device="Firefox op Linux", ip_prefix="192.0.2.0/24",
+        created_at=now, last_seen_at=now,
+    )  # fmt: skip
+    EmailChange.objects.create(
+        user=user, old_email=user.email, new_email="nieuw@example.be", confirm_digest="c" * 64,
+        cancel_digest="d" * 64, requested_at=now, expires_at=now + timedelta(days=3),
+    )  # fmt: skip
+    AccessRecord.objects.create(staff_id=previous.pk, customer_id=user.pk, what="admin:customer_detail")
+    FetchRefusal.objects.create(user=user, ean=meter.ean, reason="geen mandaat")
+    restriction_start(user=user, source="homeowner", by=user, reason="even niet")
+    restriction_lift(user=user, by=user)
+    MeterSyncState.objects.update_or_create(meter=meter, defaults={"last_error": "time-out"})
+    SyncDeadLetter.objects.create(meter=meter, task="meters.sync_meter_daily", error="boom")
+    ReadingImport.objects.create(meter=meter, customer=user, filename="fluvius.csv", status="imported")
+    fault = Fault.objects.create(meter=meter, type=Fault.Type.choices[0][0], started=date(2025, 6, 2))
+    FaultNote.objects.create(fault=fault, kind="call", text="Klant gebeld")
+    ContactNote.objects.create(customer=user, meter=meter, kind="call", text="Vraag over de factuur")
+    partner = Partner.objects.create(
+        name="Zon & Co", kind="subcontractor", legal_basis="contract", purpose="herstel"
+    )
+    Disclosure.objects.create(
+        partner=partner, customer=user, categories=["profile"], legal_basis="contract", purpose="herstel"
+    )
+    return {"user": user, "meter": meter, "previous": previous}

@@ -21,6 +21,7 @@ def test_login_edit_profile_and_switch_language(page, browser_checks, screenshot
     page.get_by_role("heading", name="Welkom, Katrien").wait_for()
 
     page.get_by_role("link", name="Mijn gegevens").click()
+    page.get_by_role("link", name="Naam, adres of telefoon verbeteren").click()
     page.get_by_label("Telefoon").fill("0470 99 88 77")
     page.get_by_role("button", name="Bewaren").click()
     page.get_by_text("Je gegevens zijn bewaard.").wait_for()

@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ilusmart import clock
 from ilusmart.errors import ApplicationError, http_status
+from privacy.admin_disclosures import disclosure_urls
+from privacy.admin_restriction import restriction_urls
 from privacy.datamap import DATA_MAP
 from privacy.models import Campaign, DeletionRequest, ErasureReceipt, PolicyDocument
 from privacy.rendering import policy_html
@@ -651,3 +653,8 @@ class ErasureReceiptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Pausing a customer's processing (support, dpo): privacy/admin_restriction.py; sharing with a
+# partner (support): privacy/admin_disclosures.py, which also registers partners and disclosures.
+admin.site.register_pages(restriction_urls(admin.site) + disclosure_urls(admin.site))

@@ -73,6 +73,11 @@ DESIGN: dict[str, dict[str, set[str]]] = {
     "privacy.deletionrequest": {"support": set(), "dpo": {"view", "change"}, "superuser": {"view", "change"}},
     # Proof of each erasure, written by the service only.
     "privacy.erasurereceipt": {"support": set(), "dpo": {"view"}, "superuser": {"view"}},
+    # Partners and their legal basis are the DPO's; support reads them to share (SITE_PAGES).
+    # Disclosures are written by the sharing service only; downloads of Mijn gegevens by the task.
+    "privacy.partner": {"support": {"view"}, "dpo": ALL, "superuser": ALL},
+    "privacy.disclosure": {"support": {"view"}, "dpo": {"view"}, "superuser": {"view"}},
+    "privacy.dataexport": {"support": set(), "dpo": {"view"}, "superuser": {"view"}},
 }
 # Actions beyond delete_selected (offered exactly where "delete" is allowed), per role.
 EXTRA_ACTIONS: dict[str, dict[str, set[str]]] = {
@@ -115,6 +120,13 @@ SITE_PAGES: dict[str, dict] = {
     # The page-view log's totals per day and per page (privacy/admin.py; never an address): the
     # DPO answers for the log; support has no use for them.
     "page_view_totals": {"roles": {"dpo", "superuser"}, "method": "get", "args": ()},
+    # Pausing a customer's processing and resuming it (privacy/admin_restriction.py): support and
+    # the DPO alike, from the console or the customer's user page; pausing needs a reason.
+    "customer_pause": {"roles": {"support", "dpo", "superuser"}, "method": "post", "args": ("customer",)},
+    "customer_resume": {"roles": {"support", "dpo", "superuser"}, "method": "post", "args": ("customer",)},
+    # Sharing a customer's data with a partner (privacy/admin_disclosures.py): the form, then the POST.
+    "customer_share": {"roles": {"support", "superuser"}, "method": "get", "args": ("customer",)},
+    "customer_share_send": {"roles": {"support", "superuser"}, "method": "post", "args": ("customer",)},
 }
 # Django's own pages of the site and the second factor's (accounts/admin_site.py), tried elsewhere.
 STANDARD_SITE_URLS = {
@@ -199,6 +211,18 @@ def _instance(label: str):
             meter=True,
             via="command",
         ),
+        "privacy.partner": lambda: Model.objects.create(
+            name="Zon & Co", kind="subcontractor", legal_basis="contract", purpose="herstellingen"
+        ),
+        "privacy.disclosure": lambda: Model.objects.create(
+            partner=apps.get_model("privacy.partner").objects.create(
+                name="Zus NV", kind="sister", legal_basis="contract", purpose="onderhoud"
+            ),
+            customer=ProfileFactory().user,
+            categories=["profile"],
+            legal_basis="contract",
+        ),
+        "privacy.dataexport": lambda: Model.objects.create(user=ProfileFactory().user),
     }
     return make[label]()
 

@@ -16,7 +16,7 @@ RUN python manage.py compilemessages --ignore=node_modules -v 0 \
     FLUVIUS_PORTAL_URL=https://build.invalid FLUVIUS_CLIENT_ID=build FLUVIUS_CLIENT_SECRET=build \
     FLUVIUS_SUBSCRIPTION_KEY=build FLUVIUS_DATA_ACCESS_CONTRACT_NUMBER=build \
     python manage.py collectstatic --noinput -v 0
-RUN useradd --system --home /app ilusmart && chown -R ilusmart /app
+RUN useradd --system --home /app ilusmart && mkdir -p /app/var/exports && chown -R ilusmart /app
 USER ilusmart
 EXPOSE 8000
 CMD ["gunicorn", "ilusmart.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -2,7 +2,7 @@
 
 ``my_data_overview`` gathers, for ``user`` only: the account and profile, meters with their
 products and the days of readings that are theirs, mandates, the pause of processing and its
-history, the downloads of their data, and to whom their data was disclosed. The page links to
+history, their communication and cookie choices, the downloads of their data, and to whom their data was disclosed. The page links to
 where each part is corrected; the ZIP (``privacy.services.exports``) holds every field.
 """
 
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Max, Min
 
 from accounts.models import Profile
-from consents.models import Mandate, ProcessingRestriction
+from consents.models import CommunicationConsent, CookieConsent, Mandate, ProcessingRestriction
+from consents.selectors.communications import communication_choices
 from consents.selectors.mandates import mandates_for_user
 from consents.selectors.restriction import restriction_active, restrictions_for_user
 from meters.models import Meter, Product, ReadingDay
@@ -31,6 +32,14 @@ class MeterData:
 
 
 @dataclass(frozen=True)
+class CommunicationLine:
+    channel: str  # label
+    topic: str  # label
+    opted_in: bool
+    at: object  # datetime | None
+
+
+@dataclass(frozen=True)
 class MyData:
     user: object
     profile: Profile | None
@@ -40,6 +49,8 @@ class MyData:
     pauses: list[ProcessingRestriction]
     exports: list[DataExport]
     disclosures: list[Disclosure]
+    communications: list[CommunicationLine]
+    cookie_consent: CookieConsent | None  # their latest cookie choice made while logged in
 
 
 def disclosures_for_user(*, user):
@@ -62,6 +73,15 @@ def _meter_data(user, meter: Meter) -> MeterData:
     return MeterData(meter, list(meter.products.order_by("kind", "pk")), days["first"], days["last"])
 
 
+def _communications(user) -> list[CommunicationLine]:
+    channels = dict(CommunicationConsent.Channel.choices)
+    topics = dict(CommunicationConsent.Topic.choices)
+    return [
+        CommunicationLine(channels[c.channel], topics[c.topic], c.opted_in, c.at)
+        for c in communication_choices(user=user)
+    ]
+
+
 def my_data_overview(*, user) -> MyData:
     """Everything about ``user`` for the Mijn gegevens page (theirs only)."""
     return MyData(
@@ -73,4 +93,6 @@ def my_data_overview(*, user) -> MyData:
         pauses=list(restrictions_for_user(user=user)[:10]),
         exports=exports_for_user(user=user),
         disclosures=list(disclosures_for_user(user=user)),
+        communications=_communications(user),
+        cookie_consent=CookieConsent.objects.filter(user=user).order_by("-at", "-pk").first(),
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -236,6 +237,15 @@ def exports_cleanup() -> dict[str, int]:
     failed = DataExport.objects.filter(status__in=ACTIVE, requested_at__lte=now - BUILD_STALE_AFTER).update(
         status=DataExport.Status.FAILED, error="not finished in time: the worker stopped"
     )
+    # Files no row names any more (the person was erased with their rows, or a build died
+    # half-way) go too, once older than a build could take. Their age is the file system's (real
+    # time, not the project clock that tests move): a file being written now is never taken.
+    known = set(DataExport.objects.exclude(file_name="").values_list("file_name", flat=True))
+    written_before = time.time() - BUILD_STALE_AFTER.total_seconds()
+    for path in _directory().iterdir():
+        if path.name not in known and path.stat().st_mtime < written_before:
+            path.unlink(missing_ok=True)
+            leftovers += 1
     if expired or leftovers or failed:
         logger.info(
             "data exports cleaned up: %d expired, %d leftover files, %d failed", expired, leftovers, failed

@@ -190,3 +190,18 @@ def test_a_get_cannot_ask_for_an_export(client, export_dir):
     client.force_login(user)
     assert client.get(reverse("privacy:my_data_export")).status_code == 405
     assert not DataExport.objects.filter(user=user).exists()
+
+
+def test_the_cleanup_deletes_a_file_no_row_names(export_dir):
+    import os
+    import time
+
+    stray = export_dir / "export-0-deadbeef.zip"
+    export_dir.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"PK")
+    recent = export_dir / "export-0-cafe.zip.part"
+    recent.write_bytes(b"PK")
+    old = time.time() - 7 * 3600  # the file system's clock: file ages are real
+    os.utime(stray, (old, old))
+    assert exports_cleanup()["leftovers"] == 1
+    assert not stray.exists() and recent.exists()  # a build may still be writing the recent one

@@ -109,3 +109,16 @@ def test_a_pause_by_staff_shows_too_and_the_homeowner_may_resume_it(client, staf
     assert "functionaris voor gegevensbescherming" in page.text
     client.post(reverse("privacy:my_data_resume"))
     assert not processing_restricted(user=user)
+
+
+def test_the_page_shows_the_communication_choices_and_links_to_change_them(client):
+    from consents.services.communications import communication_choose
+
+    user = ProfileFactory().user
+    communication_choose(user=user, channel="email", topic="newsletter", opted_in=True, source="page")
+    client.force_login(user)
+    text = client.get(reverse("privacy:my_data")).text
+    assert "Nieuwsbrieven per e-mail: <strong>ja</strong>" in text
+    assert "Enquêtes per post: <strong>nee</strong>" in text
+    assert f'href="{reverse("consents:communications")}"' in text
+    assert f'href="{reverse("privacy:cookie_settings")}"' in text

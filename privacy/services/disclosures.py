@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Profile
 from consents.selectors.restriction import processing_restricted
 from ilusmart import errors
 from ilusmart.errors import ApplicationError
@@ -30,18 +31,7 @@ from meters.services.export import EXPORT_DAY, EXPORT_QUARTER_HOUR, export_range
 from privacy.models import Disclosure, Partner
 
 PERIOD_CATEGORIES = {Disclosure.Category.READINGS, Disclosure.Category.DAILY}
-PROFILE_COLUMNS = (
-    "email",
-    "first_name",
-    "last_name",
-    "street",
-    "house_number",
-    "box",
-    "postal_code",
-    "municipality",
-    "country",
-    "phone",
-)
+PROFILE_COLUMNS = ("email", *Profile.EDITABLE_FIELDS)
 METER_COLUMNS = (
     "ean",
     "meter_id",

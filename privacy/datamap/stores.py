@@ -56,8 +56,8 @@ OTHER_STORES = (
     Store(
         where="The DPO mailbox (DPO_IMAP_URL): folders Verwerkt and Geweigerd",
         what="deletion requests as mailed: sender, name, text",
-        lifetime="the mail server's; handled mail is moved, not deleted",
-        erasure="not by the portal: the DPO empties the processed folder by hand after the erasure",
+        lifetime="until the person's erasure; handled mail is moved, not deleted",
+        erasure="a personal erasure deletes the mail from their exact address in the inbox and both folders (privacy.services.imap)",
     ),
     Store(
         where="Browser cookies",

@@ -11,38 +11,17 @@ mail in the inbox, and the next poll finds the same Message-ID: still one reques
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import ssl
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
-from imap_tools import MailBox, MailBoxUnencrypted
 
-from ilusmart import errors
-from ilusmart.errors import ApplicationError
 from privacy.models import DeletionRequest
 from privacy.services.deletion_mail import MailRejected, deletion_mail_parse
 from privacy.services.deletion_requests import deletion_request_from_mail, message_id_hash
+from privacy.services.imap import mailbox_connect, mailbox_from_url
 
 logger = logging.getLogger("ilusmart.privacy")
-
-
-class MailboxMisconfigured(ApplicationError):
-    kind = errors.INVALID
-    default_code = "dpo_imap_url"
-
-
-@dataclass(frozen=True)
-class Mailbox:
-    tls: bool
-    host: str
-    port: int
-    user: str
-    password: str
-    folder: str
 
 
 @dataclass
@@ -52,43 +31,12 @@ class PollResult:
     rejected: int = 0
 
 
-def mailbox_from_url(url: str) -> Mailbox:
-    """The mailbox ``url`` names; ``MailboxMisconfigured`` when it is not a usable one."""
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("imaps", "imap") or not parts.hostname or not parts.username:
-        raise MailboxMisconfigured(_("DPO_IMAP_URL moet imaps://gebruiker:wachtwoord@host:993/INBOX zijn."))
-    tls = parts.scheme == "imaps"
-    if not tls:
-        try:
-            loopback = ipaddress.ip_address(parts.hostname).is_loopback
-        except ValueError:
-            loopback = parts.hostname == "localhost"
-        if not loopback:
-            raise MailboxMisconfigured(_("Zonder TLS (imap://) enkel naar een server op deze machine."))
-    return Mailbox(
-        tls=tls,
-        host=parts.hostname,
-        port=parts.port or (993 if tls else 143),
-        user=unquote(parts.username),
-        password=unquote(parts.password or ""),
-        folder=unquote(parts.path.lstrip("/")) or "INBOX",
-    )
-
-
-def _connect(box: Mailbox):
-    timeout = settings.DPO_IMAP_TIMEOUT_SECONDS
-    if box.tls:
-        context = ssl.create_default_context(cafile=settings.DPO_IMAP_CA_FILE or None)
-        return MailBox(box.host, box.port, timeout=timeout, ssl_context=context)
-    return MailBoxUnencrypted(box.host, box.port, timeout=timeout)
-
-
 def dpo_mailbox_poll(*, url: str | None = None) -> PollResult:
     """Read the DPO mailbox once (module docstring); returns what it did."""
     box = mailbox_from_url(url if url is not None else settings.DPO_IMAP_URL)
     result = PollResult()
     processed, rejected = settings.DPO_IMAP_PROCESSED_FOLDER, settings.DPO_IMAP_REJECTED_FOLDER
-    with _connect(box).login(box.user, box.password, initial_folder=box.folder) as mailbox:
+    with mailbox_connect(box).login(box.user, box.password, initial_folder=box.folder) as mailbox:
         for folder in (processed, rejected):
             if not mailbox.folder.exists(folder):
                 mailbox.folder.create(folder)

@@ -44,6 +44,7 @@ from meters.services.erasure import eans_held_by_others, meters_erase
 from privacy.datamap import DATA_MAP, erasure_plan, rows_about
 from privacy.models import DeletionRequest, ErasureReceipt
 from privacy.services import redis_sweep
+from privacy.services.imap import dpo_mailbox_forget
 from privacy.services.page_views import page_views_flush
 
 logger = logging.getLogger("ilusmart.privacy")
@@ -248,6 +249,8 @@ def _after_commit(receipt: ErasureReceipt, email: str | None, *, person: Person 
             logger.info("erasure %s: %s Redis entries removed", receipt.uuid, removed)
         if email:
             _confirmation_send(receipt=receipt, email=email)
+        if person is not None and receipt.personal and receipt.mode == ErasureReceipt.Mode.PERMANENT:
+            _mailbox_forget(receipt=receipt, email=person.email)
         logger.info(
             "erasure %s executed (%s, personal=%s, meter=%s, via %s)",
             receipt.uuid,
@@ -258,6 +261,17 @@ def _after_commit(receipt: ErasureReceipt, email: str | None, *, person: Person 
         )
 
     transaction.on_commit(run)
+
+
+def _mailbox_forget(*, receipt: ErasureReceipt, email: str) -> None:
+    """Their mail in the DPO mailbox goes too; a mailbox that cannot be reached is logged for the DPO."""
+    try:
+        removed = dpo_mailbox_forget(email=email)
+    except Exception:  # the erasure stands; the DPO empties the folder by hand  # noqa: BLE001
+        logger.exception("erasure %s: the DPO mailbox could not be cleaned", receipt.uuid)
+        return
+    if removed:
+        logger.info("erasure %s: %s mails removed from the DPO mailbox", receipt.uuid, removed)
 
 
 def _confirmation_send(*, receipt: ErasureReceipt, email: str) -> None:

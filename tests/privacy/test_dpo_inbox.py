@@ -10,8 +10,11 @@ import pytest
 from imap_tools import MailBox
 
 from privacy.models import DeletionRequest
-from privacy.services.dpo_inbox import MailboxMisconfigured, dpo_mailbox_poll, mailbox_from_url
+from privacy.services.deletion_requests import deletion_request_execute, deletion_request_override
+from privacy.services.dpo_inbox import dpo_mailbox_poll
+from privacy.services.imap import MailboxMisconfigured, mailbox_from_url
 from privacy.tasks import poll_dpo_mailbox
+from tests.factories import UserFactory
 from tests.privacy.imap_server import imap_server_start
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +122,24 @@ def test_the_url_gives_the_mailbox():
         "p@ss",
         "DPO Postvak",
     )
+
+
+def test_an_erasure_removes_the_persons_mail_from_the_mailbox(
+    mailbox, settings, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(email="wis.mij@voorbeeld.be")
+    mailbox.append(
+        b"From: Wis Mij <Wis.Mij@voorbeeld.be>\r\nSubject: Wissen\r\nMessage-ID: <wis@voorbeeld.be>\r\n\r\n"
+        b"Verwijder al mijn gegevens definitief.\r\n",
+        "INBOX",
+    )
+    # An address that holds theirs (a substring for the server's search) is someone else's.
+    mailbox.append(b"From: ik.wis.mij@voorbeeld.be\r\nSubject: Vraag\r\n\r\nWis alles.\r\n", "INBOX")
+    with django_capture_on_commit_callbacks(execute=True):
+        dpo_mailbox_poll()
+    assert folder_count(mailbox, settings.DPO_IMAP_PROCESSED_FOLDER) == 2
+    request = DeletionRequest.objects.get(user=owner)
+    deletion_request_override(request=request, by=None, reason="getest")
+    with django_capture_on_commit_callbacks(execute=True):
+        deletion_request_execute(request=request, by=None)
+    assert folder_count(mailbox, settings.DPO_IMAP_PROCESSED_FOLDER) == 1  # only the other person's

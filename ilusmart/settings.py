@@ -160,6 +160,7 @@ RATE_LIMITS = {
     "export": {"user": 30, "ip": 60, "seconds": 3600},
     "import": {"user": 20, "ip": 40, "seconds": 3600},
     "data_export": {"user": 5, "ip": 20, "seconds": 24 * 3600},  # the ZIP of Mijn gegevens
+    "data_delete": {"user": 5, "ip": 20, "seconds": 3600},  # asking for deletion (password checked)
 }
 # Downloads that stream for a while: so many at once per user (accounts.services.rate_limits);
 # a place frees itself after `seconds` if its holder dies.

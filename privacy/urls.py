@@ -12,6 +12,7 @@ urlpatterns = [
     path("mijn-gegevens/", views_my_data.my_data, name="my_data"),
     path("mijn-gegevens/pauzeren/", views_my_data.pause, name="my_data_pause"),
     path("mijn-gegevens/hervatten/", views_my_data.resume, name="my_data_resume"),
+    path("mijn-gegevens/wissen/", views_my_data.delete, name="my_data_delete"),
     path("mijn-gegevens/download/", views_my_data.export_start, name="my_data_export"),
     path("mijn-gegevens/download/status/", views_my_data.export_status, name="my_data_export_status"),
     path(

@@ -3,18 +3,22 @@
 Thin views: see (``privacy.selectors.my_data``), pause and resume processing (a confirmation,
 then a POST to ``consents.services.restriction``), download everything as a ZIP (a POST asks
 ``privacy.services.exports.export_request``, the page follows the task's progress, the signed
-link hands the file over once: ``export_open``). Refusals are ``ApplicationError`` pages with
+link hands the file over once: ``export_open``), ask for deletion (with the password; handed to
+the DPO workflow, ``privacy.services.deletion_requests``, which carries out a logged-in request
+at once). Refusals are ``ApplicationError`` pages with
 their status (``http_status``), never 500.
 """
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import rate_limited
@@ -22,8 +26,9 @@ from consents.models import ProcessingRestriction
 from consents.selectors.restriction import restriction_active
 from consents.services.restriction import restriction_lift, restriction_start
 from ilusmart.errors import ApplicationError, http_status
-from privacy.models import DataExport
+from privacy.models import DataExport, DeletionRequest
 from privacy.selectors.my_data import exports_for_user, my_data_overview
+from privacy.services.deletion_requests import deletion_request_create
 from privacy.services.exports import export_open, export_request, export_token
 
 
@@ -129,3 +134,69 @@ def export_download(request, token):
     response["Content-Type"] = "application/zip"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class DeleteForm(forms.Form):
+    personal = forms.BooleanField(
+        label=gettext_lazy("Mijn persoonsgegevens en mijn account"),
+        required=False,
+        help_text=gettext_lazy(
+            "Je account, profiel, toestemmingen en alles wat naar jou leidt. Je kunt daarna niet meer aanmelden."
+        ),
+    )
+    meter = forms.BooleanField(
+        label=gettext_lazy("Mijn meetgegevens"),
+        required=False,
+        help_text=gettext_lazy(
+            "Afname en injectie per kwartier, dagtotalen, ingelezen bestanden en storingen."
+        ),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Je wachtwoord, ter bevestiging"), strip=False, widget=forms.PasswordInput
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Dit wachtwoord klopt niet."))
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("personal") and not cleaned.get("meter"):
+            raise forms.ValidationError(_("Kies wat we moeten wissen."))
+        return cleaned
+
+
+@sensitive_post_parameters("password")
+@login_required
+@require_http_methods(["GET", "POST"])
+@rate_limited("data_delete")
+def delete(request):
+    """Ask for deletion: a page that says what goes and what stays, then the POST with the password.
+
+    Handed to the DPO workflow (``privacy.services.deletion_requests``): asked while logged in
+    and with the password, the request counts as confirmed and is carried out at once.
+    """
+    form = DeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        what = {name for name in ("personal", "meter") if form.cleaned_data[name]}
+        user = request.user
+        try:
+            deletion_request_create(
+                email=user.email, what=what, permanent=True, source=DeletionRequest.Source.MYDATA, user=user
+            )
+        except ApplicationError as refused:
+            form.add_error(None, refused.message)
+        else:
+            if "personal" in what:
+                auth_logout(request)
+                return render(request, "privacy/delete_done.html")
+            messages.success(request, _("Je meetgegevens zijn gewist."))
+            return redirect(reverse("privacy:my_data"))
+    status = 400 if form.errors else 200
+    return render(request, "privacy/delete_confirm.html", {"form": form}, status=status)

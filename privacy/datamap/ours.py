@@ -673,7 +673,7 @@ PRIVACY = {
         subject=("user",),
         rows=Rows.DELETE,
         reason="their downloads of Mijn gegevens (art. 15, 20): when asked, made and fetched; goes with the account",
-        notes="Delete the ZIP file too (file_name, in PRIVACY_EXPORT_DIR) if one is still on disk.",
+        notes="A ZIP still on disk (file_name, in PRIVACY_EXPORT_DIR) goes with the hourly cleanup once no row names it.",
         fields={
             "id": not_personal(ERASE, ROW_ID),
             "user": link(ERASE),

@@ -15,6 +15,7 @@ from django.db.models import Max, Min
 from accounts.models import Profile
 from consents.models import CommunicationConsent, CookieConsent, Mandate, ProcessingRestriction
 from consents.selectors.communications import communication_choices
+from consents.selectors.cookies import cookie_consents_for_user
 from consents.selectors.mandates import mandates_for_user
 from consents.selectors.restriction import restriction_active, restrictions_for_user
 from meters.models import Meter, Product, ReadingDay
@@ -94,5 +95,5 @@ def my_data_overview(*, user) -> MyData:
         exports=exports_for_user(user=user),
         disclosures=list(disclosures_for_user(user=user)),
         communications=_communications(user),
-        cookie_consent=CookieConsent.objects.filter(user=user).order_by("-at", "-pk").first(),
+        cookie_consent=cookie_consents_for_user(user=user).first(),
     )

@@ -34,7 +34,7 @@ from privacy.services.exports import export_open, export_request, export_token
 
 class PauseForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("Waarom? (niet verplicht)"),
+        label=gettext_lazy("Waarom?"),
         max_length=ProcessingRestriction._meta.get_field("reason").max_length,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -68,7 +68,7 @@ def test_my_data_on_a_375px_phone_pause_and_resume(phone_page, homeowner, screen
     phone_page.get_by_role("heading", level=1, name="Verwerking pauzeren?").wait_for()
     assert phone_page.evaluate(FITS)
     screenshot(phone_page, "my-data-pause-confirm-375")
-    phone_page.get_by_label("Waarom? (niet verplicht)").fill("Ik verhuis")
+    phone_page.get_by_label("Waarom?").fill("Ik verhuis")
     phone_page.get_by_role("button", name="Ja, pauzeer de verwerking").click()
     phone_page.get_by_text("De verwerking van je gegevens is gepauzeerd.").first.wait_for()
     assert processing_restricted(user=homeowner)

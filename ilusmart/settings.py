@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware, as it asks
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -280,11 +281,59 @@ STORAGES = {
 }
 
 # --- Django REST framework ----------------------------------------------------------------
+# The mobile-app API (issue 11) under /api/v1/ (ilusmart/api/, per-app modules <app>/api/):
+# bearer tokens per device (accounts.services.api_tokens) or the website's session with CSRF;
+# one error shape; cursor pagination; throttles per token and per client IP in Redis.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ilusmart.api.authentication.BearerTokenAuthentication",
+        "ilusmart.api.authentication.CsrfSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "ilusmart.api.schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "ilusmart.api.pagination.ApiCursorPagination",
+    "EXCEPTION_HANDLER": "ilusmart.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ilusmart.api.throttling.TokenThrottle",
+        "ilusmart.api.throttling.IpThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env("API_THROTTLE_PER_TOKEN", default="240/minute"),
+        "api_ip": env("API_THROTTLE_PER_IP", default="600/minute"),
+        "api_login": env("API_THROTTLE_LOGIN_PER_IP", default="20/minute"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",  # the API views answer in UTC (ilusmart.api.views)
 }
+# A token that was not used for this many days stops working (accounts.services.api_tokens).
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=90)
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "corsheaders"]
+SPECTACULAR_SETTINGS = {
+    "TITLE": "iLusmart API",
+    "DESCRIPTION": (
+        "The JSON API of the iLusmart mobile app: the homeowner's profile, meters, quarter-hour "
+        "readings, capacity tariff, Fluvius mandates and faults. Authenticate with "
+        "`Authorization: Bearer <token>` (a token from `POST /api/v1/auth/token/`, one per device, "
+        "expires after 90 days unused) or, on the website itself, the session cookie with the "
+        'CSRF header. Every error has the shape `{"error": {"code", "message", "fields"}}`. '
+        "Dates are local (Europe/Brussels) calendar dates; times are UTC."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ValidationStateEnum": "ilusmart.fluvius.types.ValidationState"},
+    # The docs page is served from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+}
+# CORS (django-cors-headers) only for the API, and closed unless origins are listed.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("csp-rapport/", security.csp_report, name="csp_report"),  # CSP violation reports (issue 9)
     path(".well-known/security.txt", security.security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("ilusmart.api.urls")),  # the mobile app's JSON API (issue 11)
     path("accounts/", include("accounts.urls")),
     path("", include("consents.urls")),  # /accounts/communicatie/, /communicatie/afmelden/<token>/
     path("meters/", include("meters.urls")),

@@ -1,0 +1,28 @@
+"""The API's URL table, under /api/v1/ (namespace ``api``). Each app's views live in ``<app>/api/``.
+
+Every route here is walked by tests/ilusmart/api/test_scoping.py: a new route without a line
+there fails the test.
+"""
+
+from django.urls import path
+
+from accounts.api import views as accounts
+from ilusmart.api.views import DocsView, SchemaView
+from meters.api import views as meters
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("auth/token/", accounts.TokenCreateView.as_view(), name="token"),
+    path("auth/tokens/", accounts.TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<int:token_id>/", accounts.TokenRevokeView.as_view(), name="token_revoke"),
+    path("me/", accounts.MeView.as_view(), name="me"),
+    path("meters/", meters.MeterListView.as_view(), name="meters"),
+    path("meters/<str:ean>/", meters.MeterDetailView.as_view(), name="meter"),
+    path("meters/<str:ean>/readings/", meters.ReadingsView.as_view(), name="readings"),
+    path("meters/<str:ean>/capacity/", meters.CapacityView.as_view(), name="capacity"),
+    path("mandates/", meters.MandateListView.as_view(), name="mandates"),
+    path("faults/", meters.FaultListView.as_view(), name="faults"),
+]

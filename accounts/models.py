@@ -194,3 +194,26 @@ class SuppressedAddress(models.Model):
 
     def __str__(self):
         return self.email_hash[:12]
+
+
+class ApiToken(models.Model):
+    """A bearer token of the mobile app, one per device (accounts.services.api_tokens; issue 11).
+
+    Only the SHA-256 of the token is stored (the token is shown once, when it is made), so a copy
+    of the table lets nobody in. A token that was not used for ``API_TOKEN_IDLE_DAYS`` (90) no
+    longer works; the owner lists and revokes their tokens in the app and on the website.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    device = models.CharField(_("toestel"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("aangemaakt op"))
+    last_used_at = models.DateTimeField(_("laatst gebruikt op"))
+
+    class Meta:
+        verbose_name = _("app-sleutel")
+        verbose_name_plural = _("app-sleutels")
+        ordering = ["-last_used_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.device}"

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.models import Profile, SuppressedAddress, User, UserSession
+from accounts.models import ApiToken, Profile, SuppressedAddress, User, UserSession
+from accounts.services.api_tokens import api_token_idle_limit
 from accounts.services.sessions import session_limits
+from ilusmart import clock
 from ilusmart.erasure import email_hash
 
 
@@ -40,6 +42,14 @@ def sessions_for_user(*, user) -> list[UserSession]:
     )
 
 
+
 def address_suppressed(*, email: str) -> bool:
     """Whether ``email``'s owner had it erased (issue 10): sign-up and imports then add nothing."""
     return SuppressedAddress.objects.filter(email_hash=email_hash(email)).exists()
+
+
+def api_tokens_for_user(*, user):
+    """``user``'s mobile-app tokens that still work (used within the idle limit), last used first."""
+    return ApiToken.objects.filter(user=user, last_used_at__gte=clock.now() - api_token_idle_limit()).order_by(
+        "-last_used_at", "-pk"
+    )

@@ -68,6 +68,19 @@ ACCOUNTS = {
             "last_seen_at": personal(EXPORT, ERASE),
         },
     ),
+    "accounts.apitoken": ModelRule(
+        subject=("user",),
+        rows=Rows.DELETE,
+        reason="a mobile-app login of one of their devices (issue 11): goes with the account",
+        fields={
+            "id": not_personal(ERASE, ROW_ID),
+            "user": link(ERASE),
+            "device": personal(EXPORT, ERASE),
+            "digest": personal(NO_EXPORT, ERASE, "the hash of a bearer token: a credential"),
+            "created_at": personal(EXPORT, ERASE),
+            "last_used_at": personal(EXPORT, ERASE),
+        },
+    ),
     "accounts.emailchange": ModelRule(
         subject=("user",),
         rows=Rows.DELETE,

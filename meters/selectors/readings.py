@@ -334,6 +334,87 @@ def monthly_peaks(
     return peaks
 
 
+# --- Totals per day or month of a range (the CSV downloads and the API) ---------------------
+
+PERIOD_DAY = "day"
+PERIOD_MONTH = "month"
+PERIOD_ENERGY_FIELDS = (
+    "offtake_wh",
+    "offtake_day_wh",
+    "offtake_night_wh",
+    "injection_wh",
+    "injection_day_wh",
+    "injection_night_wh",
+)
+
+
+@dataclass(slots=True)
+class PeriodTotals(Totals):
+    """One local day or month of a range, ``[start, end)``: sums of its stored (visible) days.
+
+    Energy is ``None`` when no day of the period has a value of that direction (never 0);
+    ``slots_expected`` counts every quarter-hour of the period (92/96/100 a day), stored or not.
+    A month cut by the range's ends covers only the range's days.
+    """
+
+    end: date | None = None  # exclusive
+
+    @property
+    def start(self) -> date:
+        return self.period
+
+
+def _period_starts(resolution: str, start_date: date, end_date: date) -> list[date]:
+    if resolution == PERIOD_DAY:
+        return [start_date + timedelta(days=i) for i in range((end_date - start_date).days)]
+    starts, month = [start_date], start_date.replace(day=1)
+    while True:
+        month = (month + timedelta(days=32)).replace(day=1)
+        if month >= end_date:
+            return starts
+        starts.append(month)
+
+
+def _sum_present(values: list[int | None]) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def period_totals(
+    *, meter: Meter, start_date: date, end_date: date, resolution: str, visible: VisiblePeriods = ALL_DAYS
+) -> list[PeriodTotals]:
+    """One ``PeriodTotals`` per local day or month (``resolution``) of ``[start_date, end_date)``,
+    every period of the range, in order; only ``visible`` days carry values."""
+    starts = _period_starts(resolution, start_date, end_date)
+    ends = [*starts[1:], end_date]
+    stored = daily_totals(meter=meter, start_date=start_date, end_date=end_date, visible=visible)
+    periods, index = [], 0
+    for period_start, period_end in zip(starts, ends, strict=True):
+        days = []
+        while index < len(stored) and stored[index].period < period_end:
+            days.append(stored[index])
+            index += 1
+        sums = {field: _sum_present([getattr(d, field) for d in days]) for field in PERIOD_ENERGY_FIELDS}
+        peaks = [d.peak_offtake_w for d in days if d.peak_offtake_w is not None]
+        periods.append(
+            PeriodTotals(
+                period=period_start,
+                end=period_end,
+                **sums,
+                peak_offtake_w=max(peaks) if peaks else None,
+                slots_expected=sum(
+                    slots_in_day(period_start + timedelta(days=i))
+                    for i in range((period_end - period_start).days)
+                ),
+                offtake_slots_present=sum(d.offtake_slots_present for d in days),
+                injection_slots_present=sum(d.injection_slots_present for d in days),
+                estimated_values=sum(d.estimated_values for d in days),
+                imported_values=sum(d.imported_values for d in days),
+            )
+        )
+    return periods
+
+
 # --- Homeowner scoping: every meter a homeowner reaches goes through these -----------------
 
 
@@ -345,3 +426,8 @@ def meters_for_user(*, user):
 def meter_for_user(*, user, meter_id: int) -> Meter:
     """`user`'s meter `meter_id`; raises Meter.DoesNotExist for anyone else's (views answer 404)."""
     return meters_for_user(user=user).get(pk=meter_id)
+
+
+def meter_for_user_by_ean(*, user, ean: str) -> Meter:
+    """`user`'s meter with `ean`; raises Meter.DoesNotExist for anyone else's (the API answers 404)."""
+    return meters_for_user(user=user).get(ean=ean)

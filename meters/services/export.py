@@ -23,9 +23,17 @@ from django.utils.translation import gettext as _
 
 from ilusmart.fluvius.types import ValidationState
 from meters.models import Meter
-from meters.quarterhours import BRUSSELS, MISSING, QUARTER, day_start_utc, slots_in_day, source_of
-from meters.selectors import daily_totals, readings_for_range, w_to_kw, wh_to_kwh
-from meters.selectors.readings import ReadingSlot, reading_rows, slot_from_codes
+from meters.quarterhours import BRUSSELS, MISSING, QUARTER, day_start_utc, slots_in_day
+from meters.selectors import readings_for_range, w_to_kw, wh_to_kwh
+from meters.selectors.readings import (
+    PERIOD_DAY,
+    PERIOD_ENERGY_FIELDS,
+    PERIOD_MONTH,
+    ReadingSlot,
+    period_totals,
+    reading_rows,
+    slot_from_codes,
+)
 from meters.selectors.visibility import VisiblePeriods
 
 CSV_HEADER = ("start_utc", "end_utc", "offtake_kwh", "injection_kwh", "offtake_state", "injection_state")
@@ -68,8 +76,8 @@ def readings_csv_write(*, meter: Meter, start_date: date, end_date: date, out: T
 #   ``import`` (the homeowner's Mijn Fluvius CSV file) or ``both``; empty without a value.
 
 EXPORT_QUARTER_HOUR = "quarter_hour"
-EXPORT_DAY = "day"
-EXPORT_MONTH = "month"
+EXPORT_DAY = PERIOD_DAY
+EXPORT_MONTH = PERIOD_MONTH
 EXPORT_RESOLUTIONS = (EXPORT_QUARTER_HOUR, EXPORT_DAY, EXPORT_MONTH)
 EXPORT_STANDARD = "standard"
 EXPORT_EXCEL_BE = "excel_be"  # ";" and decimal comma, UTF-8 with BOM (see _excel_be_lines)
@@ -108,14 +116,7 @@ PERIOD_HEADER = (
 )
 _LOCAL = "%Y-%m-%d %H:%M"
 _UTC = "%Y-%m-%d %H:%M"
-_ENERGY_FIELDS = (
-    "offtake_wh",
-    "offtake_day_wh",
-    "offtake_night_wh",
-    "injection_wh",
-    "injection_day_wh",
-    "injection_night_wh",
-)
+_ENERGY_FIELDS = PERIOD_ENERGY_FIELDS
 
 
 class _Line:
@@ -263,56 +264,26 @@ def _quarter_hour_chunks(
         chunk_start = chunk_end
 
 
-def _period_starts(resolution: str, start_date: date, end_date: date) -> list[date]:
-    if resolution == EXPORT_DAY:
-        return [start_date + timedelta(days=i) for i in range((end_date - start_date).days)]
-    starts, month = [start_date], start_date.replace(day=1)
-    while True:
-        month = (month + timedelta(days=32)).replace(day=1)
-        if month >= end_date:
-            return starts
-        starts.append(month)
-
-
-def _sum(values: list[int | None]) -> int | None:
-    present = [v for v in values if v is not None]
-    return sum(present) if present else None
-
-
 def _period_rows(
     meter: Meter, resolution: str, start_date: date, end_date: date, visible: VisiblePeriods
 ) -> Iterator[tuple]:
-    """One row per local day or month of the range; a month row sums only the range's days."""
-    starts = _period_starts(resolution, start_date, end_date)
-    ends = [*starts[1:], end_date]
-    stored = daily_totals(meter=meter, start_date=start_date, end_date=end_date, visible=visible)
-    index = 0
-    for period_start, period_end in zip(starts, ends, strict=True):
-        days = []
-        while index < len(stored) and stored[index].period < period_end:
-            days.append(stored[index])
-            index += 1
-        expected = sum(
-            slots_in_day(period_start + timedelta(days=i)) for i in range((period_end - period_start).days)
-        )
-        sums = {field: _sum([getattr(d, field) for d in days]) for field in _ENERGY_FIELDS}
-        peaks = [d.peak_offtake_w for d in days if d.peak_offtake_w is not None]
-        label = period_start.isoformat() if resolution == EXPORT_DAY else period_start.strftime("%Y-%m")
-        if resolution == EXPORT_MONTH and period_start.day != 1:
-            label = period_start.isoformat()  # a range that starts mid-month: say from which day
-        offtake_present = sum(d.offtake_slots_present for d in days)
-        injection_present = sum(d.injection_slots_present for d in days)
-        imported = sum(d.imported_values for d in days)
+    """One row per local day or month of the range (``period_totals``: the API reads the same)."""
+    for period in period_totals(
+        meter=meter, start_date=start_date, end_date=end_date, resolution=resolution, visible=visible
+    ):
+        label = period.start.isoformat() if resolution == EXPORT_DAY else period.start.strftime("%Y-%m")
+        if resolution == EXPORT_MONTH and period.start.day != 1:
+            label = period.start.isoformat()  # a range that starts mid-month: say from which day
         yield (
             label,
-            day_start_utc(period_start).strftime(_UTC),
-            *(_kwh(wh_to_kwh(sums[field])) for field in _ENERGY_FIELDS),
-            _kwh(w_to_kw(max(peaks))) if peaks else "",
-            expected,
-            offtake_present,
-            injection_present,
-            sum(d.estimated_values for d in days),
-            source_of(offtake_present + injection_present, imported) or "",
+            day_start_utc(period.start).strftime(_UTC),
+            *(_kwh(wh_to_kwh(getattr(period, field))) for field in _ENERGY_FIELDS),
+            _kwh(w_to_kw(period.peak_offtake_w)),
+            period.slots_expected,
+            period.offtake_slots_present,
+            period.injection_slots_present,
+            period.estimated_values,
+            period.source or "",
         )
 
 

@@ -12,11 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import rate_limited
 from consents.models import Mandate
-from consents.selectors.mandates import mandate_current, mandate_display
 from ilusmart.fluvius.errors import FluviusError
 from meters.forms import MeterLinkForm
-from meters.quarterhours import local_date
-from meters.selectors import meters_for_user, visible_periods
+from meters.selectors.overview import meter_overviews_for_user
 from meters.services.meters import MeterLinkRefused, meter_connect_start, meter_link
 from meters.services.sync import mandate_return_refresh
 from meters.views.common import own_meter
@@ -25,23 +23,7 @@ logger = logging.getLogger("ilusmart.meters")
 
 
 def _meter_list_page(request, form, status=200):
-    rows = []
-    for meter in meters_for_user(user=request.user):
-        mandate = mandate_current(user=request.user, ean=meter.ean)
-        sync = getattr(meter, "sync_state", None)
-        data_until = sync.data_until if sync else None
-        # "Data up to …" only when that day is the homeowner's own (not a previous occupant's).
-        if data_until and local_date(data_until) not in visible_periods(user=request.user, meter=meter):
-            data_until = None
-        rows.append(
-            {
-                "meter": meter,
-                "mandate": mandate,
-                "display": mandate_display(mandate=mandate),
-                "sync": sync,
-                "data_until": data_until,
-            }
-        )
+    rows = meter_overviews_for_user(user=request.user)
     return render(request, "meters/meter_list.html", {"rows": rows, "form": form}, status=status)
 
 

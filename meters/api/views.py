@@ -1,0 +1,219 @@
+"""API views of the meters app (thin: scope to the caller, validate, call one selector/service).
+
+Every meter is found through ``meter_for_user_by_ean`` (404 for anyone else's EAN), and every
+figure of it is read over ``visible_periods`` only: the days that are the caller's own, as on
+the pages.
+"""
+
+from datetime import timedelta
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from accounts.client_ip import client_ip_address
+from accounts.services.rate_limits import rate_limit_take
+from consents.api.serializers import MandateSerializer
+from consents.selectors import mandates_for_user
+from ilusmart import clock, errors
+from ilusmart.api.views import ApiGenericView, ApiView
+from ilusmart.errors import ApplicationError
+from ilusmart.fluvius.errors import FluviusError
+from meters.forms import ReadingsExportForm
+from meters.models import Meter
+from meters.selectors import capacity_tariff_summary, faults_open_for_user, readings_for_range
+from meters.selectors.overview import meter_overview, meter_overviews_for_user
+from meters.selectors.readings import meter_for_user_by_ean, period_totals
+from meters.selectors.visibility import visible_periods
+from meters.services.export import EXPORT_QUARTER_HOUR, export_range_check
+from meters.services.meters import meter_connect_start
+
+from .serializers import (
+    CapacitySerializer,
+    FaultSerializer,
+    MeterSerializer,
+    ReadingsSerializer,
+    period_item,
+    reading_item,
+)
+
+# The longest range one request may ask for, per resolution (days): an answer stays below
+# ~1 MB. Longer ranges: ask in parts, or download the CSV on the website.
+READINGS_MAX_DAYS = {"quarter_hour": 31, "day": 3 * 366, "month": 30 * 366}
+EAN = OpenApiParameter("ean", str, OpenApiParameter.PATH, description="The meter's 18-digit EAN.")
+
+
+def _own_meter(request, ean: str) -> Meter:
+    try:
+        return meter_for_user_by_ean(user=request.user, ean=ean)
+    except Meter.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class MeterListView(ApiView):
+    @extend_schema(operation_id="meters_list", tags=["meters"], responses=MeterSerializer(many=True))
+    def get(self, request):
+        """The caller's meters: products, mandate state, data freshness, back-fill, open faults."""
+        return Response(MeterSerializer(meter_overviews_for_user(user=request.user), many=True).data)
+
+
+class MeterDetailView(ApiView):
+    @extend_schema(
+        operation_id="meters_retrieve", tags=["meters"], parameters=[EAN], responses=MeterSerializer
+    )
+    def get(self, request, ean: str):
+        """One of the caller's meters (as in the list)."""
+        meter = _own_meter(request, ean)
+        return Response(MeterSerializer(meter_overview(user=request.user, meter=meter)).data)
+
+
+ReadingsQuerySerializer = type(
+    "ReadingsQuerySerializer",
+    (serializers.Serializer,),
+    {
+        "from": serializers.DateField(help_text="First local (Europe/Brussels) date, `YYYY-MM-DD`."),
+        "to": serializers.DateField(help_text="Local date after the last one (exclusive), `YYYY-MM-DD`."),
+        "resolution": serializers.ChoiceField(
+            choices=list(READINGS_MAX_DAYS),
+            help_text="At most 31 days of quarter-hours, 3 years of days, 30 years of months per request.",
+        ),
+    },
+)
+
+
+class ReadingsView(ApiView):
+    @extend_schema(
+        operation_id="meters_readings",
+        tags=["meters"],
+        parameters=[EAN, ReadingsQuerySerializer],
+        responses=ReadingsSerializer,
+    )
+    def get(self, request, ean: str):
+        """Offtake and injection per quarter-hour, day or month of local dates `[from, to)`.
+
+        Every period of the range is an item (92 or 100 quarter-hours on a daylight-saving day);
+        values come only from the caller's own days (`own_periods`), other items are null. The
+        range rules are the CSV download's (dates between 2000 and 2999).
+        """
+        meter = _own_meter(request, ean)
+        query = ReadingsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, end = query.validated_data["from"], query.validated_data["to"]
+        resolution = query.validated_data["resolution"]
+        form = ReadingsExportForm(
+            {"van": start, "tot": end - timedelta(days=1), "resolutie": resolution}
+        )  # the download form's rules
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {"to" if k == "tot" else "from": v for k, v in form.errors.items()}
+            )
+        try:
+            export_range_check(resolution=resolution, start_date=start, end_date=end)
+        except ValueError as exc:
+            raise exceptions.ValidationError({"to": [str(exc)]}) from exc
+        if (end - start).days > READINGS_MAX_DAYS[resolution]:
+            raise exceptions.ValidationError(
+                {
+                    "to": [
+                        _("Te lange periode: hoogstens %(days)d dagen per verzoek.")
+                        % {"days": READINGS_MAX_DAYS[resolution]}
+                    ]
+                }
+            )
+        visible = visible_periods(user=request.user, meter=meter)
+        if resolution == EXPORT_QUARTER_HOUR:
+            slots = readings_for_range(meter=meter, start_date=start, end_date=end, visible=visible)
+            items = [reading_item(slot) for slot in slots]
+        else:
+            periods = period_totals(
+                meter=meter, start_date=start, end_date=end, resolution=resolution, visible=visible
+            )
+            items = [period_item(period) for period in periods]
+        own = [{"start": a.isoformat(), "end": b.isoformat()} for a, b in visible.clip(start, end)]
+        return Response(
+            {
+                "ean": meter.ean,
+                "resolution": resolution,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "own_periods": own,
+                "items": items,
+            }
+        )
+
+
+class CapacityView(ApiView):
+    @extend_schema(
+        operation_id="meters_capacity", tags=["meters"], parameters=[EAN], responses=CapacitySerializer
+    )
+    def get(self, request, ean: str):
+        """The capacity tariff: monthly peaks of the last 12 months, their rolling average, the floor."""
+        meter = _own_meter(request, ean)
+        visible = visible_periods(user=request.user, meter=meter)
+        summary = capacity_tariff_summary(meter=meter, today=clock.local_today(), visible=visible)
+        return Response(CapacitySerializer(summary).data)
+
+
+class FaultListView(ApiGenericView):
+    """The open faults (storingen) of the caller's meters, told in plain words."""
+
+    serializer_class = FaultSerializer
+    ordering = ("-pk",)
+
+    def get_queryset(self):
+        return faults_open_for_user(user=self.request.user)
+
+    @extend_schema(operation_id="faults_list", tags=["faults"])
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class MandateRequestSerializer(serializers.Serializer):
+    ean = serializers.CharField(max_length=40, help_text="The EAN of one of the caller's meters.")
+
+
+class FluviusUnavailable(ApplicationError):
+    kind = errors.UNAVAILABLE
+    default_code = "fluvius_unavailable"
+
+
+class MandateListView(ApiGenericView):
+    """The caller's Fluvius mandates, newest first; POST starts one for a meter."""
+
+    serializer_class = MandateSerializer
+    ordering = ("-requested_at", "-pk")
+
+    def get_queryset(self):
+        return mandates_for_user(user=self.request.user)
+
+    @extend_schema(operation_id="mandates_list", tags=["mandates"])
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="mandates_create",
+        tags=["mandates"],
+        request=MandateRequestSerializer,
+        responses={201: MandateSerializer},
+    )
+    def post(self, request):
+        """Start a mandate for one of the caller's meters; open the answer's `url` (Mijn Fluvius) to approve it.
+
+        The same limit as the website's button (meter_connect: per user and per IP), 429 over it;
+        503 when Fluvius cannot be reached.
+        """
+        body = MandateRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        meter = _own_meter(request, body.validated_data["ean"])
+        rate_limit_take(action="meter_connect", user_id=request.user.pk, ip=client_ip_address(request))
+        try:
+            mandate = meter_connect_start(user=request.user, meter=meter)
+        except FluviusError as exc:
+            raise FluviusUnavailable(
+                _("Fluvius is nu niet bereikbaar. Probeer het over enkele minuten opnieuw.")
+            ) from exc
+        return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)

@@ -103,7 +103,8 @@ def cache_keys_cleared():
 
 @pytest.fixture(autouse=True)
 def _rate_limits_cleared():
-    """Each test starts with no rate-limit, mail-cap or running-place counts (accounts.services.rate_limits).
+    """Each test starts with no rate-limit, mail-cap, running-place or API throttle counts
+    (accounts.services.rate_limits; ilusmart.api.throttling).
 
     Every test request comes from 127.0.0.1, so counts per address would otherwise add up over
     a whole run and refuse some later test's requests.
@@ -111,7 +112,7 @@ def _rate_limits_cleared():
     from django.core.cache import cache
 
     client = cache._cache.get_client(write=True)
-    for pattern in ("ratelimit:*", "mailcap:*", "running:*"):
+    for pattern in ("ratelimit:*", "mailcap:*", "running:*", "throttle_*"):  # throttle_*: the API's
         keys = list(client.scan_iter(match=f"{cache.key_prefix}:*:{pattern}", count=1000))
         if keys:
             client.delete(*keys)
@@ -194,3 +195,27 @@ def totp_code():
 def admin_client(client, admin_user, admin_login):
     """pytest-django's admin_client, past the second factor like every staff session."""
     return admin_login(client, admin_user)
+
+
+# --- The mobile-app API (ilusmart/api, <app>/api; issue 11) ---------------------------------
+
+
+@pytest.fixture
+def api_token():
+    """make(user, device="test phone") -> a live bearer token of ``user`` (the token itself)."""
+    from accounts.services.api_tokens import api_token_create
+
+    def make(user, device: str = "test phone") -> str:
+        return api_token_create(user=user, device=device)[1]
+
+    return make
+
+
+@pytest.fixture
+def bearer(api_token):
+    """bearer(user) -> the ``HTTP_AUTHORIZATION`` keyword arguments for a test-client request as ``user``."""
+
+    def make(user) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {api_token(user)}"}
+
+    return make

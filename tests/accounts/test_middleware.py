@@ -18,6 +18,8 @@ FILL = {
     "year": lambda o: "2025",
     "token": lambda o: "niet-een-echte-token",
     "uidb64": lambda o: "MQ",
+    "ean": lambda o: o["meter"].ean,  # the API (ilusmart/api)
+    "token_id": lambda o: 1,
 }
 STAFF_NAMESPACES = {"admin"}
 

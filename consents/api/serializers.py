@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from consents.models import Mandate
-from consents.selectors import mandate_display
+from consents.selectors.mandates import mandate_display
 
 MANDATE_STATES = ["none", "requested", "active", "ending_soon", "rejected", "ended"]
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.client_ip import client_ip_address
 from accounts.services.rate_limits import rate_limit_take
 from consents.api.serializers import MandateSerializer
-from consents.selectors import mandates_for_user
+from consents.selectors.mandates import mandates_for_user
 from ilusmart import clock, errors
 from ilusmart.api.views import ApiGenericView, ApiView
 from ilusmart.errors import ApplicationError

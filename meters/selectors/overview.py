@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consents.models import Mandate
-from consents.selectors import MandateDisplay, mandate_current, mandate_display
+from consents.selectors.mandates import MandateDisplay, mandate_current, mandate_display
 from meters.models import Fault, Meter, MeterSyncState, Product
 from meters.quarterhours import local_date
 from meters.selectors.faults import faults_open_for_user

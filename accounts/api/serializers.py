@@ -6,7 +6,7 @@ from accounts.models import ApiToken, Profile
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254, help_text="The account's email address.")
+    email = serializers.EmailField(max_length=254, help_text="The account's email address.")
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     device = serializers.CharField(
         max_length=100, help_text="A name for this device, shown in the token list."

@@ -12,7 +12,7 @@ from accounts.services.api_tokens import api_token_create, api_token_idle_limit,
 from accounts.services.users import profile_update
 from ilusmart.api.errors import error_body
 from ilusmart.api.throttling import IpThrottle, LoginThrottle
-from ilusmart.api.views import ApiGenericView, ApiView
+from ilusmart.api.views import ApiListView, ApiView
 
 from .serializers import (
     ApiTokenSerializer,
@@ -70,7 +70,7 @@ class TokenCreateView(ApiView):
         return Response({"id": token.pk, "token": raw}, status=status.HTTP_201_CREATED)
 
 
-class TokenListView(ApiGenericView):
+class TokenListView(ApiListView):
     """The caller's tokens that still work, one per device (the token itself is never shown again)."""
 
     serializer_class = ApiTokenSerializer
@@ -83,9 +83,9 @@ class TokenListView(ApiGenericView):
         return {**super().get_serializer_context(), "idle_limit": api_token_idle_limit()}
 
     @extend_schema(operation_id="auth_tokens_list", tags=["auth"])
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        """The caller's tokens that still work, last used first."""
+        return super().get(request, *args, **kwargs)
 
 
 class TokenRevokeView(ApiView):

@@ -4,10 +4,10 @@ Every route here is walked by tests/ilusmart/api/test_scoping.py: a new route wi
 there fails the test.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
 from accounts.api import views as accounts
-from ilusmart.api.views import DocsView, SchemaView
+from ilusmart.api.views import DocsView, SchemaView, not_found
 from meters.api import views as meters
 
 app_name = "api"
@@ -25,4 +25,5 @@ urlpatterns = [
     path("meters/<str:ean>/capacity/", meters.CapacityView.as_view(), name="capacity"),
     path("mandates/", meters.MandateListView.as_view(), name="mandates"),
     path("faults/", meters.FaultListView.as_view(), name="faults"),
+    re_path(r"^.*$", not_found, name="not_found"),  # last: every other path is a JSON 404
 ]

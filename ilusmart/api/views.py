@@ -3,15 +3,19 @@
 from datetime import UTC
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from ilusmart.api.errors import error_body
 from ilusmart.api.throttling import IpThrottle
 
 
@@ -33,8 +37,8 @@ class ApiView(NoStoreMixin, APIView):
     """Base of every API view: authenticated (token or session), throttled, not stored."""
 
 
-class ApiGenericView(NoStoreMixin, GenericAPIView):
-    """Base of the API's list views (cursor pagination)."""
+class ApiListView(NoStoreMixin, ListAPIView):
+    """Base of the API's list views (cursor pagination, the schema says so)."""
 
 
 class SchemaView(NoStoreMixin, SpectacularAPIView):
@@ -67,3 +71,11 @@ class DocsView(NoStoreMixin, SpectacularSwaggerView):
     @method_decorator(csp_override(_docs_csp()))
     def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, **kwargs)
+
+
+@csrf_exempt  # it changes nothing, whatever the method
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/: the API's 404 in its own shape (not the site's HTML page)."""
+    response = JsonResponse(error_body(code="not_found", message=gettext("Niet gevonden.")), status=404)
+    response["Cache-Control"] = "no-store, private"
+    return response

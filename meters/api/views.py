@@ -18,7 +18,7 @@ from accounts.services.rate_limits import rate_limit_take
 from consents.api.serializers import MandateSerializer
 from consents.selectors.mandates import mandates_for_user
 from ilusmart import clock, errors
-from ilusmart.api.views import ApiGenericView, ApiView
+from ilusmart.api.views import ApiListView, ApiView
 from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.errors import FluviusError
 from meters.forms import ReadingsExportForm
@@ -106,8 +106,10 @@ class ReadingsView(ApiView):
             {"van": start, "tot": end - timedelta(days=1), "resolutie": resolution}
         )  # the download form's rules
         if not form.is_valid():
+            # The form's names are the page's (van, tot); an error about the range is about both.
+            fields = {"van": ["from"], "tot": ["to"]}
             raise exceptions.ValidationError(
-                {"to" if k == "tot" else "from": v for k, v in form.errors.items()}
+                {name: list(v) for k, v in form.errors.items() for name in fields.get(k, ["from", "to"])}
             )
         try:
             export_range_check(resolution=resolution, start_date=start, end_date=end)
@@ -156,7 +158,7 @@ class CapacityView(ApiView):
         return Response(CapacitySerializer(summary).data)
 
 
-class FaultListView(ApiGenericView):
+class FaultListView(ApiListView):
     """The open faults (storingen) of the caller's meters, told in plain words."""
 
     serializer_class = FaultSerializer
@@ -166,9 +168,9 @@ class FaultListView(ApiGenericView):
         return faults_open_for_user(user=self.request.user)
 
     @extend_schema(operation_id="faults_list", tags=["faults"])
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        """The open faults of the caller's meters, newest first."""
+        return super().get(request, *args, **kwargs)
 
 
 class MandateRequestSerializer(serializers.Serializer):
@@ -180,7 +182,7 @@ class FluviusUnavailable(ApplicationError):
     default_code = "fluvius_unavailable"
 
 
-class MandateListView(ApiGenericView):
+class MandateListView(ApiListView):
     """The caller's Fluvius mandates, newest first; POST starts one for a meter."""
 
     serializer_class = MandateSerializer
@@ -190,9 +192,9 @@ class MandateListView(ApiGenericView):
         return mandates_for_user(user=self.request.user)
 
     @extend_schema(operation_id="mandates_list", tags=["mandates"])
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        """The caller's mandates, newest first."""
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="mandates_create",

@@ -40,6 +40,7 @@ ROUTES = {
     "api:token": "public",
     "api:schema": "public",
     "api:docs": "public",
+    "api:not_found": "public",  # every other path under /api/v1/: a JSON 404
 }
 FILL = {"ean": lambda owner: owner.meter.ean, "token_id": lambda owner: owner.token.pk}
 

@@ -42,7 +42,6 @@ def sessions_for_user(*, user) -> list[UserSession]:
     )
 
 
-
 def address_suppressed(*, email: str) -> bool:
     """Whether ``email``'s owner had it erased (issue 10): sign-up and imports then add nothing."""
     return SuppressedAddress.objects.filter(email_hash=email_hash(email)).exists()
@@ -50,6 +49,6 @@ def address_suppressed(*, email: str) -> bool:
 
 def api_tokens_for_user(*, user):
     """``user``'s mobile-app tokens that still work (used within the idle limit), last used first."""
-    return ApiToken.objects.filter(user=user, last_used_at__gte=clock.now() - api_token_idle_limit()).order_by(
-        "-last_used_at", "-pk"
-    )
+    return ApiToken.objects.filter(
+        user=user, last_used_at__gte=clock.now() - api_token_idle_limit()
+    ).order_by("-last_used_at", "-pk")

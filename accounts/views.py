@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.client_ip import client_ip_address
 from accounts.decorators import rate_limited
 from accounts.forms import EmailChangeForm, LoginForm, ProfileForm, SignUpForm, SiteUrlPasswordResetForm
-from accounts.selectors import profile_for_user, sessions_for_user
+from accounts.selectors import api_tokens_for_user, profile_for_user, sessions_for_user
+from accounts.services.api_tokens import ApiTokenNotFound, api_token_revoke
 from accounts.services.email_change import (
     EmailChangeLinkInvalid,
     EmailChangeRefused,
@@ -199,6 +201,25 @@ def sessions(request):
         return redirect("accounts:sessions")
     context = {"rows": sessions_for_user(user=request.user), "current_key": request.session.session_key}
     return render(request, "accounts/sessions.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def api_tokens(request):
+    """The devices logged in to the mobile app (one token each), each with a button to log it out."""
+    return render(request, "accounts/api_tokens.html", {"rows": api_tokens_for_user(user=request.user)})
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke_view(request, token_id):
+    """Log one device out of the app (revoke its token); 404 for anyone else's."""
+    try:
+        api_token_revoke(user=request.user, token_id=token_id)
+    except ApiTokenNotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("Dat toestel is afgemeld in de app."))
+    return redirect("accounts:api_tokens")
 
 
 password_reset = rate_limited("password_reset")(

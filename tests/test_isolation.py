@@ -25,11 +25,12 @@ from tests.factories import MandateFactory, MeterFactory, UserFactory
 FILL = {
     "meter_id": lambda objects: objects.meter.pk,
     "reference": lambda objects: objects.mandate.reference_number,
+    "token_id": lambda objects: objects.token.pk,
     "day": "2025-06-14",
     "month": "2025-06",
     "year": "2025",
 }
-OWNER_SCOPED_KWARGS = {"meter_id", "reference"}
+OWNER_SCOPED_KWARGS = {"meter_id", "reference", "token_id"}
 # URLs with keywords that do not name an owned object: the token itself is the secret.
 NOT_OWNER_SCOPED = {
     "accounts:verify": "e-mail verification token (signed, single use)",
@@ -108,13 +109,16 @@ class Homeowner:
     user: object
     meter: object
     mandate: object
+    token: object  # a mobile-app token (accounts:api_token_revoke)
 
 
 def _homeowner() -> Homeowner:
+    from accounts.services.api_tokens import api_token_create
+
     user = UserFactory()
     meter = MeterFactory(owner=user)
     mandate = MandateFactory(user=user, ean=meter.ean)
-    return Homeowner(user, meter, mandate)
+    return Homeowner(user, meter, mandate, api_token_create(user=user, device="telefoon")[0])
 
 
 def _url(route: Route, objects: Homeowner) -> str:

@@ -1,8 +1,9 @@
 """Serializers of the consents API (issue 11): a homeowner's Fluvius mandates, as shapes only."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from consents.models import Mandate
+from consents.models import CommunicationConsent, Mandate
 from consents.selectors.mandates import mandate_display
 
 MANDATE_STATES = ["none", "requested", "active", "ending_soon", "rejected", "ended"]
@@ -52,3 +53,32 @@ class MandateSerializer(serializers.ModelSerializer):
         if mandate.status == Mandate.Status.REQUESTED and mandate.short_url:
             return mandate.short_url
         return None
+
+
+class CommunicationChoiceSerializer(serializers.Serializer):
+    """The person's answer for one channel and topic (``consents.selectors.communications``)."""
+
+    channel = serializers.ChoiceField(choices=CommunicationConsent.Channel.choices)
+    topic = serializers.ChoiceField(choices=CommunicationConsent.Topic.choices)
+    opted_in = serializers.BooleanField(help_text="Explicit opt-in only: false until the person said yes.")
+    at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When they last chose; null: never."
+    )
+    source = serializers.CharField(
+        read_only=True, help_text="Where they last chose (page, app, unsubscribe link, …)."
+    )
+
+
+class CommunicationChoicesSerializer(serializers.Serializer):
+    """Every channel and topic with its answer (PUT: all of them, as the Communicatie page sends)."""
+
+    choices = CommunicationChoiceSerializer(many=True)
+
+    def validate_choices(self, choices):
+        pairs = [(c["channel"], c["topic"]) for c in choices]
+        expected = {
+            (ch, t) for ch in CommunicationConsent.Channel.values for t in CommunicationConsent.Topic.values
+        }
+        if len(pairs) != len(set(pairs)) or set(pairs) != expected:
+            raise serializers.ValidationError(_("Geef elk kanaal en onderwerp precies één keer."))
+        return choices

@@ -7,6 +7,7 @@ there fails the test.
 from django.urls import path, re_path
 
 from accounts.api import views as accounts
+from consents.api import views as consents
 from ilusmart.api.views import DocsView, SchemaView, not_found
 from meters.api import views as meters
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("auth/tokens/", accounts.TokenListView.as_view(), name="tokens"),
     path("auth/tokens/<int:token_id>/", accounts.TokenRevokeView.as_view(), name="token_revoke"),
     path("me/", accounts.MeView.as_view(), name="me"),
+    path("me/communications/", consents.CommunicationsView.as_view(), name="communications"),
     path("meters/", meters.MeterListView.as_view(), name="meters"),
     path("meters/<str:ean>/", meters.MeterDetailView.as_view(), name="meter"),
     path("meters/<str:ean>/readings/", meters.ReadingsView.as_view(), name="readings"),

@@ -138,12 +138,16 @@ class ReadingItemSerializer(serializers.Serializer):
     injection_quarter_hours = serializers.IntegerField()
     estimated_values = serializers.IntegerField(help_text="Values Fluvius estimated (state EST).")
     source = serializers.ChoiceField(choices=["fluvius", "import", "both"], allow_null=True)
-    offtake_day_kwh = serializers.DecimalField(**KWH, help_text="Days and months only (day register).")
-    offtake_night_kwh = serializers.DecimalField(**KWH)
-    injection_day_kwh = serializers.DecimalField(**KWH)
-    injection_night_kwh = serializers.DecimalField(**KWH)
+    offtake_day_kwh = serializers.DecimalField(
+        **KWH, required=False, help_text="Days and months only (day register); absent for quarter-hours."
+    )
+    offtake_night_kwh = serializers.DecimalField(**KWH, required=False)
+    injection_day_kwh = serializers.DecimalField(**KWH, required=False)
+    injection_night_kwh = serializers.DecimalField(**KWH, required=False)
     peak_offtake_kw = serializers.DecimalField(
-        **KWH, help_text="Days and months only: highest quarter-hour, kW."
+        **KWH,
+        required=False,
+        help_text="Days and months only: highest quarter-hour, kW; absent for quarter-hours.",
     )
 
 
@@ -165,27 +169,38 @@ class ReadingsSerializer(serializers.Serializer):
     items = ReadingItemSerializer(many=True)
 
 
-def reading_item(slot) -> dict:
-    """One quarter-hour (``meters.selectors.readings.ReadingSlot``) as an item."""
-    off, inj = slot.offtake_kwh, slot.injection_kwh
-    return {
-        "start": slot.start_utc.strftime(_UTC),
-        "end": slot.end_utc.strftime(_UTC),
-        "offtake_kwh": None if off is None else f"{off:.3f}",
-        "injection_kwh": None if inj is None else f"{inj:.3f}",
-        "offtake_state": slot.offtake_state,
-        "injection_state": slot.injection_state,
-        "quarter_hours_expected": 1,
-        "offtake_quarter_hours": int(off is not None),
-        "injection_quarter_hours": int(inj is not None),
-        "estimated_values": (slot.offtake_state == "EST") + (slot.injection_state == "EST"),
-        "source": slot.source,
-        "offtake_day_kwh": None,
-        "offtake_night_kwh": None,
-        "injection_day_kwh": None,
-        "injection_night_kwh": None,
-        "peak_offtake_kw": None,
-    }
+def _utc(moment) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` of a UTC instant (isoformat: a third of strftime's time)."""
+    return moment.isoformat()[:19] + "Z"
+
+
+def reading_items(slots) -> list[dict]:
+    """Quarter-hours (``meters.selectors.readings.ReadingSlot``) as items, in order.
+
+    Built for speed (a month is ~3,000 items): each slot's end is the next one's start, so each
+    instant is written once; values are exact 3-decimal Decimals already, so ``str`` suffices.
+    """
+    items, previous_end, previous_text = [], None, None
+    for slot in slots:
+        off, inj = slot.offtake_kwh, slot.injection_kwh
+        start = previous_text if slot.start_utc == previous_end else _utc(slot.start_utc)
+        previous_end, previous_text = slot.end_utc, _utc(slot.end_utc)
+        items.append(
+            {
+                "start": start,
+                "end": previous_text,
+                "offtake_kwh": None if off is None else str(off),
+                "injection_kwh": None if inj is None else str(inj),
+                "offtake_state": slot.offtake_state,
+                "injection_state": slot.injection_state,
+                "quarter_hours_expected": 1,
+                "offtake_quarter_hours": int(off is not None),
+                "injection_quarter_hours": int(inj is not None),
+                "estimated_values": (slot.offtake_state == "EST") + (slot.injection_state == "EST"),
+                "source": slot.source,
+            }
+        )
+    return items
 
 
 def _kwh(wh: int | None) -> str | None:
@@ -195,8 +210,8 @@ def _kwh(wh: int | None) -> str | None:
 def period_item(period) -> dict:
     """One day or month (``meters.selectors.readings.PeriodTotals``) as an item."""
     return {
-        "start": day_start_utc(period.start).strftime(_UTC),
-        "end": day_start_utc(period.end).strftime(_UTC),
+        "start": _utc(day_start_utc(period.start)),
+        "end": _utc(day_start_utc(period.end)),
         "offtake_kwh": _kwh(period.offtake_wh),
         "injection_kwh": _kwh(period.injection_wh),
         "offtake_state": None,

@@ -36,7 +36,7 @@ from .serializers import (
     MeterSerializer,
     ReadingsSerializer,
     period_item,
-    reading_item,
+    reading_items,
 )
 
 # The longest range one request may ask for, per resolution (days): an answer stays below
@@ -127,7 +127,7 @@ class ReadingsView(ApiView):
         visible = visible_periods(user=request.user, meter=meter)
         if resolution == EXPORT_QUARTER_HOUR:
             slots = readings_for_range(meter=meter, start_date=start, end_date=end, visible=visible)
-            items = [reading_item(slot) for slot in slots]
+            items = reading_items(slots)
         else:
             periods = period_totals(
                 meter=meter, start_date=start, end_date=end, resolution=resolution, visible=visible

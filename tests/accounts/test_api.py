@@ -163,3 +163,21 @@ def test_session_callers_need_the_csrf_token_for_writes(an):
         reverse("api:me"), {"first_name": "Xavier"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
     )
     assert allowed.status_code == 200, allowed.content
+
+
+@pytest.mark.django_db
+def test_the_website_lists_the_apps_devices_and_logs_one_out(client, an, api_token):
+    phone = api_token(an, "Pixel van An")
+    api_token(an, "iPad")
+    client.force_login(an)
+    page = client.get(reverse("accounts:api_tokens"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Pixel van An" in text and "iPad" in text and phone not in text
+    assert reverse("accounts:api_tokens") in client.get(reverse("accounts:profile")).content.decode()
+    pixel = ApiToken.objects.get(device="Pixel van An")
+    response = client.post(reverse("accounts:api_token_revoke", args=[pixel.pk]))
+    assert response.status_code == 302
+    assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Bearer {phone}").status_code == 401
+    assert list(ApiToken.objects.values_list("device", flat=True)) == ["iPad"]
+    assert client.post(reverse("accounts:api_token_revoke", args=[pixel.pk])).status_code == 404

@@ -37,6 +37,7 @@ ROUTES = {
     "api:faults": "list",
     "api:tokens": "list",
     "api:me": "me",
+    "api:communications": "me",
     "api:token": "public",
     "api:schema": "public",
     "api:docs": "public",

@@ -66,11 +66,10 @@ class FaultSerializer(serializers.ModelSerializer):
 
 
 class BackfillSerializer(serializers.Serializer):
-    """The history fetch after a mandate: ``[start, end)`` in UTC, done up to ``done_until``."""
+    """The history fetch after a mandate: ``[start, end)`` in UTC and how much of it is done."""
 
     start = UtcDateTimeField()
     end = UtcDateTimeField()
-    done_until = UtcDateTimeField(allow_null=True)
     complete = serializers.BooleanField()
     percent = serializers.IntegerField(min_value=0, max_value=100)
 

@@ -17,22 +17,13 @@ from meters.selectors.visibility import visible_periods
 
 @dataclass(frozen=True, slots=True)
 class BackfillProgress:
-    """How far the history fetch of a meter got: ``[start, end)`` in UTC, done up to ``done_until``."""
+    """How far the history fetch of a meter got: ``[start, end)`` in UTC, ``percent`` done
+    (``MeterSyncState.backfill_percent``, as the pages show it; 100 once complete)."""
 
     start: datetime
     end: datetime
-    done_until: datetime | None
     complete: bool
-
-    @property
-    def percent(self) -> int:
-        """Whole percent done (100 once complete)."""
-        if self.complete:
-            return 100
-        total = (self.end - self.start).total_seconds()
-        if self.done_until is None or total <= 0:
-            return 0
-        return max(0, min(99, int((self.done_until - self.start).total_seconds() * 100 // total)))
+    percent: int
 
 
 @dataclass(frozen=True, slots=True)

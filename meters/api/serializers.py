@@ -203,26 +203,37 @@ def reading_items(slots) -> list[dict]:
 
 
 def _kwh(wh: int | None) -> str | None:
-    return None if wh is None else f"{Decimal(wh).scaleb(-3):.3f}"
+    """Integer Wh as kWh text with exactly 3 decimals, by integer arithmetic (exact, and fast)."""
+    if wh is None:
+        return None
+    sign, wh = ("-", -wh) if wh < 0 else ("", wh)
+    return f"{sign}{wh // 1000}.{wh % 1000:03d}"
 
 
-def period_item(period) -> dict:
-    """One day or month (``meters.selectors.readings.PeriodTotals``) as an item."""
-    return {
-        "start": _utc(day_start_utc(period.start)),
-        "end": _utc(day_start_utc(period.end)),
-        "offtake_kwh": _kwh(period.offtake_wh),
-        "injection_kwh": _kwh(period.injection_wh),
-        "offtake_state": None,
-        "injection_state": None,
-        "quarter_hours_expected": period.slots_expected,
-        "offtake_quarter_hours": period.offtake_slots_present,
-        "injection_quarter_hours": period.injection_slots_present,
-        "estimated_values": period.estimated_values,
-        "source": period.source,
-        "offtake_day_kwh": _kwh(period.offtake_day_wh),
-        "offtake_night_kwh": _kwh(period.offtake_night_wh),
-        "injection_day_kwh": _kwh(period.injection_day_wh),
-        "injection_night_kwh": _kwh(period.injection_night_wh),
-        "peak_offtake_kw": _kwh(period.peak_offtake_w),
-    }
+def period_items(periods) -> list[dict]:
+    """Days or months (``meters.selectors.readings.PeriodTotals``) as items, in order."""
+    items, previous_end, previous_text = [], None, None
+    for period in periods:
+        start = previous_text if period.start == previous_end else _utc(day_start_utc(period.start))
+        previous_end, previous_text = period.end, _utc(day_start_utc(period.end))
+        items.append(
+            {
+                "start": start,
+                "end": previous_text,
+                "offtake_kwh": _kwh(period.offtake_wh),
+                "injection_kwh": _kwh(period.injection_wh),
+                "offtake_state": None,
+                "injection_state": None,
+                "quarter_hours_expected": period.slots_expected,
+                "offtake_quarter_hours": period.offtake_slots_present,
+                "injection_quarter_hours": period.injection_slots_present,
+                "estimated_values": period.estimated_values,
+                "source": period.source,
+                "offtake_day_kwh": _kwh(period.offtake_day_wh),
+                "offtake_night_kwh": _kwh(period.offtake_night_wh),
+                "injection_day_kwh": _kwh(period.injection_day_wh),
+                "injection_night_kwh": _kwh(period.injection_night_wh),
+                "peak_offtake_kw": _kwh(period.peak_offtake_w),
+            }
+        )
+    return items

@@ -35,7 +35,7 @@ from .serializers import (
     FaultSerializer,
     MeterSerializer,
     ReadingsSerializer,
-    period_item,
+    period_items,
     reading_items,
 )
 
@@ -132,7 +132,7 @@ class ReadingsView(ApiView):
             periods = period_totals(
                 meter=meter, start_date=start, end_date=end, resolution=resolution, visible=visible
             )
-            items = [period_item(period) for period in periods]
+            items = period_items(periods)
         own = [{"start": a.isoformat(), "end": b.isoformat()} for a, b in visible.clip(start, end)]
         return Response(
             {

@@ -48,9 +48,9 @@ class MeterOverview:
 def _backfill(sync: MeterSyncState | None) -> BackfillProgress | None:
     if sync is None or sync.backfill_from is None or sync.backfill_to is None:
         return None
-    return BackfillProgress(
-        sync.backfill_from, sync.backfill_to, sync.backfill_done_until, sync.backfill_complete
-    )
+    complete = sync.backfill_complete
+    percent = 100 if complete else (sync.backfill_percent or 0)
+    return BackfillProgress(sync.backfill_from, sync.backfill_to, complete, percent)
 
 
 def meter_overview(*, user, meter: Meter) -> MeterOverview:

@@ -192,7 +192,7 @@ def test_meters_list_products_mandate_freshness_and_faults(client, bearer, meter
     assert item["products"][0]["kwp"] == "6.200" and item["products"][0]["panel_count"] == 16
     assert item["mandate_state"]["state"] == "active" and item["mandate"]["ean"] == meter.ean
     assert item["data_until"] == "2025-11-02T10:15:00Z"
-    assert item["backfill"]["percent"] == 50  # 151 of 304 days and item["backfill"]["complete"] is False
+    assert item["backfill"]["percent"] == 50 and item["backfill"]["complete"] is False  # 151 of 304 days
     assert [f["type"] for f in item["open_faults"]] == ["feed_stale"] and item["open_faults"][0]["title"]
     detail = client.get(reverse("api:meter", args=[meter.ean]), **bearer(meter.owner)).json()
     assert detail == item

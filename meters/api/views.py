@@ -5,7 +5,7 @@ figure of it is read over ``visible_periods`` only: the days that are the caller
 the pages.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -102,9 +102,10 @@ class ReadingsView(ApiView):
         query.is_valid(raise_exception=True)
         start, end = query.validated_data["from"], query.validated_data["to"]
         resolution = query.validated_data["resolution"]
+        last = end - timedelta(days=1) if end > date.min else end  # 0001-01-01: the form refuses it
         form = ReadingsExportForm(
-            {"van": start, "tot": end - timedelta(days=1), "resolutie": resolution}
-        )  # the download form's rules
+            {"van": start, "tot": last, "resolutie": resolution}
+        )  # the download's rules
         if not form.is_valid():
             # The form's names are the page's (van, tot); an error about the range is about both.
             fields = {"van": ["from"], "tot": ["to"]}

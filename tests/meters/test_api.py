@@ -139,6 +139,11 @@ def test_the_written_values_add_up_by_hand(client, bearer, meter):
         ({"from": "2025-13-01", "to": "2025-10-02", "resolution": "day"}, "from"),
         ({"from": "2025-10-01", "to": "2025-10-02", "resolution": "week"}, "resolution"),
         ({"to": "2025-10-02", "resolution": "day"}, "from"),
+        (
+            {"from": "0001-01-01", "to": "0001-01-01", "resolution": "quarter_hour"},
+            "from",
+        ),  # found by schemathesis
+        ({"from": "9999-12-31", "to": "9999-12-31", "resolution": "month"}, "from"),
     ],
 )
 def test_bad_ranges_are_a_clear_400(client, bearer, meter, params, field):

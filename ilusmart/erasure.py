@@ -53,6 +53,7 @@ class Person:
 
     user_id: int
     email: str
+    name: str = ""
     meter_ids: tuple[int, ...] = ()
     eans: tuple[str, ...] = ()
     references: tuple[str, ...] = ()

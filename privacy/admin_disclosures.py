@@ -42,7 +42,7 @@ class PartnerAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "legal_basis", "active"]
     list_filter = ["kind", "legal_basis", "active"]
     search_fields = ["name", "purpose"]
-    fields = ["name", "kind", "legal_basis", "purpose", "active", "created_at"]
+    fields = ["name", "kind", "legal_basis", "purpose", "active", "privacy_email", "created_at"]
     readonly_fields = ["created_at"]
 
 

@@ -490,6 +490,12 @@ class Partner(models.Model):
     active = models.BooleanField(
         _("actief"), default=True, help_text=_("Alleen met actieve partners wordt gedeeld.")
     )
+    # Where an erasure is announced (GDPR art. 19): the partner's privacy contact (issue 10).
+    privacy_email = models.EmailField(
+        _("e-mailadres voor privacyverzoeken"),
+        blank=True,
+        help_text=_("Wist een klant zijn gegevens, dan melden we het hier aan deze partner (art. 19 AVG)."),
+    )
     created_at = models.DateTimeField(_("aangemaakt op"), default=clock.now, editable=False)
 
     class Meta:

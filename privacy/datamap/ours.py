@@ -714,6 +714,7 @@ PRIVACY = {
             "legal_basis": not_personal(),
             "purpose": not_personal(),
             "active": not_personal(),
+            "privacy_email": not_personal(reason="a company's privacy contact, not a person's"),
             "created_at": not_personal(),
         },
     ),

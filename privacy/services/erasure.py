@@ -42,7 +42,7 @@ from ilusmart.erasure import ErasureJob, Person, email_hash, rows_erase
 from meters.models import Meter
 from meters.services.erasure import eans_held_by_others, meters_erase
 from privacy.datamap import DATA_MAP, erasure_plan, rows_about
-from privacy.models import DeletionRequest, ErasureReceipt
+from privacy.models import DeletionRequest, Disclosure, ErasureReceipt
 from privacy.services import redis_sweep
 from privacy.services.imap import dpo_mailbox_forget
 from privacy.services.page_views import page_views_flush
@@ -83,6 +83,7 @@ def person_read(*, user: User) -> Person:
     return Person(
         user_id=user.pk,
         email=user.email,
+        name=f"{profile.first_name} {profile.last_name}".strip(),
         meter_ids=tuple(m[0] for m in meters),
         eans=tuple(eans),
         references=tuple(references),
@@ -172,16 +173,19 @@ def person_erase(
             _after_commit(receipt, user.email if notify else None, person=None)
             return ErasureOutcome(receipt, True)
         counts: dict[str, int] = {}
-        person = None
+        person, notices = None, []
         if user is not None:
             person = person_read(user=user)
             job = _job(person, user, personal=personal, meter=meter)
             held = eans_held_by_others(eans=person.eans, user_id=person.user_id)
+            notices = partner_notices(user=user) if personal else []
             _privacy_erase(job=job)
             meters_erase(job=job)
             consents_erase(job=job, eans_held_by_others=held)
             account_erase(job=job)
             counts = {k: v for k, v in job.counts.items() if v}
+            if notices:
+                counts["privacy.partner (to notify)"] = len(notices)
         elif personal:
             # No account (or already erased): their requests, and the address on the list.
             plan = erasure_plan("privacy.deletionrequest")
@@ -201,7 +205,9 @@ def person_erase(
             subject_hash, permanent, personal, meter, by, via, reason, counts, request, replays
         )
         # The address on file, read before the account went (never one typed by someone else).
-        _after_commit(receipt, person.email if (notify and person is not None) else None, person=person)
+        _after_commit(
+            receipt, person.email if (notify and person is not None) else None, person=person, notices=notices
+        )
     return ErasureOutcome(receipt, True)
 
 
@@ -239,7 +245,7 @@ def _receipt(subject_hash, permanent, personal, meter, by, via, reason, counts, 
     return receipt
 
 
-def _after_commit(receipt: ErasureReceipt, email: str | None, *, person: Person | None) -> None:
+def _after_commit(receipt: ErasureReceipt, email: str | None, *, person: Person | None, notices=()) -> None:
     """What cannot be rolled back waits for the commit: Redis, partners, the mail, the ledger."""
 
     def run():
@@ -247,6 +253,9 @@ def _after_commit(receipt: ErasureReceipt, email: str | None, *, person: Person 
         if person is not None and receipt.mode == ErasureReceipt.Mode.PERMANENT:
             removed = redis_sweep.person_forget(person=person, personal=receipt.personal)
             logger.info("erasure %s: %s Redis entries removed", receipt.uuid, removed)
+        # Partners first: their notice names the person; the person's confirmation is the last mail.
+        for notice in notices:
+            _partner_notify(receipt=receipt, person=person, notice=notice)
         if email:
             _confirmation_send(receipt=receipt, email=email)
         if person is not None and receipt.personal and receipt.mode == ErasureReceipt.Mode.PERMANENT:
@@ -261,6 +270,44 @@ def _after_commit(receipt: ErasureReceipt, email: str | None, *, person: Person 
         )
 
     transaction.on_commit(run)
+
+
+def partner_notices(*, user: User) -> list[dict]:
+    """Per partner that received ``user``'s data (disclosure records): what and when, to tell them."""
+    notices: dict[int, dict] = {}
+    for disclosure in Disclosure.objects.filter(customer=user).select_related("partner").order_by("at"):
+        partner = disclosure.partner
+        notice = notices.setdefault(
+            partner.pk, {"partner": partner.name, "to": partner.privacy_email, "shared": []}
+        )
+        notice["shared"].append(
+            {
+                "at": disclosure.at.astimezone(BRUSSELS).date(),
+                "categories": ", ".join(disclosure.categories),
+            }
+        )
+    return list(notices.values())
+
+
+def _partner_notify(*, receipt: ErasureReceipt, person: Person | None, notice: dict) -> None:
+    """Tell one partner that a person whose data they received is erased (art. 19), or log it for the DPO."""
+    if not notice["to"]:
+        logger.warning(
+            "erasure %s: partner %s has no privacy address; the DPO tells them",
+            receipt.uuid,
+            notice["partner"],
+        )
+        return
+    context = {"notice": notice, "person": person, "receipt": str(receipt.uuid)}
+    with translation.override("nl"):
+        subject = render_to_string("privacy/email/erasure_partner_subject.txt", context).strip()
+        body = render_to_string("privacy/email/erasure_partner_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notice["to"]])
+    except Exception:  # the erasure stands; the DPO tells the partner  # noqa: BLE001
+        logger.exception(
+            "erasure %s: the notice to partner %s could not be sent", receipt.uuid, notice["partner"]
+        )
 
 
 def _mailbox_forget(*, receipt: ErasureReceipt, email: str) -> None:

@@ -33,6 +33,8 @@ from meters.services.csv_import import readings_csv_import
 from meters.services.customers import contact_note_add
 from meters.services.meters import mandate_return_url
 from meters.tasks import sync_meter_daily
+from privacy.models import Partner
+from privacy.services.disclosures import disclosure_share
 from privacy.services.page_views import page_views_flush
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -164,6 +166,15 @@ def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the sh
             via="banner",
         )
         communication_choose(user=user, channel="email", topic="newsletter", opted_in=True, source="page")
+        # Shared with a partner (a disclosure record), who must hear of the erasure.
+        partner = Partner.objects.create(
+            name="Installateur NV",
+            kind="subcontractor",
+            legal_basis="contract",
+            purpose="onderhoud",
+            privacy_email="privacy@installateur.example",
+        )
+        disclosure_share(partner=partner, customer=user, categories=["profile", "meters"], by=staff)
         # A queued task about one of their meters, and a cached value holding their address.
         current_app.send_task(
             "meters.backfill_meter", args=[meter.pk], queue=settings.CELERY_TASK_DEFAULT_QUEUE

@@ -70,7 +70,9 @@ def test_the_canary_leaves_no_trace_anywhere(
 
     assert database_hits(canary.needles) == {}
     assert redis_hits(canary.needles) == []
-    confirmation, *after = mail.outbox[sent_before:]
+    partner_notice, confirmation, *after = mail.outbox[sent_before:]
+    assert partner_notice.to == ["privacy@installateur.example"]  # art. 19, before the person's mail
+    assert canary.email in partner_notice.body and str(receipt.uuid) in partner_notice.body
     assert confirmation.to == [canary.email]  # the last mail, to the address held in memory
     text = confirmation.subject + confirmation.body
     assert str(receipt.uuid) in text

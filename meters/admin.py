@@ -38,7 +38,7 @@ from meters.services.faults import (
     fault_open_by_staff,
     fault_update,
 )
-from meters.views.imports import import_outcome, upload_too_large
+from meters.views.imports import import_outcome, import_status_response, upload_too_large
 
 
 class ProductInline(admin.StackedInline):
@@ -94,6 +94,8 @@ class MeterAdmin(admin.ModelAdmin):
             if upload_too_large(request, meter):
                 return self._import_csv_page(request, meter, ReadingImportForm(), [too_large_message()], 413)
             return self._import_csv_post(request, meter)
+        if "import" in request.GET and request.GET.get("status") == "json":
+            return import_status_response(meter, request.GET["import"])
         outcome = import_outcome(meter, request.GET["import"]) if "import" in request.GET else {}
         return self._import_csv_page(request, meter, ReadingImportForm(), **outcome)
 

@@ -14,7 +14,7 @@ form post arrives without a session and is sent to the login page instead.
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -70,6 +70,15 @@ def upload_too_large(request, meter: Meter) -> bool:
     return False
 
 
+def import_status_response(meter: Meter, import_id) -> JsonResponse:
+    """``{"status": …, "progress": …}`` of ``meter``'s import ``import_id`` (the page's script polls it)."""
+    try:
+        record = meter.reading_imports.get(pk=int(import_id))
+    except (TypeError, ValueError, ReadingImport.DoesNotExist):
+        return JsonResponse({"error": {"code": "not_found", "message": "no such import"}}, status=404)
+    return JsonResponse({"status": record.status, "progress": record.progress})
+
+
 def import_outcome(meter: Meter, import_id) -> dict:
     """What the page shows of ``meter``'s import ``import_id``: its progress while the task runs,
     then its summary or the reasons it was refused (nothing for another meter's import)."""
@@ -107,6 +116,8 @@ def meter_import(request, meter_id):
         return _import_post(request, meter)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])
+    if "import" in request.GET and request.GET.get("status") == "json":
+        return import_status_response(meter, request.GET["import"])
     outcome = import_outcome(meter, request.GET["import"]) if "import" in request.GET else {}
     return _page(request, meter, ReadingImportForm(), **outcome)
 

@@ -594,9 +594,9 @@ def test_the_homeowner_uploads_and_sees_the_summary(client, meter, homeowner):
     )
     assert response.status_code == 302
     waiting = client.get(response["Location"])  # the task has not run yet
-    assert "Je bestand wordt ingelezen" in waiting.text and 'http-equiv="refresh"' in waiting.text
+    assert "Je bestand wordt ingelezen" in waiting.text and "import_progress.js" in waiting.text
     summary_page = client.get(worker_runs(response))
-    assert 'http-equiv="refresh"' not in summary_page.text
+    assert "import_progress.js" not in summary_page.text
     assert "1282 nieuwe waarden ingelezen" in summary_page.text
     assert "2566 rijen overgeslagen omdat Fluvius er geen waarde voor heeft" in summary_page.text
 
@@ -777,3 +777,21 @@ def test_a_big_file_with_a_broken_row_late_is_refused_by_the_task_with_every_row
     assert not ReadingDay.objects.exists()
     assert not ReadingImportFile.objects.exists()
     assert ReadingImport.objects.get().status == ReadingImport.Status.REJECTED
+
+
+def test_the_page_script_reads_the_progress_as_json_for_the_owners_import_only(client, meter, homeowner):
+    response = client.post(reverse("meters:import", args=[meter.pk]), {"file": upload(DUTCH.read_bytes())})
+    url = response["Location"] + "&status=json"
+    assert client.get(url).json() == {"status": "queued", "progress": 0}
+    worker_runs(response)
+    assert client.get(url).json() == {"status": "imported", "progress": 100}
+    record = ReadingImport.objects.get()
+
+    other = MeterFactory(owner=homeowner, ean="541448820050357909")
+    assert (
+        client.get(reverse("meters:import", args=[other.pk]) + f"?import={record.pk}&status=json").status_code
+        == 404
+    )
+    stranger = ProfileFactory().user
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404  # another homeowner's meter

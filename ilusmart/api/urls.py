@@ -10,6 +10,7 @@ from accounts.api import views as accounts
 from consents.api import views as consents
 from ilusmart.api.views import DocsView, SchemaView, not_found
 from meters.api import views as meters
+from privacy.api import views as privacy
 
 app_name = "api"
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("auth/tokens/<int:token_id>/", accounts.TokenRevokeView.as_view(), name="token_revoke"),
     path("me/", accounts.MeView.as_view(), name="me"),
     path("me/communications/", consents.CommunicationsView.as_view(), name="communications"),
+    path("me/pause/", privacy.PauseView.as_view(), name="pause"),
+    path("me/export/", privacy.ExportView.as_view(), name="export"),
+    path("me/deletion-request/", privacy.DeletionRequestView.as_view(), name="deletion_request"),
     path("meters/", meters.MeterListView.as_view(), name="meters"),
     path("meters/<str:ean>/", meters.MeterDetailView.as_view(), name="meter"),
     path("meters/<str:ean>/readings/", meters.ReadingsView.as_view(), name="readings"),

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import ApiToken
+from accounts.services.api_tokens import api_token_create
 from meters.models import Fault
 from meters.services.ingest import readings_ingest
 from tests.factories import MeterFactory, ProductFactory, ProfileFactory, covering_mandate
@@ -76,6 +77,8 @@ def test_every_operation_answers_as_its_schema_says(live_server, homeowner, logi
     assert len(operations) >= 12
     headers = {"Authorization": f"Bearer {homeowner['token']}"}
     failures = []
+    # A pause or an erasure is carried out at once: each case gets a homeowner of its own.
+    own_person = {"/api/v1/me/pause/", "/api/v1/me/deletion-request/", "/api/v1/me/export/"}
     for operation in operations:
         own = {k: v for k, v in homeowner["path"].items() if f"{{{k}}}" in operation.path}
         strategy = (
@@ -93,6 +96,14 @@ def test_every_operation_answers_as_its_schema_says(live_server, homeowner, logi
             derandomize=True,
         )
         def run(case):
+            if case.operation.path in own_person:
+                token = api_token_create(user=ProfileFactory().user, device="schemathesis")[1]
+                case.call_and_validate(
+                    base_url=live_server.url,
+                    headers={"Authorization": f"Bearer {token}"},
+                    excluded_checks=NOT_OURS,
+                )
+                return
             case.call_and_validate(base_url=live_server.url, headers=headers, excluded_checks=NOT_OURS)
 
         try:

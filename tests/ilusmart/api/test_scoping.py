@@ -38,6 +38,9 @@ ROUTES = {
     "api:tokens": "list",
     "api:me": "me",
     "api:communications": "me",
+    "api:pause": "me",  # tests/privacy/test_api.py: about the caller only, nothing in the path or body names another
+    "api:deletion_request": "me",
+    "api:export": "me",
     "api:token": "public",
     "api:schema": "public",
     "api:docs": "public",

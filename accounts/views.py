@@ -17,7 +17,7 @@ from accounts.client_ip import client_ip_address
 from accounts.decorators import rate_limited
 from accounts.forms import EmailChangeForm, LoginForm, ProfileForm, SignUpForm, SiteUrlPasswordResetForm
 from accounts.selectors import api_tokens_for_user, profile_for_user, sessions_for_user
-from accounts.services.api_tokens import ApiTokenNotFound, api_token_revoke
+from accounts.services.api_tokens import ApiTokenNotFound, api_token_revoke, api_tokens_end
 from accounts.services.email_change import (
     EmailChangeLinkInvalid,
     EmailChangeRefused,
@@ -169,6 +169,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)  # keeps this session logged in, under a new key
         session_rekey(old_key=old_key, new_key=request.session.session_key)
         user_sessions_end_others(user=form.user, keep_session_key=request.session.session_key)
+        api_tokens_end(user=form.user)  # the app on every device logs in again too
         messages.success(request, _("Je wachtwoord is gewijzigd. Op je andere toestellen ben je afgemeld."))
         return response
 
@@ -264,6 +265,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         login_lockout_clear(user=form.user)
         # Whoever knew the old password is out, on every device (and off the sessions list).
         user_sessions_end(user=form.user)
+        api_tokens_end(user=form.user)
         return response
 
 

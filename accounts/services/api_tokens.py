@@ -6,8 +6,8 @@ gets a token for the device it names; it then sends ``Authorization: Bearer <tok
 SHA-256 of a token is stored, so the token is shown once. A token unused for
 ``API_TOKEN_IDLE_DAYS`` days (90) stops working and is deleted when next presented; its owner
 lists and revokes tokens in the app (``/api/v1/auth/tokens/``) and on the website
-(``accounts:api_tokens``). A password reset or change does not end tokens by itself: the owner
-revokes them on that page (it says so).
+(``accounts:api_tokens``). A password change or reset ends every token of the account
+(``api_tokens_end``), as it ends the other browsers' sessions: whoever knew the old password is out.
 """
 
 from __future__ import annotations
@@ -84,4 +84,10 @@ def api_token_revoke(*, user, token_id: int) -> None:
 def api_tokens_expired_delete() -> int:
     """Delete every token unused for longer than the idle limit; how many went."""
     deleted, _rows = ApiToken.objects.filter(last_used_at__lt=clock.now() - api_token_idle_limit()).delete()
+    return deleted
+
+
+def api_tokens_end(*, user) -> int:
+    """Revoke every token of ``user`` (after a password change or reset); how many went."""
+    deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return deleted

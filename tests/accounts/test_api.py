@@ -181,3 +181,34 @@ def test_the_website_lists_the_apps_devices_and_logs_one_out(client, an, api_tok
     assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Bearer {phone}").status_code == 401
     assert list(ApiToken.objects.values_list("device", flat=True)) == ["iPad"]
     assert client.post(reverse("accounts:api_token_revoke", args=[pixel.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_password_change_or_reset_ends_every_token(client, an, api_token):
+    import re
+
+    from django.core import mail
+
+    raw = api_token(an)
+    client.force_login(an)
+    changed = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": DEFAULT_PASSWORD,
+            "new_password1": "nieuw-wachtwoord-77",
+            "new_password2": "nieuw-wachtwoord-77",
+        },
+    )
+    assert changed.status_code == 302
+    assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    client.logout()
+    raw = api_token(an)
+    client.post(reverse("accounts:password_reset"), {"email": "an@example.be"})
+    link = re.search(r"http://127.0.0.1:8000(\S+)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    reset = client.post(
+        form_url, {"new_password1": "weer-nieuw-wachtwoord-88", "new_password2": "weer-nieuw-wachtwoord-88"}
+    )
+    assert reset.status_code == 302
+    assert client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert not ApiToken.objects.exists()

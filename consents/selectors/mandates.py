@@ -25,10 +25,23 @@ def mandates_for_user(*, user):
     return Mandate.objects.filter(user=user).order_by("-requested_at", "-pk")
 
 
+def _current_among(mandates: list[Mandate]) -> Mandate | None:
+    """Of one user's mandates for one EAN (newest first): the approved one, else the newest."""
+    approved = [mandate for mandate in mandates if mandate.status == Mandate.Status.APPROVED]
+    return (approved or mandates or [None])[0]
+
+
 def mandate_current(*, user, ean: str) -> Mandate | None:
     """The mandate that tells the state of `ean` for `user`: the approved one, else the newest."""
-    qs = mandates_for_user(user=user).filter(ean=ean)
-    return qs.filter(status=Mandate.Status.APPROVED).first() or qs.first()
+    return _current_among(list(mandates_for_user(user=user).filter(ean=ean)))
+
+
+def mandates_current(*, user, eans) -> dict[str, Mandate | None]:
+    """``mandate_current`` of each of ``eans``, in one query (the dashboard of several meters)."""
+    by_ean: dict[str, list[Mandate]] = {ean: [] for ean in eans}
+    for mandate in mandates_for_user(user=user).filter(ean__in=list(by_ean)):
+        by_ean[mandate.ean].append(mandate)
+    return {ean: _current_among(mandates) for ean, mandates in by_ean.items()}
 
 
 def mandate_display(*, mandate: Mandate | None) -> MandateDisplay:

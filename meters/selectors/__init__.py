@@ -57,4 +57,5 @@ from meters.selectors.visibility import (  # noqa: F401
     NO_DAYS,
     VisiblePeriods,
     visible_periods,
+    visible_periods_for_meters,
 )

@@ -32,7 +32,13 @@ from meters.selectors.periods import (
     period_figures,
     year_ago,
 )
-from meters.selectors.readings import daily_totals, monthly_totals, readings_for_day, yearly_totals
+from meters.selectors.readings import (
+    daily_totals,
+    daily_totals_for_meters,
+    monthly_totals,
+    readings_for_day,
+    yearly_totals,
+)
 from meters.selectors.visibility import ALL_DAYS, VisiblePeriods
 
 DAY, MONTH, YEAR, YEARS = "day", "month", "year", "years"
@@ -218,6 +224,36 @@ def month_chart(*, meter: Meter, month: date, visible: VisiblePeriods, today: da
     return Chart(meter, MONTH, start, end, points, figures)
 
 
+def _recent_points(
+    rows: list, visible: VisiblePeriods, first_data_day: date | None, today: date, days: int
+) -> list[ChartPoint]:
+    start = today - timedelta(days=days)
+    by_day = {t.period: t for t in rows}
+    not_due = first_day_not_due(today)
+    points, day = [], start
+    while day < today:
+        before = first_data_day is None or day < first_data_day or day not in visible
+        expected = slots_in_day(day) if day < not_due and not before else 0
+        points.append(
+            _aggregate_point(day.isoformat(), day, by_day.get(day), expected, day >= not_due, before)
+        )
+        day += timedelta(days=1)
+    return points
+
+
+def recent_days_for_meters(
+    *, meters, first_data_days: dict[int, date | None], today: date | None = None, days: int = 30
+) -> dict[int, list[ChartPoint]]:
+    """``recent_days`` of each of ``meters`` (pairs of a meter and its ``VisiblePeriods``) by
+    meter id, in one query whatever their number; ``first_data_days`` by meter id."""
+    today = today or local_today()
+    rows = daily_totals_for_meters(meters=meters, start_date=today - timedelta(days=days), end_date=today)
+    return {
+        meter.pk: _recent_points(rows[meter.pk], visible, first_data_days[meter.pk], today, days)
+        for meter, visible in meters
+    }
+
+
 def recent_days(
     *,
     meter: Meter,
@@ -231,21 +267,9 @@ def recent_days(
     ``first_data_day`` is the meter's first visible stored day (``PeriodFigures.first_data_day``),
     so this costs one query.
     """
-    today = today or local_today()
-    start = today - timedelta(days=days)
-    by_day = {
-        t.period: t for t in daily_totals(meter=meter, start_date=start, end_date=today, visible=visible)
-    }
-    not_due = first_day_not_due(today)
-    points, day = [], start
-    while day < today:
-        before = first_data_day is None or day < first_data_day or day not in visible
-        expected = slots_in_day(day) if day < not_due and not before else 0
-        points.append(
-            _aggregate_point(day.isoformat(), day, by_day.get(day), expected, day >= not_due, before)
-        )
-        day += timedelta(days=1)
-    return points
+    return recent_days_for_meters(
+        meters=[(meter, visible)], first_data_days={meter.pk: first_data_day}, today=today, days=days
+    )[meter.pk]
 
 
 def year_chart(*, meter: Meter, year: int, visible: VisiblePeriods, today: date | None = None) -> Chart:

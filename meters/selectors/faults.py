@@ -39,6 +39,15 @@ def fault_displays_for_user(*, user, meter: Meter) -> list[FaultDisplay]:
     return [fault_display(fault=fault) for fault in faults_open_for_user(user=user, meter=meter)]
 
 
+def fault_displays_by_meter(*, user) -> dict[int, list[FaultDisplay]]:
+    """The homeowner's open faults of all their meters by meter id (one query), each told in the
+    active language; a meter without open faults is absent."""
+    by_meter: dict[int, list[FaultDisplay]] = {}
+    for fault in faults_open_for_user(user=user):
+        by_meter.setdefault(fault.meter_id, []).append(fault_display(fault=fault))
+    return by_meter
+
+
 def fault_display(*, fault: Fault) -> FaultDisplay:
     """Plain words (Dutch or English, by the active language) for a homeowner about ``fault``."""
     since = date_format(fault.started, "j F Y")

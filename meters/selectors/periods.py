@@ -18,19 +18,33 @@ from django.db import connection
 from ilusmart import clock
 from meters.models import Meter
 from meters.quarterhours import BRUSSELS, slots_in_day
-from meters.selectors.readings import Totals
+from meters.selectors.readings import Totals, meters_condition
 from meters.selectors.visibility import VisiblePeriods
 
-_RANGE_SQL = """
-SELECT sum(offtake_wh), sum(injection_wh), sum(offtake_day_wh), sum(offtake_night_wh),
-       sum(injection_day_wh), sum(injection_night_wh), max(peak_offtake_w),
-       coalesce(sum(slots_expected), 0), coalesce(sum(offtake_slots_present), 0),
-       coalesce(sum(injection_slots_present), 0), coalesce(sum(estimated_values), 0),
-       (SELECT min(day) FROM meters_dailytotal WHERE meter_id = %s AND {visible}),
-       coalesce(sum(imported_values), 0),
-       coalesce(sum(least(offtake_slots_present, injection_slots_present)) FILTER (WHERE day < %s), 0)
+# One period's figures, each over the period's days (``{period}``): six energy sums, the peak,
+# expected, offtake/injection present, estimated, imported, and the quarter-hours with both
+# directions among the days that are due.
+_PERIOD_COLUMNS = """
+sum(offtake_wh) FILTER (WHERE {period}), sum(injection_wh) FILTER (WHERE {period}),
+sum(offtake_day_wh) FILTER (WHERE {period}), sum(offtake_night_wh) FILTER (WHERE {period}),
+sum(injection_day_wh) FILTER (WHERE {period}), sum(injection_night_wh) FILTER (WHERE {period}),
+max(peak_offtake_w) FILTER (WHERE {period}),
+coalesce(sum(slots_expected) FILTER (WHERE {period}), 0),
+coalesce(sum(offtake_slots_present) FILTER (WHERE {period}), 0),
+coalesce(sum(injection_slots_present) FILTER (WHERE {period}), 0),
+coalesce(sum(estimated_values) FILTER (WHERE {period}), 0),
+coalesce(sum(imported_values) FILTER (WHERE {period}), 0),
+coalesce(sum(least(offtake_slots_present, injection_slots_present))
+         FILTER (WHERE {period} AND day < %s), 0)
+"""
+_PERIOD_WIDTH = 13
+
+_SUMMARY_SQL = """
+SELECT meter_id, min(day),
+       max(day) FILTER (WHERE offtake_slots_present > 0 OR injection_slots_present > 0){periods}
 FROM meters_dailytotal
-WHERE meter_id = %s AND day >= %s AND day < %s AND {visible}
+WHERE {meters}
+GROUP BY meter_id
 """
 
 
@@ -191,11 +205,22 @@ def estimated_percent(estimated: int, present: int) -> Decimal | None:
     return max(share, Decimal("0.1"))
 
 
-def period_figures(
-    *, meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods, today: date | None = None
-) -> PeriodFigures:
-    """Figures of ``meter`` over the local dates ``[start_date, end_date)``, summed from its
-    ``visible`` days.
+@dataclass(frozen=True, slots=True)
+class MeterDays:
+    """What one read of a meter's visible daily totals tells: its first stored day, the last day
+    with any value (``latest_data_day``), and the figures of each period asked for."""
+
+    first_data_day: date | None
+    latest_data_day: date | None
+    periods: tuple[PeriodFigures, ...]
+
+
+def meter_days_for_meters(
+    *, meters, periods: list[tuple[date, date]], today: date | None = None
+) -> dict[int, MeterDays]:
+    """For each of ``meters`` (pairs of a meter and its ``VisiblePeriods``), by meter id: the
+    figures of each local period ``[start_date, end_date)`` in ``periods``, summed from its visible
+    days, and its first and latest data day; one query whatever the number of meters and periods.
 
     Quarter-hours are expected on the visible days from the meter's first (visible) stored day
     up to the last day Fluvius should have delivered (``first_day_not_due``): the months before
@@ -204,16 +229,37 @@ def period_figures(
     """
     today = today or local_today()
     due_before = first_day_not_due(today)
-    condition, parameters = visible.sql("day")
+    columns, parameters = "", []
+    for start_date, end_date in periods:
+        columns += ",\n" + _PERIOD_COLUMNS.format(period="(day >= %s AND day < %s)")
+        parameters += [start_date, end_date] * 12 + [start_date, end_date, due_before]
+    condition, meter_parameters = meters_condition(meters)
     with connection.cursor() as cursor:
         cursor.execute(
-            _RANGE_SQL.format(visible=condition),
-            [meter.pk, *parameters, due_before, meter.pk, start_date, end_date, *parameters],
+            _SUMMARY_SQL.format(periods=columns, meters=condition), [*parameters, *meter_parameters]
         )
-        row = cursor.fetchone()
-    totals = Totals(start_date, *row[:7], *(int(v) for v in row[7:11]), imported_values=int(row[12]))
-    first_day = row[11]
-    expected = 0
-    if first_day is not None:
-        expected = visible.slots_between(max(start_date, first_day), min(end_date, due_before))
-    return PeriodFigures(start_date, end_date, totals, expected, first_day, int(row[13]))
+        rows = {row[0]: row for row in cursor.fetchall()}
+    empty = (None, None, None) + ((None,) * 7 + (0,) * 6) * len(periods)
+    result = {}
+    for meter, visible in meters:
+        row = rows.get(meter.pk, empty)
+        first_day = row[1]
+        figures = []
+        for index, (start_date, end_date) in enumerate(periods):
+            values = row[3 + index * _PERIOD_WIDTH : 3 + (index + 1) * _PERIOD_WIDTH]
+            totals = Totals(start_date, *values[:7], *(int(v) for v in values[7:12]))
+            expected = 0
+            if first_day is not None:
+                expected = visible.slots_between(max(start_date, first_day), min(end_date, due_before))
+            figures.append(PeriodFigures(start_date, end_date, totals, expected, first_day, int(values[12])))
+        result[meter.pk] = MeterDays(first_day, row[2], tuple(figures))
+    return result
+
+
+def period_figures(
+    *, meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods, today: date | None = None
+) -> PeriodFigures:
+    """Figures of ``meter`` over the local dates ``[start_date, end_date)``, summed from its
+    ``visible`` days (``meter_days_for_meters``)."""
+    days = meter_days_for_meters(meters=[(meter, visible)], periods=[(start_date, end_date)], today=today)
+    return days[meter.pk].periods[0]

@@ -247,25 +247,48 @@ def _totals(row: tuple) -> Totals:
     return Totals(*row[:8], *(int(value or 0) for value in row[8:13]))
 
 
+def meters_condition(meters) -> tuple[str, list]:
+    """A SQL condition on ``meters_dailytotal`` rows: each of ``meters`` (pairs of a meter and its
+    ``VisiblePeriods``) over its own visible days; with its parameters."""
+    parts, parameters = [], []
+    for meter, visible in meters:
+        condition, values = visible.sql("day")
+        parts.append(f"(meter_id = %s AND {condition})")
+        parameters += [meter.pk, *values]
+    pks = [meter.pk for meter, _visible in meters]
+    return "(meter_id = ANY(%s) AND (" + (" OR ".join(parts) or "FALSE") + "))", [pks, *parameters]
+
+
 _DAILY_SQL = """
-SELECT day, offtake_wh, injection_wh, offtake_day_wh, offtake_night_wh, injection_day_wh,
+SELECT meter_id, day, offtake_wh, injection_wh, offtake_day_wh, offtake_night_wh, injection_day_wh,
        injection_night_wh, peak_offtake_w, slots_expected, offtake_slots_present,
        injection_slots_present, estimated_values, imported_values
 FROM meters_dailytotal
-WHERE meter_id = %s AND day >= %s AND day < %s AND {visible}
-ORDER BY day
+WHERE day >= %s AND day < %s AND {meters}
+ORDER BY meter_id, day
 """
+
+
+def daily_totals_for_meters(*, meters, start_date: date, end_date: date) -> dict[int, list[Totals]]:
+    """``daily_totals`` of each of ``meters`` (pairs of a meter and its ``VisiblePeriods``) by meter
+    id, in one query whatever their number."""
+    condition, parameters = meters_condition(meters)
+    by_meter: dict[int, list[Totals]] = {meter.pk: [] for meter, _visible in meters}
+    # Raw SQL: this feeds every chart, and the ORM's per-row overhead tripled its time.
+    with connection.cursor() as cursor:
+        cursor.execute(_DAILY_SQL.format(meters=condition), [start_date, end_date, *parameters])
+        for row in cursor.fetchall():
+            by_meter[row[0]].append(_totals(row[1:]))
+    return by_meter
 
 
 def daily_totals(
     *, meter: Meter, start_date: date, end_date: date, visible: VisiblePeriods = ALL_DAYS
 ) -> list[Totals]:
     """Totals of each stored local day in ``[start_date, end_date)``; days without data are absent."""
-    # Raw SQL: this feeds every chart, and the ORM's per-row overhead tripled its time.
-    condition, parameters = visible.sql("day")
-    with connection.cursor() as cursor:
-        cursor.execute(_DAILY_SQL.format(visible=condition), [meter.pk, start_date, end_date, *parameters])
-        return [_totals(row) for row in cursor.fetchall()]
+    return daily_totals_for_meters(meters=[(meter, visible)], start_date=start_date, end_date=end_date)[
+        meter.pk
+    ]
 
 
 _GROUPED_SQL = """
@@ -305,12 +328,29 @@ def yearly_totals(*, meter: Meter, visible: VisiblePeriods = ALL_DAYS) -> list[T
 
 
 _PEAKS_SQL = """
-SELECT DISTINCT ON (date_trunc('month', day)) date_trunc('month', day)::date, day,
+SELECT DISTINCT ON (meter_id, date_trunc('month', day)) meter_id, date_trunc('month', day)::date, day,
        peak_offtake_w, peak_offtake_slot
 FROM meters_dailytotal
-WHERE meter_id = %s AND day >= %s AND day < %s AND peak_offtake_w IS NOT NULL AND {visible}
-ORDER BY date_trunc('month', day), peak_offtake_w DESC, day
+WHERE day >= %s AND day < %s AND peak_offtake_w IS NOT NULL AND {meters}
+ORDER BY meter_id, date_trunc('month', day), peak_offtake_w DESC, day
 """
+
+
+def monthly_peaks_for_meters(*, meters, start_month: date, end_month: date) -> dict[int, list[MonthlyPeak]]:
+    """``monthly_peaks`` of each of ``meters`` (pairs of a meter and its ``VisiblePeriods``) by
+    meter id, in one query whatever their number."""
+    condition, parameters = meters_condition(meters)
+    by_meter: dict[int, list[MonthlyPeak]] = {meter.pk: [] for meter, _visible in meters}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PEAKS_SQL.format(meters=condition),
+            [start_month.replace(day=1), end_month.replace(day=1), *parameters],
+        )
+        rows = cursor.fetchall()
+    for meter_id, month, day, peak_w, slot in rows:
+        start = day_start_utc(day) + slot * QUARTER
+        by_meter[meter_id].append(MonthlyPeak(month, w_to_kw(peak_w), day, start, start + QUARTER))
+    return by_meter
 
 
 def monthly_peaks(
@@ -321,17 +361,9 @@ def monthly_peaks(
     Months are given by any date in them. For each month with offtake data: the peak in kW,
     the local day and the UTC quarter-hour that first reached it. Months without data are absent.
     """
-    first = start_month.replace(day=1)
-    last = end_month.replace(day=1)
-    condition, parameters = visible.sql("day")
-    with connection.cursor() as cursor:
-        cursor.execute(_PEAKS_SQL.format(visible=condition), [meter.pk, first, last, *parameters])
-        rows = cursor.fetchall()
-    peaks = []
-    for month, day, peak_w, slot in rows:
-        start = day_start_utc(day) + slot * QUARTER
-        peaks.append(MonthlyPeak(month, w_to_kw(peak_w), day, start, start + QUARTER))
-    return peaks
+    return monthly_peaks_for_meters(meters=[(meter, visible)], start_month=start_month, end_month=end_month)[
+        meter.pk
+    ]
 
 
 # --- Totals per day or month of a range (the CSV downloads and the API) ---------------------

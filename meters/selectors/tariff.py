@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 
 from meters.models import CapacityTariffPrice, Meter
-from meters.selectors.readings import monthly_peaks
+from meters.selectors.readings import MonthlyPeak, monthly_peaks_for_meters
 from meters.selectors.visibility import VisiblePeriods
 
 CAPACITY_FLOOR_KW = Decimal("2.5")
@@ -126,21 +126,17 @@ def capacity_price_on(*, day: date) -> CapacityTariffPrice | None:
     )
 
 
-def capacity_tariff_summary(*, meter: Meter, today: date, visible: VisiblePeriods) -> CapacitySummary:
-    """The capacity tariff of ``meter`` on the local date ``today``: the 12-month window of peaks
-    (this month so far last), their rolling average, and the yearly charge at today's price.
-
-    The caller scopes ``meter`` to the homeowner (``meter_for_user``) and passes the days they
-    may see (``visible_periods``): peaks of other days are left out, as if not measured.
-    """
+def _window(today: date) -> tuple[date, date]:
+    """The 12 months of the capacity tariff on ``today``: the first one and the month after the last."""
     this_month = today.replace(day=1)
-    first = _add_months(this_month, -(MONTHS_IN_WINDOW - 1))
-    peaks = {
-        p.month: p
-        for p in monthly_peaks(
-            meter=meter, start_month=first, end_month=_add_months(this_month, 1), visible=visible
-        )
-    }
+    return _add_months(this_month, -(MONTHS_IN_WINDOW - 1)), _add_months(this_month, 1)
+
+
+def _summary(
+    meter: Meter, today: date, peaks_found: list[MonthlyPeak], price: CapacityTariffPrice | None
+) -> CapacitySummary:
+    first, _end = _window(today)
+    peaks = {p.month: p for p in peaks_found}
     months = []
     for i in range(MONTHS_IN_WINDOW):
         month = _add_months(first, i)
@@ -160,7 +156,6 @@ def capacity_tariff_summary(*, meter: Meter, today: date, visible: VisiblePeriod
             )
     with_data = [m for m in months if m.has_data]
     average_kw = _average([m.billed_kw for m in with_data])
-    price = capacity_price_on(day=today)
     cost = _yearly_cost(average_kw, price)
     saving = None
     if cost is not None:
@@ -177,3 +172,22 @@ def capacity_tariff_summary(*, meter: Meter, today: date, visible: VisiblePeriod
         yearly_cost_eur=cost,
         saving_per_kw_eur=saving,
     )
+
+
+def capacity_tariff_summaries(*, meters, today: date) -> dict[int, CapacitySummary]:
+    """``capacity_tariff_summary`` of each of ``meters`` (pairs of a meter and its
+    ``VisiblePeriods``) by meter id, in two queries whatever their number."""
+    first, end = _window(today)
+    peaks = monthly_peaks_for_meters(meters=meters, start_month=first, end_month=end)
+    price = capacity_price_on(day=today)
+    return {meter.pk: _summary(meter, today, peaks[meter.pk], price) for meter, _visible in meters}
+
+
+def capacity_tariff_summary(*, meter: Meter, today: date, visible: VisiblePeriods) -> CapacitySummary:
+    """The capacity tariff of ``meter`` on the local date ``today``: the 12-month window of peaks
+    (this month so far last), their rolling average, and the yearly charge at today's price.
+
+    The caller scopes ``meter`` to the homeowner (``meter_for_user``) and passes the days they
+    may see (``visible_periods``): peaks of other days are left out, as if not measured.
+    """
+    return capacity_tariff_summaries(meters=[(meter, visible)], today=today)[meter.pk]

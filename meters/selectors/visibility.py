@@ -119,14 +119,30 @@ def _day_of(moment: datetime) -> date:
     return moment.astimezone(BRUSSELS).date()
 
 
-def _mandate_claims(meter: Meter) -> list[_Claim]:
-    mandates = list(
-        Mandate.objects.filter(ean=meter.ean, approved_at__isnull=False)
+def _approved_mandates(eans) -> dict[str, list[Mandate]]:
+    """The approved mandates (anyone's) of ``eans``, oldest approval first, by EAN: one query."""
+    by_ean: dict[str, list[Mandate]] = {}
+    mandates = (
+        Mandate.objects.filter(ean__in=list(eans), approved_at__isnull=False)
         .only(
-            "user_id", "status", "approved_at", "data_period_from", "data_period_to", "ended_at", "updated_at"
+            "ean",
+            "user_id",
+            "status",
+            "approved_at",
+            "data_period_from",
+            "data_period_to",
+            "ended_at",
+            "updated_at",
         )
         .order_by("approved_at", "pk")
     )
+    for mandate in mandates:
+        by_ean.setdefault(mandate.ean, []).append(mandate)
+    return by_ean
+
+
+def _mandate_claims(mandates: list[Mandate]) -> list[_Claim]:
+    """The claims of one EAN's approved ``mandates`` (oldest approval first)."""
     claims = []
     for mandate in mandates:
         start = _first_whole_day(mandate.data_period_from or mandate.approved_at)
@@ -144,18 +160,19 @@ def _mandate_claims(meter: Meter) -> list[_Claim]:
     return claims
 
 
-def _import_claims(meter: Meter) -> list[_Claim]:
-    claims = []
+def _import_claims(meters) -> dict[int, list[_Claim]]:
+    """The claims of the CSV files imported into ``meters``, by meter id: one query."""
+    claims: dict[int, list[_Claim]] = {}
     rows = ReadingImport.objects.filter(
-        meter=meter, status=ReadingImport.Status.IMPORTED, customer__isnull=False
-    ).values_list("customer_id", "uploaded_at", "summary")
-    for customer_id, uploaded_at, summary in rows:
+        meter__in=list(meters), status=ReadingImport.Status.IMPORTED, customer__isnull=False
+    ).values_list("meter_id", "customer_id", "uploaded_at", "summary")
+    for meter_id, customer_id, uploaded_at, summary in rows:
         try:
             first = date.fromisoformat(summary["first_day"])
             last = date.fromisoformat(summary["last_day"])
         except (KeyError, TypeError, ValueError):
             continue  # an import without days claims none
-        claims.append(_Claim(customer_id, uploaded_at, first, last + _ONE_DAY))
+        claims.setdefault(meter_id, []).append(_Claim(customer_id, uploaded_at, first, last + _ONE_DAY))
     return claims
 
 
@@ -182,15 +199,8 @@ def _merged(pieces: list[tuple[date, date]]) -> tuple[tuple[date, date], ...]:
     return tuple(merged)
 
 
-def visible_periods(*, user, meter: Meter) -> VisiblePeriods:
-    """The local days of ``meter`` that ``user`` may see (module docstring); none for anyone else.
-
-    The caller scopes ``meter`` to ``user`` first (``meter_for_user``); this decides which of its
-    days are theirs.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return NO_DAYS
-    claims = _mandate_claims(meter) + _import_claims(meter)
+def _visible_of(user, claims: list[_Claim]) -> VisiblePeriods:
+    """``user``'s days among one meter's ``claims``: the earlier claim wins."""
     pieces: list[tuple[date, date]] = []
     for claim in claims:
         if claim.user_id != user.pk:
@@ -201,3 +211,26 @@ def visible_periods(*, user, meter: Meter) -> VisiblePeriods:
                 own = _subtract(own, other.start, other.end)
         pieces += own
     return VisiblePeriods(_merged(pieces))
+
+
+def visible_periods_for_meters(*, user, meters) -> dict[int, VisiblePeriods]:
+    """``visible_periods`` of each of ``meters`` by meter id, in two queries whatever their number
+    (the dashboard of a homeowner with several meters)."""
+    meters = list(meters)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {meter.pk: NO_DAYS for meter in meters}
+    mandates = _approved_mandates({meter.ean for meter in meters})
+    imports = _import_claims(meters)
+    return {
+        meter.pk: _visible_of(user, _mandate_claims(mandates.get(meter.ean, [])) + imports.get(meter.pk, []))
+        for meter in meters
+    }
+
+
+def visible_periods(*, user, meter: Meter) -> VisiblePeriods:
+    """The local days of ``meter`` that ``user`` may see (module docstring); none for anyone else.
+
+    The caller scopes ``meter`` to ``user`` first (``meter_for_user``); this decides which of its
+    days are theirs.
+    """
+    return visible_periods_for_meters(user=user, meters=[meter])[meter.pk]

@@ -283,3 +283,50 @@ def test_a_running_backfill_shows_its_progress(client, homeowner):
     assert progress == "Historiek wordt opgehaald: 40 %"
     MeterSyncState.objects.filter(meter=meter).update(backfill_done_until=end, backfill_done_from=start)
     assert 'data-testid="backfill-progress"' not in client.get(reverse("home")).text
+
+
+def _homeowner_with_meters(count: int):
+    """A homeowner with ``count`` meters, each with a mandate, two days of data, an open fault and a
+    sync state: every card reads something of its own."""
+    from meters.models import Fault, MeterSyncState
+
+    profile = ProfileFactory()
+    yesterday = local_today() - timedelta(days=1)
+    for n in range(count):
+        meter = MeterFactory(owner=profile.user, label=f"Meter {n + 1}")
+        covering_mandate(meter)
+        ingest_days(meter, yesterday - timedelta(days=1), yesterday)
+        Fault.objects.create(meter=meter, type=Fault.Type.FEED_STALE, started=yesterday)
+        MeterSyncState.objects.create(meter=meter, last_success_at=clock.now())
+    return profile.user
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_meters(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for count in (1, 3):
+        user = _homeowner_with_meters(count)
+        client.force_login(user)
+        client.get(reverse("home"))  # the session and translations settle
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("home")).text
+        counts[count] = len(queries)
+        assert [f"Meter {n + 1}" in html for n in range(count)] == [True] * count
+        assert html.count("We ontvangen geen nieuwe meetgegevens") == count  # each card its own fault
+    assert counts[1] == counts[3], counts
+
+
+def test_dashboards_for_user_reads_the_same_cards_in_a_fixed_number_of_queries(django_assert_num_queries):
+    from meters.selectors import dashboards_for_user, meter_dashboard
+
+    user = _homeowner_with_meters(3)
+    with django_assert_num_queries(9):  # meters, 2 claims, mandates, figures, peaks, price, faults, 30 days
+        cards = dashboards_for_user(user=user)
+    assert len(cards) == 3
+    for card in cards:
+        alone = meter_dashboard(user=user, meter=card.meter)
+        assert alone == card
+        assert card.yesterday.has_data and card.latest_day == local_today() - timedelta(days=1)
+        assert card.mandate is not None and len(card.faults) == 1

@@ -34,7 +34,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from consents.models import Mandate
 from ilusmart import clock
 from meters.models import ReadingImport
-from meters.selectors.visibility import ALL_DAYS, NO_DAYS, VisiblePeriods, visible_periods
+from meters.selectors.visibility import (
+    ALL_DAYS,
+    NO_DAYS,
+    VisiblePeriods,
+    visible_periods,
+    visible_periods_for_meters,
+)
 from meters.services.ingest import readings_ingest
 from tests.factories import MandateFactory, MeterFactory, ProfileFactory, UserFactory
 from tests.meters.dashboard_data import dutch_kwh, figures_cells
@@ -154,6 +160,25 @@ def test_the_previous_occupant_keeps_their_own_period(handover):
 def test_nobody_else_sees_anything(handover):
     assert visible_periods(user=UserFactory(), meter=handover.meter) == NO_DAYS
     assert visible_periods(user=None, meter=handover.meter) == NO_DAYS
+
+
+def test_the_batch_form_gives_each_meter_its_own_periods_in_two_queries(handover, django_assert_num_queries):
+    """``visible_periods_for_meters``: B's second meter (another EAN, only B's mandate) next to the
+    handover meter; each meter's periods are what ``visible_periods`` says of it alone."""
+    h = handover.handover
+    other = MeterFactory(owner=handover.b)
+    MandateFactory(user=handover.b, ean=other.ean, data_period_from=at(h), approved_at=at(h, 9))
+    with django_assert_num_queries(2):  # the mandates of both EANs, the imports of both meters
+        both = visible_periods_for_meters(user=handover.b, meters=[handover.meter, other])
+    assert both[handover.meter.pk].ranges == (
+        (h - timedelta(days=200), h - timedelta(days=190)),
+        (h, h + timedelta(days=1000)),
+    )
+    assert both[other.pk].first_day == h and both[other.pk] == visible_periods(user=handover.b, meter=other)
+    assert visible_periods_for_meters(user=handover.a, meters=[handover.meter, other]) == {
+        handover.meter.pk: VisiblePeriods(((h - timedelta(days=120), h),)),
+        other.pk: NO_DAYS,
+    }
 
 
 def test_an_ended_mandate_counts_up_to_its_end_and_unapproved_ones_not_at_all():

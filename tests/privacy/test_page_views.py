@@ -108,7 +108,9 @@ def test_every_url_argument_that_looks_like_a_secret_is_masked():
         (route, name)
         for route, names in _routes()
         for name in names
-        if any(word in name for word in looks_secret) and name not in SECRET_URL_ARGUMENTS
+        if any(word in name for word in looks_secret)
+        and not name.endswith("_id")  # a row's number (e.g. an API token's id), not a secret
+        and name not in SECRET_URL_ARGUMENTS
     ]
     assert unmasked == []
     assert any("token" in names for _, names in _routes())  # the walk sees the token routes

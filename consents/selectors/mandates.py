@@ -44,8 +44,17 @@ def mandates_current(*, user, eans) -> dict[str, Mandate | None]:
     return {ean: _current_among(mandates) for ean, mandates in by_ean.items()}
 
 
-def mandate_display(*, mandate: Mandate | None) -> MandateDisplay:
-    """The mandate's state told honestly, with what to do next."""
+def mandate_display(*, mandate: Mandate | None, paused: bool = False) -> MandateDisplay:
+    """The mandate's state told honestly, with what to do next (``paused``: the person paused
+    processing, so nothing is fetched whatever the mandate says)."""
+    if paused and mandate is not None and mandate.status == Mandate.Status.APPROVED:
+        return MandateDisplay(
+            "paused",
+            _("Actief, verwerking gepauzeerd"),
+            _(
+                "Je hebt de verwerking gepauzeerd: we halen niets op bij Fluvius tot je ze hervat in Mijn gegevens."
+            ),
+        )
     if mandate is None:
         return MandateDisplay("none", _("Nog niet verbonden"), _("Verbind je meter via Mijn Fluvius."))
     if mandate.status == Mandate.Status.REQUESTED:

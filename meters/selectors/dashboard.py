@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from consents.models import Mandate
 from consents.selectors.mandates import MandateDisplay, mandate_display, mandates_current
+from consents.selectors.restriction import processing_restricted
 from meters.models import Meter
 from meters.selectors.charts import ChartPoint, recent_days_for_meters
 from meters.selectors.faults import FaultDisplay, fault_displays_by_meter
@@ -67,6 +68,7 @@ def _dashboards(*, user, meters: list[Meter], today: date | None) -> list[MeterD
     visible = visible_periods_for_meters(user=user, meters=meters)
     pairs = [(meter, visible[meter.pk]) for meter in meters]
     mandates = mandates_current(user=user, eans=[meter.ean for meter in meters])
+    paused = processing_restricted(user=user)
     days = meter_days_for_meters(
         meters=pairs,
         periods=[
@@ -94,7 +96,7 @@ def _dashboards(*, user, meters: list[Meter], today: date | None) -> list[MeterD
                 this_month=this_month,
                 this_year=this_year,
                 mandate=mandate,
-                mandate_display=mandate_display(mandate=mandate),
+                mandate_display=mandate_display(mandate=mandate, paused=paused),
                 latest_day=days[meter.pk].latest_data_day,
                 last_sync_at=sync.last_success_at if sync else None,
                 backfill_percent=sync.backfill_percent if sync else None,

@@ -322,7 +322,9 @@ def test_dashboards_for_user_reads_the_same_cards_in_a_fixed_number_of_queries(d
     from meters.selectors import dashboards_for_user, meter_dashboard
 
     user = _homeowner_with_meters(3)
-    with django_assert_num_queries(9):  # meters, 2 claims, mandates, figures, peaks, price, faults, 30 days
+    with django_assert_num_queries(
+        10
+    ):  # meters, 2 claims, mandates, pause, figures, peaks, price, faults, 30 days
         cards = dashboards_for_user(user=user)
     assert len(cards) == 3
     for card in cards:
@@ -330,3 +332,18 @@ def test_dashboards_for_user_reads_the_same_cards_in_a_fixed_number_of_queries(d
         assert alone == card
         assert card.yesterday.has_data and card.latest_day == local_today() - timedelta(days=1)
         assert card.mandate is not None and len(card.faults) == 1
+
+
+def test_a_paused_homeowner_is_not_told_that_data_comes_in_every_day(client):
+    from consents.models import ProcessingRestriction
+    from consents.services.restriction import restriction_start
+
+    profile = ProfileFactory()
+    meter = MeterFactory(owner=profile.user)
+    covering_mandate(meter)
+    client.force_login(profile.user)
+    assert "Je meetgegevens worden elke dag opgehaald" in client.get(reverse("home")).text
+    restriction_start(user=profile.user, source=ProcessingRestriction.Source.HOMEOWNER, by=profile.user)
+    page = client.get(reverse("home")).text
+    assert "Je meetgegevens worden elke dag opgehaald" not in page
+    assert "Actief, verwerking gepauzeerd" in page

@@ -22,7 +22,8 @@ from privacy.services.page_views import page_view_record
 log = logging.getLogger("ilusmart.page_views")
 
 # URL arguments that are secrets (one-time links, signed tokens): such a path is logged as its route.
-SECRET_URL_ARGUMENTS = {"token", "uidb64", "signature", "signed", "key"}
+# token_id (an app token's row, issue 11) is no secret, but masking it costs nothing.
+SECRET_URL_ARGUMENTS = {"token", "uidb64", "signature", "signed", "key", "token_id"}
 
 
 def page_path(request) -> str:

@@ -30,6 +30,12 @@ DESCRIPTIONS = {
     "page-views-retention-daily": gettext_lazy(
         "IP-adressen van oudere paginabezoeken inkorten en verlopen paginabezoeken wissen."
     ),
+    "poll-dpo-mailbox": gettext_lazy(
+        "De mailbox van de DPO lezen: nieuwe vragen om te wissen worden verzoeken."
+    ),
+    "privacy-exports-cleanup": gettext_lazy(
+        "Downloads van Mijn gegevens wissen waarvan de link gebruikt of verlopen is."
+    ),
 }
 _FULL_WEEK, _FULL_MONTH, _FULL_YEAR = set(range(7)), set(range(1, 32)), set(range(1, 13))
 

@@ -164,7 +164,7 @@ def test_import_with_the_keyboard(page, screenshot, homeowner, tmp_path):
     upload = tmp_path / "Verbruikshistoriek.csv"
     upload.write_bytes(_mijn_fluvius_csv(meter.ean, date(2025, 4, 20)))
     tab_to(page, "input[type='file']")
-    with page.expect_file_chooser() as chooser:
+    with page.expect_file_chooser(timeout=60_000) as chooser:  # slow on a loaded machine
         page.keyboard.press("Space")
     chooser.value.set_files(str(upload))
     assert page.evaluate("() => document.querySelector('#id_file').files[0].name") == upload.name

@@ -51,6 +51,8 @@ def test_not_ticked_records_nothing(client):
 
 def test_a_sign_up_with_an_address_that_has_an_account_changes_nothing_of_it(client):
     owner = UserFactory(email="nieuws@example.be")
-    assert client.post(reverse("accounts:sign_up"), {**SIGN_UP, "newsletter_by_email": "on"}).status_code == 302
+    assert (
+        client.post(reverse("accounts:sign_up"), {**SIGN_UP, "newsletter_by_email": "on"}).status_code == 302
+    )
     assert not communication_opted_in(user=owner, channel="email", topic="newsletter")
     assert not CommunicationConsent.objects.exists()

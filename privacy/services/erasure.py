@@ -44,6 +44,7 @@ from meters.services.erasure import eans_held_by_others, meters_erase
 from privacy.datamap import DATA_MAP, erasure_plan, rows_about
 from privacy.models import DeletionRequest, Disclosure, ErasureReceipt
 from privacy.services import redis_sweep
+from privacy.services.exports import exports_files_erase
 from privacy.services.imap import dpo_mailbox_forget
 from privacy.services.page_views import page_views_flush
 
@@ -119,7 +120,11 @@ def _job(person: Person, user: User, *, personal: bool, meter: bool) -> ErasureJ
 
 
 def _privacy_erase(*, job: ErasureJob) -> None:
-    """Privacy's own share: admin history about their rows (first, while the rows are findable), requests."""
+    """Privacy's own share: admin history about their rows (first, while the rows are findable),
+    requests, and the files of their downloads (each holds their profile and their readings)."""
+    files = exports_files_erase(user_id=job.person.user_id)
+    if files:
+        job.counts["privacy.dataexport (files)"] = files
     job.erase("admin.logentry")
     if job.personal:
         requests = DeletionRequest.objects.filter(

@@ -217,6 +217,24 @@ def export_open(*, user, token: str):
     return export, handle
 
 
+def exports_files_erase(*, user_id: int) -> int:
+    """Forget the ZIP files of ``user_id``'s downloads (an erasure): their rows stop naming them now,
+    the files go once the transaction commits; how many. A file is a full copy of the person's
+    data, so it cannot wait for the hourly clean-up."""
+    rows = DataExport.objects.filter(user_id=user_id).exclude(file_name="")
+    names = list(rows.values_list("file_name", flat=True))
+    if not names:
+        return 0
+    rows.update(file_name="")
+
+    def unlink() -> None:
+        for name in names:
+            (_directory() / name).unlink(missing_ok=True)
+
+    transaction.on_commit(unlink)
+    return len(names)
+
+
 def exports_cleanup() -> dict[str, int]:
     """Delete the files of expired downloads and mark builds that never finished; the counts."""
     now = clock.now()

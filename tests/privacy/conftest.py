@@ -10,6 +10,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import redis
@@ -35,6 +36,7 @@ from meters.services.meters import mandate_return_url
 from meters.tasks import sync_meter_daily
 from privacy.models import Partner
 from privacy.services.disclosures import disclosure_share
+from privacy.services.exports import export_build, export_request
 from privacy.services.page_views import page_views_flush
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -59,6 +61,7 @@ class Canary:
     phone: str
     ip: str
     user: User | None = None
+    export_dir: Path | None = None
     eans: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
 
@@ -87,10 +90,11 @@ def _csv_for(ean: str, day) -> bytes:
 
 
 @pytest.fixture
-def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the shared fixture)
+def canary_person(sim, client, staff_user, settings, tmp_path):  # noqa: F811 (sim: the shared fixture)
     """make() → a Canary: sign-up, verified address, login, two meters with mandates, a sync, a CSV
-    import, a product, a support note, a staff access and an admin change, a queued task and a
-    mandate-return throttle in Redis."""
+    import, a product, a support note, a staff access and an admin change, a download of Mijn
+    gegevens (its ZIP in ``canary.export_dir``), a queued task and a mandate-return throttle in Redis."""
+    settings.PRIVACY_EXPORT_DIR = tmp_path / "exports"
 
     def make() -> Canary:
         marker = "kanarie" + secrets.token_hex(5)
@@ -175,6 +179,9 @@ def canary_person(sim, client, staff_user, settings):  # noqa: F811 (sim: the sh
             privacy_email="privacy@installateur.example",
         )
         disclosure_share(partner=partner, customer=user, categories=["profile", "meters"], by=staff)
+        # A download of everything held about them (Mijn gegevens), ready and not yet fetched.
+        export_build(export_id=export_request(user=user).pk)
+        canary.export_dir = Path(settings.PRIVACY_EXPORT_DIR)
         # A queued task about one of their meters, and a cached value holding their address.
         current_app.send_task(
             "meters.backfill_meter", args=[meter.pk], queue=settings.CELERY_TASK_DEFAULT_QUEUE

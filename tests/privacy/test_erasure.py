@@ -8,6 +8,7 @@ searched for every marker: nothing may be found. Erasing again changes nothing.
 
 import logging
 import re
+import zipfile
 from io import StringIO
 
 import pytest
@@ -43,6 +44,9 @@ def test_the_canary_leaves_no_trace_anywhere(
     assert database_hits(canary.needles)
     assert redis_hits(canary.needles)
     assert "privacy_pageview" in database_hits([canary.ip]) and redis_hits([canary.ip])  # logged and buffered
+    [download] = canary.export_dir.iterdir()  # the ZIP of Mijn gegevens, waiting to be fetched
+    with zipfile.ZipFile(download) as archive:
+        assert canary.marker in archive.read("gegevens.json").decode()
     preview = erasure_preview(user=user, personal=True, meter=True)
     assert preview["meters.readingday"] > 0 and preview["accounts.profile"] == 1
 
@@ -70,6 +74,7 @@ def test_the_canary_leaves_no_trace_anywhere(
 
     assert database_hits(canary.needles) == {}
     assert redis_hits(canary.needles) == []
+    assert list(canary.export_dir.iterdir()) == []  # the download's file went with them
     partner_notice, confirmation, *after = mail.outbox[sent_before:]
     assert partner_notice.to == ["privacy@installateur.example"]  # art. 19, before the person's mail
     assert canary.email in partner_notice.body and str(receipt.uuid) in partner_notice.body

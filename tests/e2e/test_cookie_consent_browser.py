@@ -109,7 +109,8 @@ def walk(page, paths):
     for path in paths:
         page.goto(path)
         page.wait_for_load_state("load")
-        assert page.locator("h1").count() >= 1, path
+        if not path.startswith("/api/"):  # the API's docs (Swagger UI) are not in the site's layout
+            assert page.locator("h1").count() >= 1, path
 
 
 @pytest.fixture

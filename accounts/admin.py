@@ -9,6 +9,7 @@ from accounts.models import AccessRecord, Profile, User
 from accounts.services.access_audit import access_record
 from accounts.services.second_factor import second_factor_reset
 from accounts.services.sessions import user_sessions_end
+from ilusmart.admin_readonly import ReadOnlyAdmin
 
 
 class ProfileInline(admin.StackedInline):
@@ -121,7 +122,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(ReadOnlyAdmin):
     """The DPO lists who opened whose data (search a customer by id: ``=customer_id``). Read only."""
 
     list_display = ["at", "staff_id", "customer_id", "what"]
@@ -129,12 +130,3 @@ class AccessRecordAdmin(admin.ModelAdmin):
     search_fields = ["=customer_id", "=staff_id"]
     search_help_text = _("Zoek op het id van een klant of een medewerker.")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

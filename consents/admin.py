@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from consents.models import CommunicationConsent, CookieConsent, FetchRefusal, Mandate
+from ilusmart.admin_readonly import ReadOnlyAdmin
 
 
 @admin.register(Mandate)
-class MandateAdmin(admin.ModelAdmin):
+class MandateAdmin(ReadOnlyAdmin):
     """Mandates are Fluvius's record: staff read them (and their audit evidence), never edit them."""
 
     list_display = [
@@ -23,36 +24,18 @@ class MandateAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Mandate._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FetchRefusal)
-class FetchRefusalAdmin(admin.ModelAdmin):
+class FetchRefusalAdmin(ReadOnlyAdmin):
     """The audit of "no mandate, no fetch": read only, for everyone."""
 
     list_display = ["at", "ean", "user", "reason"]
     search_fields = ["ean"]
     readonly_fields = ["at", "ean", "user", "reason"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CommunicationConsent)
-class CommunicationConsentAdmin(admin.ModelAdmin):
+class CommunicationConsentAdmin(ReadOnlyAdmin):
     """Every yes and no a person gave for communications, with source and time: read only.
 
     The person changes their choices themselves (Communicatie page, unsubscribe link, app); the
@@ -65,18 +48,9 @@ class CommunicationConsentAdmin(admin.ModelAdmin):
     readonly_fields = ["at", "user", "channel", "topic", "opted_in", "source", "by"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CookieConsent)
-class CookieConsentAdmin(admin.ModelAdmin):
+class CookieConsentAdmin(ReadOnlyAdmin):
     """Every cookie choice and withdrawal, found by the code in the visitor's cookie: read only.
 
     The proof of consent; the visitor changes their choice themselves (Cookie-instellingen).
@@ -98,12 +72,3 @@ class CookieConsentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in CookieConsent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
 from ilusmart import clock
+from ilusmart.admin_readonly import ReadOnlyAdmin
 from ilusmart.errors import http_status
 from meters.forms import ReadingImportForm
 from meters.models import (
@@ -184,7 +185,7 @@ class EnergyTariffAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadingImport)
-class ReadingImportAdmin(admin.ModelAdmin):
+class ReadingImportAdmin(ReadOnlyAdmin):
     """The audit of CSV uploads: read only (written by meters.services.csv_import)."""
 
     list_display = ["uploaded_at", "meter", "uploaded_by", "filename", "status"]
@@ -192,15 +193,6 @@ class ReadingImportAdmin(admin.ModelAdmin):
     search_fields = ["meter__ean", "filename", "uploaded_by__email"]
     list_select_related = ["meter", "uploaded_by"]
     readonly_fields = ["meter", "uploaded_by", "filename", "uploaded_at", "status", "summary"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Faults (storingen): support's queue ----------------------------------------------------------

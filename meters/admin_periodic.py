@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from ilusmart.admin_readonly import ReadOnlyAdmin
 from meters.models import PeriodicTaskRun
 from meters.selectors.periodic import periodic_tasks
 
 
 @admin.register(PeriodicTaskRun)
-class PeriodicTaskRunAdmin(admin.ModelAdmin):
+class PeriodicTaskRunAdmin(ReadOnlyAdmin):
     list_display = ["entry", "task", "started_at", "finished_at", "outcome", "summary"]
     fields = [
         "entry",
@@ -28,15 +29,6 @@ class PeriodicTaskRunAdmin(admin.ModelAdmin):
         "last_success_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):

@@ -25,6 +25,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from ilusmart import clock
+from ilusmart.admin_readonly import ReadOnlyAdmin
 from ilusmart.errors import ApplicationError, http_status
 from privacy.admin_disclosures import disclosure_urls
 from privacy.admin_restriction import restriction_urls
@@ -624,7 +625,7 @@ class DeletionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErasureReceipt)
-class ErasureReceiptAdmin(admin.ModelAdmin):
+class ErasureReceiptAdmin(ReadOnlyAdmin):
     """Proof of every erasure: who executed what, when; the person only as a keyed hash. Read only."""
 
     list_display = ["__str__", "mode", "personal", "meter", "via", "executed_by", "executed_at"]
@@ -644,15 +645,6 @@ class ErasureReceiptAdmin(admin.ModelAdmin):
         "replays",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Pausing a customer's processing (support, dpo): privacy/admin_restriction.py; sharing with a

@@ -16,25 +16,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ilusmart.admin_readonly import ReadOnlyAdmin
 from ilusmart.errors import ApplicationError, http_status
 from meters.selectors.customers import customer_for_console
 from privacy.models import DataExport, Disclosure, Partner
 from privacy.services.disclosures import disclosure_share
 
 SHARE_PERMISSION = "privacy.share_with_partner"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by a service: staff read them, nobody adds, changes or deletes them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Partner)

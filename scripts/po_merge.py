@@ -8,13 +8,15 @@ translations of both sides (``HEAD`` and the commit being applied, ``REBASE_HEAD
 ``MERGE_HEAD``), and stages the file. Prints what is still untranslated.
 """
 
-import ast
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from po_fill import _value  # noqa: E402 (one parser of .po entries)
 
 PO = "locale/en/LC_MESSAGES/django.po"
 
@@ -35,19 +37,6 @@ def _translations(text: str) -> dict:
         if msgid and msgstr:
             found[msgid] = msgstr
     return found
-
-
-def _value(lines, key):
-    out, on = [], False
-    for line in lines:
-        if line.startswith(key + " "):
-            on = True
-            out.append(line[len(key) + 1 :])
-        elif on and line.startswith('"'):
-            out.append(line)
-        elif on:
-            break
-    return "".join(ast.literal_eval(x) for x in out) if out else None
 
 
 def main():

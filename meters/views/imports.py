@@ -70,11 +70,18 @@ def upload_too_large(request, meter: Meter) -> bool:
     return False
 
 
+def _import_of(meter: Meter, import_id) -> ReadingImport | None:
+    """``meter``'s import ``import_id`` (None for another meter's, or a malformed id)."""
+    try:
+        return meter.reading_imports.get(pk=int(import_id))
+    except (TypeError, ValueError, ReadingImport.DoesNotExist):
+        return None
+
+
 def import_status_response(meter: Meter, import_id) -> JsonResponse:
     """``{"status": …, "progress": …}`` of ``meter``'s import ``import_id`` (the page's script polls it)."""
-    try:
-        record = meter.reading_imports.get(pk=int(import_id))
-    except (TypeError, ValueError, ReadingImport.DoesNotExist):
+    record = _import_of(meter, import_id)
+    if record is None:
         return JsonResponse({"error": {"code": "not_found", "message": "no such import"}}, status=404)
     return JsonResponse({"status": record.status, "progress": record.progress})
 
@@ -82,9 +89,8 @@ def import_status_response(meter: Meter, import_id) -> JsonResponse:
 def import_outcome(meter: Meter, import_id) -> dict:
     """What the page shows of ``meter``'s import ``import_id``: its progress while the task runs,
     then its summary or the reasons it was refused (nothing for another meter's import)."""
-    try:
-        record = meter.reading_imports.get(pk=int(import_id))
-    except (TypeError, ValueError, ReadingImport.DoesNotExist):
+    record = _import_of(meter, import_id)
+    if record is None:
         return {}
     if record.status in (ReadingImport.Status.QUEUED, ReadingImport.Status.RUNNING):
         return {"running": record}

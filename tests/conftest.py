@@ -72,6 +72,82 @@ def fluvius_settings(settings, fluvius_simulator):
     return fluvius_simulator
 
 
+class FluviusStub:
+    """A tiny real HTTP server in this process for answers the strict simulator never gives.
+
+    It hands out a token on ``POST /token`` and answers every ``GET`` under ``/api`` with 200 and
+    ``body`` (set by the test; encoded as JSON). ``paths`` lists the API paths asked, in order.
+    ``client(**overrides)`` builds a ``FluviusClient`` against it (no back-off waits).
+    """
+
+    def __init__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        stub = self
+        self.body = {"data": {}}
+        self.paths: list[str] = []
+        self._clients = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, payload):
+                raw = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._answer({"token_type": "Bearer", "expires_in": 3599, "access_token": "stub-token"})
+
+            def do_GET(self):
+                stub.paths.append(self.path.split("?")[0])
+                self._answer(stub.body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def client(self, **overrides):
+        from ilusmart.fluvius.client import FluviusClient
+
+        kwargs = {
+            "base_url": self.url,
+            "token_url": self.url + "/token",
+            "client_id": "stub",
+            "client_secret": "stub",
+            "scope": "stub",
+            "subscription_key": "stub",
+            "sleep": lambda seconds: None,
+        }
+        client = FluviusClient(**{**kwargs, **overrides})
+        self._clients.append(client)
+        return client
+
+    def stop(self):
+        for client in self._clients:
+            client.invalidate_token()
+            client.close()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.fixture
+def fluvius_stub():
+    """A ``FluviusStub``: a tiny real HTTP server whose API answers are whatever the test sets."""
+    stub = FluviusStub()
+    yield stub
+    stub.stop()
+
+
 # --- Project-wide ----------------------------------------------------------------------------
 
 

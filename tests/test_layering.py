@@ -82,3 +82,75 @@ def test_fluvius_types_do_not_import_slots():
         if isinstance(n, ast.ImportFrom) and n.level
     ]
     assert relative == ["localtime"]
+
+
+# Keys of Fluvius's JSON (fluvius-api.md), distinctive enough that our own code has no other use
+# for them. A Fluvius answer is read in ilusmart/fluvius/payloads.py only.
+FLUVIUS_JSON_KEYS = frozenset(
+    {
+        "_meta",
+        "fetchTime",
+        "referenceNumber",
+        "dataAccessContractNumber",
+        "dataServiceType",
+        "dataServiceTypes",
+        "dataPeriodFrom",
+        "dataPeriodTo",
+        "mandateExpirationDate",
+        "renewalStatus",
+        "lastUpdatedFrom",
+        "lastUpdatedTo",
+        "shortUrlIdentifier",
+        "headpoint",
+        "physicalMeters",
+        "quarterHourlyEnergy",
+        "hourlyEnergy",
+        "dailyEnergy",
+        "validationState",
+        "energyType",
+        "periodType",
+    }
+)
+
+
+def _outside_the_fluvius_package():
+    """Every module of the apps and of the project package except ilusmart/fluvius/ itself."""
+    for package in ("accounts", "consents", "meters", "privacy", "ilusmart"):
+        for path in _modules(package):
+            if path.relative_to(ROOT).parts[:2] != ("ilusmart", "fluvius"):
+                yield path
+
+
+# The client's methods that hand out (or decode) raw JSON; private, for ilusmart/fluvius/ only.
+RAW_CLIENT_METHODS = frozenset({"_request_json", "_energy_fetch_raw", "_energy_payloads", "_json_success"})
+
+
+def test_no_module_outside_the_fluvius_package_reads_fluvius_json():
+    """The client hands out typed values (``MandateList``, ``DayReadings``…), never a payload.
+
+    Outside ilusmart/fluvius/ nothing imports the payload parsers, calls the client's raw request
+    methods or ``.json()`` on a response, or spells one of Fluvius's JSON keys.
+    """
+    from ilusmart.fluvius.client import FluviusClient
+
+    assert all(hasattr(FluviusClient, name) for name in RAW_CLIENT_METHODS)  # kept up to date
+    wrong = []
+    for path in _outside_the_fluvius_package():
+        where = path.relative_to(ROOT)
+        wrong += [f"{where} imports {m}" for m in _imports(path) if m == "ilusmart.fluvius.payloads"]
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module == "ilusmart.fluvius":
+                wrong += [
+                    f"{where} imports ilusmart.fluvius.payloads" for a in node.names if a.name == "payloads"
+                ]
+            elif isinstance(node, ast.Attribute) and node.attr in RAW_CLIENT_METHODS:
+                wrong.append(f"{where}:{node.lineno} calls the client's raw {node.attr}")
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "json"
+            ):
+                wrong.append(f"{where}:{node.lineno} decodes a response with .json()")
+            elif isinstance(node, ast.Constant) and node.value in FLUVIUS_JSON_KEYS:
+                wrong.append(f"{where}:{node.lineno} spells the Fluvius JSON key {node.value!r}")
+    assert wrong == []

@@ -9,7 +9,7 @@ import secrets
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from ilusmart import clock, errors
 from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.client import FluviusClient
 from ilusmart.fluvius.localtime import day_start_utc
-from ilusmart.fluvius.payloads import parse_mandates
+from ilusmart.fluvius.types import Mandate as FluviusMandate
 
 logger = logging.getLogger("ilusmart.consents")
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -113,22 +113,20 @@ def mandates_poll(
     """
     client = client or FluviusClient.from_settings()
     state, _ = MandatePollState.objects.get_or_create(name=POLL_STATE)
-    params: dict = {}
-    if reference_number:
-        params["referenceNumber"] = reference_number
-    elif not full and state.last_updated_until:
-        params["lastUpdatedFrom"] = (state.last_updated_until - POLL_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
-    payload = client.request("GET", "/api/mandate", params=params)
-    remote = parse_mandates(payload)
-    fetch_time = _fetch_time(payload)
+    last_updated_from = None
+    if not reference_number and not full and state.last_updated_until:
+        last_updated_from = state.last_updated_until - POLL_OVERLAP
+    remote = client.mandates_list(
+        reference_number=reference_number or None, last_updated_from=last_updated_from
+    )
 
-    result = PollResult(seen=len(remote))
+    result = PollResult(seen=len(remote.mandates))
     with transaction.atomic():
-        for item in remote:
+        for item in remote.mandates:
             _apply(item, result)
         if not reference_number:
             state = MandatePollState.objects.select_for_update().get(pk=state.pk)
-            state.last_updated_until = fetch_time
+            state.last_updated_until = remote.fetched_at
             if full:
                 state.last_full_poll_at = clock.now()
             state.save()
@@ -142,15 +140,7 @@ def mandates_poll(
     return result
 
 
-def _fetch_time(payload) -> datetime:
-    raw = (payload.get("_meta") or {}).get("fetchTime") if isinstance(payload, dict) else None
-    try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else clock.now()
-    except ValueError:
-        return clock.now()
-
-
-def _apply(item, result: PollResult) -> None:
+def _apply(item: FluviusMandate, result: PollResult) -> None:
     mandate = (
         Mandate.objects.select_for_update()
         .filter(

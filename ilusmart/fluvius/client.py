@@ -14,7 +14,10 @@ One client works against all three by changing base URL and credentials (fluvius
   bearer token refreshes the token and retries once; a 401 for the subscription key, and 400,
   403 and 404, raise at once.
 
-This module knows nothing about our database; it returns the typed values of ``types.py``.
+This module knows nothing about our database. Its operations for the portal return the typed
+values of ``types.py`` (read and checked by ``payloads.py``), never JSON, so no caller outside this
+package reads a Fluvius payload (tests/test_layering.py holds the apps to that); only
+``mandate_mock``, for the sandbox and tests, hands back Fluvius's answer as sent.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from typing import Any
 
 import requests
 
+from ilusmart import clock
+
 from .errors import (
     FluviusBadRequest,
     FluviusConfigurationError,
@@ -44,7 +49,7 @@ from .errors import (
 )
 from .payloads import parse_energy, parse_energy_days, parse_mandates, parse_short_url
 from .slots import MISSING
-from .types import DayReadings, Mandate, QuarterHourValue
+from .types import DayReadings, MandateList, QuarterHourValue
 
 logger = logging.getLogger("ilusmart.fluvius")
 
@@ -422,7 +427,7 @@ class FluviusClient:
 
     # --- API calls ------------------------------------------------------------------------------
 
-    def request(
+    def _request_json(
         self,
         method: str,
         path: str,
@@ -544,7 +549,7 @@ class FluviusClient:
             "returnUrlSuccess": return_url_success,
             "returnUrlFailed": return_url_failed,
         }
-        return parse_short_url(self.request("POST", "/api/shortUrlIdentifier", json_body=body))
+        return parse_short_url(self._request_json("POST", "/api/shortUrlIdentifier", json_body=body))
 
     def mandates_list(
         self,
@@ -557,8 +562,13 @@ class FluviusClient:
         data_service_types: str | None = None,
         energy_type: str | None = None,
         renewal_status: str | None = None,
-    ) -> list[Mandate]:
-        """List mandates matching the filters (``GET /api/mandate``); an empty list is normal."""
+    ) -> MandateList:
+        """The mandates matching the filters (``GET /api/mandate``) and their fetch time.
+
+        An empty list is normal. ``fetched_at`` is Fluvius's ``_meta.fetchTime`` (or the project
+        clock at receipt when the answer has none): the next incremental poll starts there.
+        Raises ``FluviusPayloadError`` when the answer's structure cannot be read.
+        """
         params = {
             "referenceNumber": reference_number,
             "ean": ean,
@@ -570,9 +580,10 @@ class FluviusClient:
             "renewalStatus": renewal_status,
         }
         params = {k: v for k, v in params.items() if v is not None}
-        return parse_mandates(self.request("GET", "/api/mandate", params=params))
+        payload = self._request_json("GET", "/api/mandate", params=params)
+        return parse_mandates(payload, received_at=clock.now())
 
-    def energy_fetch_raw(
+    def _energy_fetch_raw(
         self,
         *,
         ean: str,
@@ -593,7 +604,7 @@ class FluviusClient:
             "from": format_utc(start),
             "to": format_utc(end),
         }
-        return self.request("GET", "/api/mandate/energy", params=params)
+        return self._request_json("GET", "/api/mandate/energy", params=params)
 
     def energy_fetch(
         self,
@@ -617,7 +628,7 @@ class FluviusClient:
     def _energy_payloads(self, ean, reference_number, start, end, period_type):
         """One raw answer per chunk of at most 184 days, consecutive and non-overlapping."""
         for chunk_start, chunk_end in split_window(start, end):
-            yield self.energy_fetch_raw(
+            yield self._energy_fetch_raw(
                 ean=ean,
                 reference_number=reference_number,
                 start=chunk_start,
@@ -675,7 +686,7 @@ class FluviusClient:
             body["mandateExpirationDate"] = format_utc(mandate_expiration_date)
         if renewal_status is not None:
             body["renewalStatus"] = renewal_status
-        response = self.request("POST", "/api/mandate/mock", json_body=body)
+        response = self._request_json("POST", "/api/mandate/mock", json_body=body)
         data = response.get("data", {})
         return data if isinstance(data, dict) else {"data": data}
 

@@ -28,7 +28,15 @@ from typing import Any
 
 from .errors import FluviusPayloadError, FluviusShortUrlFailed
 from .slots import MISSING, QUALITY_CODES, QUARTER_SECONDS, SlotLocator
-from .types import DayReadings, Direction, Mandate, QuarterHourValue, Register, ValidationState
+from .types import (
+    DayReadings,
+    Direction,
+    Mandate,
+    MandateList,
+    QuarterHourValue,
+    Register,
+    ValidationState,
+)
 
 logger = logging.getLogger("ilusmart.fluvius")
 
@@ -511,11 +519,31 @@ def _optional_str(item: Mapping[str, Any], name: str) -> str | None:
     return text or None
 
 
-def parse_mandates(payload: Any) -> list[Mandate]:
-    """Parse a ``GET /api/mandate`` response (``data.mandates[]``) into ``Mandate`` values.
+def parse_fetch_time(payload: Any) -> datetime | None:
+    """The response's ``_meta.fetchTime`` as an aware UTC datetime; ``None`` when absent or unusable.
+
+    Lenient on purpose: a missing or odd fetch time never makes an otherwise good answer unusable.
+    """
+    if not isinstance(payload, dict):
+        return None
+    meta = _get(payload, "_meta")
+    raw = _get(meta, "fetchTime") if isinstance(meta, dict) else None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        return parse_datetime(raw, "_meta.fetchTime")
+    except FluviusPayloadError:
+        logger.warning("Fluvius payload: _meta.fetchTime %r is not a timestamp; ignored", raw)
+        return None
+
+
+def parse_mandates(payload: Any, *, received_at: datetime) -> MandateList:
+    """Parse a ``GET /api/mandate`` response (``data.mandates[]``) into a ``MandateList``.
 
     An empty or absent list is not an error. ``referenceNumber`` and ``ean`` are required;
-    other fields may be absent (``None``; ``status`` then ``""``).
+    other fields may be absent (``None``; ``status`` then ``""``). ``fetched_at`` is
+    ``_meta.fetchTime``, or ``received_at`` (aware) when the answer has no usable one.
+    Raises ``FluviusPayloadError`` when the structure cannot be interpreted.
     """
     data = _data(payload)
     items = _optional_list(_get(data, "mandates"), "'data.mandates'")
@@ -538,7 +566,7 @@ def parse_mandates(payload: Any) -> list[Mandate]:
                 renewal_status=_optional_str(item, "renewalStatus"),
             )
         )
-    return mandates
+    return MandateList(mandates=tuple(mandates), fetched_at=parse_fetch_time(payload) or received_at)
 
 
 def parse_short_url(payload: Any) -> tuple[str, datetime | None]:

@@ -85,3 +85,16 @@ class Mandate:
     data_period_to: datetime | None
     expiration_date: datetime | None
     renewal_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MandateList:
+    """The answer to one ``GET /api/mandate``: its mandates and when Fluvius read them.
+
+    ``fetched_at`` (aware, UTC) is the response's ``_meta.fetchTime``, Fluvius's own clock, so
+    the next incremental poll's ``lastUpdatedFrom`` needs no guess about clock skew; when the
+    answer carries no usable fetch time it is the project clock's time of receipt.
+    """
+
+    mandates: tuple[Mandate, ...]
+    fetched_at: datetime

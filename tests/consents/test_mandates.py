@@ -9,10 +9,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from consents.models import FetchRefusal, Mandate
-from consents.services.mandates import mandate_authorize_fetch, mandates_poll
+from consents.models import FetchRefusal, Mandate, MandatePollState
+from consents.services.mandates import POLL_STATE, mandate_authorize_fetch, mandates_poll
+from ilusmart import clock
 from ilusmart.fluvius.client import format_utc
-from ilusmart.fluvius.errors import FluviusMandateNotActive, FluviusNotFound
+from ilusmart.fluvius.errors import FluviusMandateNotActive, FluviusNotFound, FluviusPayloadError
 from meters.models import MeterSyncState
 from meters.services.sync import (
     NoActiveMandate,
@@ -166,3 +167,33 @@ def test_a_mandate_fluvius_does_not_know_is_marked_not_found(sim):
     with pytest.raises(NoActiveMandate):
         _sync_last_days(meter=meter)
     assert len(energy_requests(sim)) == fetched
+
+
+def test_a_poll_answer_that_breaks_the_contract_changes_nothing(fluvius_stub):
+    mandate = MandateFactory(status=Mandate.Status.REQUESTED, approved_at=None)
+    watermark = clock.now() - timedelta(hours=1)
+    MandatePollState.objects.create(name=POLL_STATE, last_updated_until=watermark)
+    # Approved, but without an EAN: Fluvius's contract always sends one.
+    fluvius_stub.body = {
+        "_meta": {"fetchTime": format_utc(clock.now())},
+        "data": {"mandates": [{"referenceNumber": mandate.reference_number, "status": "Approved"}]},
+    }
+
+    with pytest.raises(FluviusPayloadError, match="has no 'ean'"):
+        mandates_poll(client=fluvius_stub.client())
+
+    mandate.refresh_from_db()
+    assert (mandate.status, mandate.approved_at) == (Mandate.Status.REQUESTED, None)
+    assert MandatePollState.objects.get(name=POLL_STATE).last_updated_until == watermark
+
+
+def test_the_poll_s_watermark_is_fluvius_s_fetch_time_or_else_our_clock(fluvius_stub):
+    fetch_time = clock.now().replace(microsecond=0) - timedelta(minutes=7)
+    fluvius_stub.body = {"_meta": {"fetchTime": format_utc(fetch_time)}, "data": {"mandates": []}}
+    mandates_poll(client=fluvius_stub.client())
+    assert MandatePollState.objects.get(name=POLL_STATE).last_updated_until == fetch_time
+
+    fluvius_stub.body = {"data": {"mandates": []}}  # no _meta at all
+    before = clock.now()
+    mandates_poll(client=fluvius_stub.client())
+    assert before <= MandatePollState.objects.get(name=POLL_STATE).last_updated_until <= clock.now()

@@ -17,9 +17,10 @@ from ilusmart.fluvius.errors import (
     FluviusConfigurationError,
     FluviusMandateNotActive,
     FluviusNotFound,
+    FluviusPayloadError,
     FluviusUnavailable,
 )
-from ilusmart.fluvius.types import Direction, ValidationState
+from ilusmart.fluvius.types import Direction, Mandate, MandateList, ValidationState
 from tests.fluvius.days import as_days
 
 EAN = "541448820050357909"
@@ -240,14 +241,68 @@ def test_short_url_decide_and_list_mandates(client, sim, settings):
     )
     assert short_id
     assert valid_to is None or valid_to > NOW
-    assert client.mandates_list(reference_number="ILUFLOW1") == []
+    assert client.mandates_list(reference_number="ILUFLOW1").mandates == ()
     sim.post(f"/_sim/sessions/{short_id}/decide", {"eans": [EAN], "decision": "approve"})
-    (mandate,) = client.mandates_list(reference_number="ILUFLOW1")
+    (mandate,) = client.mandates_list(reference_number="ILUFLOW1").mandates
     assert mandate.ean == EAN
     assert mandate.status == "Approved"
     assert mandate.data_service_type == "VH_kwartier_uur"
     assert mandate.data_period_from == datetime(2024, 7, 1, tzinfo=UTC)
-    assert client.mandates_list(ean=OTHER_EAN) == []
+    assert client.mandates_list(ean=OTHER_EAN).mandates == ()
+
+
+def test_mandates_come_back_parsed_with_fluvius_s_fetch_time(approved, sim):
+    listing = approved.mandates_list(reference_number=REFERENCE)
+    assert listing == MandateList(
+        mandates=(
+            Mandate(
+                reference_number=REFERENCE,
+                ean=EAN,
+                status="Approved",
+                energy_type="E",
+                data_service_type="VH_kwartier_uur",
+                data_period_from=datetime(2024, 1, 1, tzinfo=UTC),
+                data_period_to=datetime(2027, 1, 1, tzinfo=UTC),
+                expiration_date=datetime(2027, 1, 1, tzinfo=UTC),
+                renewal_status=None,
+            ),
+        ),
+        fetched_at=NOW,  # the simulator's (frozen) clock, not ours
+    )
+    later = NOW + timedelta(hours=3)
+    sim.post("/_sim/clock", {"now": format_utc(later)})
+    assert approved.mandates_list(ean=EAN).fetched_at == later
+
+
+def test_a_mandate_answer_that_is_not_json_is_retried_like_a_5xx(make_client, sim, sleeps):
+    client = make_client(max_retries=1)
+    sim.post("/_sim/faults", {"path": "/api/mandate", "status": "malformed", "count": 1})
+    assert client.mandates_list().mandates == ()
+    assert len(sleeps) == 1
+    sim.post("/_sim/faults", {"path": "/api/mandate", "status": "malformed", "count": 2})
+    with pytest.raises(FluviusUnavailable, match="not valid JSON"):
+        client.mandates_list()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"data": {"mandates": [{"status": "Approved", "ean": EAN}]}},
+            "mandates[0] has no 'referenceNumber'",
+        ),
+        ({"data": {"mandates": {"ean": EAN}}}, "'data.mandates' must be a JSON array"),
+        ({"_meta": {"fetchTime": "2025-07-01T12:00:00Z"}}, "no 'data' object"),
+        ([{"referenceNumber": REFERENCE, "ean": EAN}], "JSON that is not an object"),
+    ],
+)
+def test_a_mandate_answer_that_breaks_the_contract_is_a_payload_error(fluvius_stub, body, message):
+    fluvius_stub.body = body
+    client = fluvius_stub.client()
+    with pytest.raises(FluviusPayloadError) as excinfo:
+        client.mandates_list()
+    assert message in str(excinfo.value)
+    assert fluvius_stub.paths == ["/api/mandate"]  # never retried: asking again gives the same
 
 
 # --- token ------------------------------------------------------------------------------------------

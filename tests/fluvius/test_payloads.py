@@ -22,6 +22,7 @@ EAN = "541448820050357909"
 T0 = datetime(2025, 6, 14, 10, 0, tzinfo=UTC)
 T1 = datetime(2025, 6, 14, 10, 15, tzinfo=UTC)
 T2 = datetime(2025, 6, 14, 10, 30, tzinfo=UTC)
+RECEIVED_AT = datetime(2026, 5, 28, 9, 40, tzinfo=UTC)  # our clock when an answer came in
 
 
 def reg(value, unit="kWh", state="VAL"):
@@ -623,7 +624,9 @@ def test_parse_mandates():
             ]
         },
     }
-    first, second = parse_mandates(payload)
+    listing = parse_mandates(payload, received_at=RECEIVED_AT)
+    assert listing.fetched_at == datetime(2026, 5, 28, 9, 37, 8, tzinfo=UTC)
+    first, second = listing.mandates
     assert first == Mandate(
         reference_number="ILU123",
         ean=EAN,
@@ -642,8 +645,30 @@ def test_parse_mandates():
 
 
 def test_empty_mandates_list_is_not_an_error():
-    assert parse_mandates({"data": {"mandates": []}}) == []
-    assert parse_mandates({"data": {}}) == []
+    assert parse_mandates({"data": {"mandates": []}}, received_at=RECEIVED_AT).mandates == ()
+    assert parse_mandates({"data": {}}, received_at=RECEIVED_AT).mandates == ()
+
+
+@pytest.mark.parametrize(
+    ("meta", "fetched_at"),
+    [
+        ({"fetchTime": "2026-05-28T09:37:08+02:00"}, datetime(2026, 5, 28, 7, 37, 8, tzinfo=UTC)),
+        ({"FetchTime": "2026-05-28T09:37:08"}, datetime(2026, 5, 28, 9, 37, 8, tzinfo=UTC)),  # naive = UTC
+        ({"fetchTime": "yesterday"}, RECEIVED_AT),
+        ({"fetchTime": 1748424000}, RECEIVED_AT),
+        ({"fetchTime": ""}, RECEIVED_AT),
+        ({}, RECEIVED_AT),
+        (None, RECEIVED_AT),
+        ("2026-05-28T09:37:08Z", RECEIVED_AT),
+    ],
+)
+def test_the_mandates_fetch_time_is_fluvius_s_or_else_the_time_of_receipt(meta, fetched_at):
+    payload = {"data": {"mandates": []}}
+    if meta is not None:
+        payload["_meta"] = meta
+    listing = parse_mandates(payload, received_at=RECEIVED_AT)
+    assert listing.fetched_at == fetched_at
+    assert listing.fetched_at.tzinfo is UTC
 
 
 @pytest.mark.parametrize(
@@ -661,7 +686,7 @@ def test_empty_mandates_list_is_not_an_error():
 )
 def test_junk_mandates_raise_payload_error(payload):
     with pytest.raises(FluviusPayloadError):
-        parse_mandates(payload)
+        parse_mandates(payload, received_at=RECEIVED_AT)
 
 
 # --- short URL ----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ urlpatterns = [
     path("meters/<str:ean>/", meters.MeterDetailView.as_view(), name="meter"),
     path("meters/<str:ean>/readings/", meters.ReadingsView.as_view(), name="readings"),
     path("meters/<str:ean>/capacity/", meters.CapacityView.as_view(), name="capacity"),
+    path("meters/<str:ean>/battery/", meters.BatteryWhatIfView.as_view(), name="battery"),
     path("mandates/", meters.MandateListView.as_view(), name="mandates"),
     path("faults/", meters.FaultListView.as_view(), name="faults"),
     re_path(r"^.*$", not_found, name="not_found"),  # last: every other path is a JSON 404

@@ -7,6 +7,7 @@ above them describe the same shapes for the schema.
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consents.api.serializers import MandateSerializer, MandateStateSerializer
@@ -237,3 +238,137 @@ def period_items(periods) -> list[dict]:
             }
         )
     return items
+
+
+# --- The battery what-if (issue 12): ``meters.selectors.battery.WhatIf`` --------------------------
+
+
+class WhField(serializers.DecimalField):
+    """Integer Wh (or W) shown as kWh (kW) text with 3 decimals; the schema says a decimal string."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**KWH, **kwargs})
+
+    def to_representation(self, value):
+        return _kwh(value)
+
+
+class BatterySerializer(serializers.Serializer):
+    """One battery of the comparison and how it is run (``meters.services.battery.BatterySpec``)."""
+
+    capacity_kwh = WhField(source="spec.capacity_wh", allow_null=False)
+    power_kw = WhField(source="spec.power_w", allow_null=False)
+    efficiency = serializers.DecimalField(
+        source="spec.efficiency", max_digits=4, decimal_places=3, help_text="Round trip, 0.5–1."
+    )
+    depth = serializers.DecimalField(
+        source="spec.depth", max_digits=4, decimal_places=3, help_text="Usable share of the capacity."
+    )
+    strategy = serializers.ChoiceField(source="spec.strategy", choices=["self_consumption", "peak_shaving"])
+    peak_kw = WhField(source="spec.peak_w", help_text="Peak shaving only: the offtake target.")
+    reserve = serializers.DecimalField(
+        source="spec.reserve",
+        max_digits=4,
+        decimal_places=3,
+        allow_null=True,
+        help_text="Peak shaving only: share of the usable capacity kept for peaks.",
+    )
+    price_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+    def to_representation(self, option):
+        data = super().to_representation(option)
+        if option.spec.strategy != "peak_shaving":
+            data["reserve"] = None
+        return data
+
+
+class BatteryFiguresSerializer(serializers.Serializer):
+    """Energy over the quarter-hours with data (``missing_quarter_hours`` had none): null, never 0,
+    when none of them has data."""
+
+    quarter_hours = serializers.IntegerField(source="slots")
+    missing_quarter_hours = serializers.IntegerField(source="missing")
+    offtake_kwh = WhField(source="offtake_wh")
+    offtake_night_kwh = WhField(source="offtake_night_wh", help_text="Of the offtake, on the night register.")
+    injection_kwh = WhField(source="injection_wh")
+    charge_kwh = WhField(source="charge_wh", help_text="Surplus stored in the battery (0 without).")
+    discharge_kwh = WhField(
+        source="discharge_wh", help_text="What the battery gave the home: self-consumption through it."
+    )
+    peak_offtake_kw = WhField(source="peak_offtake_w", help_text="Highest quarter-hour offtake.")
+
+    ENERGY = ("offtake_kwh", "offtake_night_kwh", "injection_kwh", "charge_kwh", "discharge_kwh")
+
+    def to_representation(self, figures):
+        data = super().to_representation(figures)
+        if not figures.present:
+            data.update(dict.fromkeys(self.ENERGY))
+        return data
+
+
+class BatteryMonthSerializer(BatteryFiguresSerializer):
+    month = serializers.DateField(help_text="The local month, as its first day.")
+    peak_day = serializers.DateField(allow_null=True, help_text="The local day of the month's peak.")
+
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "allow_null": True}
+
+
+class BillSerializer(serializers.Serializer):
+    """The energy bill over the quarter-hours with data, EUR incl. VAT."""
+
+    offtake_eur = serializers.DecimalField(**MONEY)
+    injection_eur = serializers.DecimalField(**MONEY, help_text="Compensation received (subtracted).")
+    capacity_eur = serializers.DecimalField(
+        **MONEY,
+        help_text="Each month's billed peak (at least 2.5 kW) × its price / 12; null without a price.",
+    )
+    fixed_eur = serializers.DecimalField(**MONEY)
+    total_eur = serializers.DecimalField(**MONEY)
+    average_peak_kw = serializers.DecimalField(**KWH, help_text="Average billed monthly peak.")
+
+
+class BatteryOptionSerializer(serializers.Serializer):
+    """The meter as measured (``battery`` null) or with one battery, over the 12 months."""
+
+    battery = serializers.SerializerMethodField()
+    total = BatteryFiguresSerializer()
+    bill = BillSerializer(allow_null=True, help_text="Null when a day with data has no energy price.")
+    saving_eur = serializers.DecimalField(**MONEY, help_text="Yearly: the bill without minus with.")
+    payback_years = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Battery price / yearly saving; null without a price or a positive saving.",
+    )
+    months = BatteryMonthSerializer(many=True)
+
+    @extend_schema_field(BatterySerializer(allow_null=True))
+    def get_battery(self, option):
+        return None if option.spec is None else BatterySerializer(option).data
+
+
+class BatteryPricesSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(
+        choices=["home", "tariffs"],
+        help_text="`home`: the homeowner's own contract figures; `tariffs`: the typical prices of each day.",
+    )
+    capacity_eur_per_kw_year = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        allow_null=True,
+        help_text="The homeowner's own; null: the grid operator's price of each month.",
+    )
+    unpriced_days = serializers.IntegerField(help_text="Days with data but no energy price.")
+
+
+class BatteryWhatIfSerializer(serializers.Serializer):
+    """What a home battery would have done with the meter's own quarter-hours
+    (``meters.selectors.battery.battery_whatif``)."""
+
+    ean = serializers.CharField(source="meter.ean")
+    start = serializers.DateField(source="whatif.start", help_text="First local day of the 12 months.")
+    end = serializers.DateField(source="whatif.end", help_text="Local day after the last (exclusive).")
+    prices = BatteryPricesSerializer(source="whatif.prices")
+    without_battery = BatteryOptionSerializer(source="whatif.baseline")
+    batteries = BatteryOptionSerializer(source="whatif.options", many=True)

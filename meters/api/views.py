@@ -6,6 +6,7 @@ the pages.
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -24,13 +25,29 @@ from ilusmart.fluvius.errors import FluviusError
 from meters.forms import ReadingsExportForm
 from meters.models import Meter
 from meters.selectors import capacity_tariff_summary, faults_open_for_user, readings_for_range
+from meters.selectors.battery import (
+    battery_whatif,
+    home_tariff_for,
+    whatif_default_start,
+    whatif_start_months,
+)
 from meters.selectors.overview import meter_overview, meter_overviews_for_user
 from meters.selectors.readings import meter_for_user_by_ean, period_totals
 from meters.selectors.visibility import visible_periods
+from meters.services.battery import (
+    DEFAULT_DEPTH,
+    DEFAULT_EFFICIENCY,
+    DEFAULT_RESERVE,
+    SELF_CONSUMPTION,
+    STRATEGIES,
+    BatteryInputInvalid,
+    battery_spec_build,
+)
 from meters.services.export import EXPORT_QUARTER_HOUR, export_range_check
 from meters.services.meters import meter_connect_start
 
 from .serializers import (
+    BatteryWhatIfSerializer,
     CapacitySerializer,
     FaultSerializer,
     MeterSerializer,
@@ -157,6 +174,145 @@ class CapacityView(ApiView):
         visible = visible_periods(user=request.user, meter=meter)
         summary = capacity_tariff_summary(meter=meter, today=clock.local_today(), visible=visible)
         return Response(CapacitySerializer(summary).data)
+
+
+def _decimals(places: int, **kwargs):
+    return serializers.DecimalField(max_digits=12, decimal_places=places, **kwargs)
+
+
+def _sizes(**kwargs):
+    return serializers.ListField(child=_decimals(3), min_length=1, max_length=3, required=False, **kwargs)
+
+
+# Without sizes: the page's three (5 kWh / 2.5 kW, 10 kWh / 5 kW, 15 kWh / 5 kW).
+DEFAULT_SIZES = ([Decimal(5), Decimal(10), Decimal(15)], [Decimal("2.5"), Decimal(5), Decimal(5)])
+# A refusal of the battery service (its code) is about this query parameter.
+BATTERY_FIELDS = {
+    "capacity": "capacity_kwh",
+    "power": "power_kw",
+    "efficiency": "efficiency",
+    "depth": "depth",
+    "strategy": "strategy",
+    "peak": "peak_kw",
+    "reserve": "reserve",
+}
+
+BatteryQuerySerializer = type(
+    "BatteryQuerySerializer",
+    (serializers.Serializer,),
+    {
+        "from": serializers.RegexField(
+            r"^[0-9]{4}-[0-9]{2}$",
+            required=False,
+            help_text="First local month of the 12, `YYYY-MM`; default: the 12 whole months before this one.",
+        ),
+        "capacity_kwh": _sizes(
+            help_text="Up to three batteries (repeat the parameter), each 0–200 kWh; default 5, 10 and 15."
+        ),
+        "power_kw": _sizes(
+            help_text="Charge/discharge power of each battery, 0–100 kW; as many as capacities."
+        ),
+        "battery_price_eur": serializers.ListField(
+            child=_decimals(2, min_value=Decimal(0), max_value=Decimal(1_000_000)),
+            max_length=3,
+            required=False,
+            help_text="Price of each battery (for the payback), in the order of the capacities.",
+        ),
+        "efficiency": _decimals(3, default=DEFAULT_EFFICIENCY, help_text="Round trip, 0.5–1."),
+        "depth": _decimals(3, default=DEFAULT_DEPTH, help_text="Usable share of the capacity, 0.1–1."),
+        "strategy": serializers.ChoiceField(choices=list(STRATEGIES), default=SELF_CONSUMPTION),
+        "peak_kw": _decimals(3, required=False, help_text="Peak shaving: the monthly offtake target, kW."),
+        "reserve": _decimals(
+            3,
+            default=DEFAULT_RESERVE,
+            min_value=Decimal(0),
+            max_value=Decimal(1),
+            help_text="Peak shaving: share of the usable capacity kept for peaks, 0–1.",
+        ),
+    },
+)
+
+
+def _battery_query(request, today: date) -> dict:
+    """The what-if's inputs from the query string: 400 with the parameter's message when wrong."""
+    query = BatteryQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    first, last = whatif_start_months(today=today)
+    start = whatif_default_start(today=today)
+    if "from" in data:
+        try:
+            start = date.fromisoformat(f"{data['from']}-01")
+        except ValueError:
+            raise exceptions.ValidationError({"from": [_("Geef een maand als jjjj-mm.")]}) from None
+        if not first <= start <= last:
+            raise exceptions.ValidationError(
+                {
+                    "from": [
+                        _("Kies een maand tussen %(first)s en %(last)s.")
+                        % {"first": first.strftime("%Y-%m"), "last": last.strftime("%Y-%m")}
+                    ]
+                }
+            )
+    capacities, powers = data.get("capacity_kwh"), data.get("power_kw")
+    if capacities is None and powers is None:
+        capacities, powers = DEFAULT_SIZES
+    if capacities is None or powers is None or len(capacities) != len(powers):
+        raise exceptions.ValidationError(
+            {"power_kw": [_("Geef voor elke batterij zowel capaciteit als vermogen.")]}
+        )
+    prices = data.get("battery_price_eur", [])
+    if len(prices) > len(capacities):
+        raise exceptions.ValidationError({"battery_price_eur": [_("Meer prijzen dan batterijen.")]})
+    try:
+        specs = [
+            battery_spec_build(
+                capacity_kwh=kwh,
+                power_kw=kw,
+                efficiency=data["efficiency"],
+                depth=data["depth"],
+                strategy=data["strategy"],
+                peak_kw=data.get("peak_kw"),
+                reserve=data["reserve"],
+            )
+            for kwh, kw in zip(capacities, powers, strict=True)
+        ]
+    except BatteryInputInvalid as exc:
+        raise exceptions.ValidationError(
+            {BATTERY_FIELDS.get(exc.code, "capacity_kwh"): [exc.message]}
+        ) from exc
+    return {
+        "start": start,
+        "specs": specs,
+        "battery_prices": prices + [None] * (len(specs) - len(prices)),
+    }
+
+
+class BatteryWhatIfView(ApiView):
+    @extend_schema(
+        operation_id="meters_battery",
+        tags=["meters"],
+        parameters=[EAN, BatteryQuerySerializer],
+        responses=BatteryWhatIfSerializer,
+    )
+    def get(self, request, ean: str):
+        """What a home battery would have done with the meter's own quarter-hours over 12 months.
+
+        The website's "Wat als ik een thuisbatterij had?" page, computed by the same service in the
+        request from the stored readings: up to three batteries against the meter as measured,
+        per year and per month, and the energy bill with and without (the homeowner's own contract
+        figures if they saved them, else the typical prices of each day). Only the homeowner's own
+        days count; other quarter-hours are missing (counted in `missing_quarter_hours`), never 0.
+        """
+        meter = _own_meter(request, ean)
+        inputs = _battery_query(request, clock.local_today())
+        whatif = battery_whatif(
+            meter=meter,
+            visible=visible_periods(user=request.user, meter=meter),
+            home=home_tariff_for(user=request.user),
+            **inputs,
+        )
+        return Response(BatteryWhatIfSerializer({"meter": meter, "whatif": whatif}).data)
 
 
 class FaultListView(ApiListView):

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from meters.models import CapacityTariffPrice, EnergyTariff, HomeTariff, Meter, ReadingDay
 from meters.quarterhours import BRUSSELS, NIGHT_CODES, QUARTER, day_start_utc, slots_in_day
+from meters.selectors.periods import FIRST_DATA_DAY
 from meters.selectors.readings import wh_to_kwh
 from meters.selectors.visibility import ALL_DAYS, VisiblePeriods
 from meters.services.battery import (
@@ -136,6 +137,12 @@ def add_months(month: date, count: int) -> date:
 def whatif_default_start(*, today: date) -> date:
     """The first of the 12 whole local months before ``today``'s month."""
     return add_months(today.replace(day=1), -MONTHS)
+
+
+def whatif_start_months(*, today: date) -> tuple[date, date]:
+    """The first and the last month (each a 1st) a what-if may start in: from the first month
+    the portal keeps data for up to last month."""
+    return FIRST_DATA_DAY.replace(day=1), add_months(today.replace(day=1), -1)
 
 
 def home_tariff_for(*, user) -> HomeTariff | None:

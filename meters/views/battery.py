@@ -22,13 +22,12 @@ from ilusmart.errors import http_status
 from meters.forms import BatteryWhatIfForm, HomeTariffForm
 from meters.selectors.battery import (
     MONTHS,
-    add_months,
     battery_whatif,
     energy_tariff_on,
     home_tariff_for,
     whatif_default_start,
+    whatif_start_months,
 )
-from meters.selectors.periods import FIRST_DATA_DAY
 from meters.selectors.readings import wh_to_kwh
 from meters.selectors.tariff import capacity_price_on
 from meters.selectors.visibility import visible_periods
@@ -47,8 +46,7 @@ _PERCENT = Decimal(100)
 
 
 def _form(request, today: date, home) -> BatteryWhatIfForm:
-    first = FIRST_DATA_DAY.replace(day=1)
-    last = add_months(today.replace(day=1), -1)
+    first, last = whatif_start_months(today=today)
     if request.GET:
         data = request.GET
     else:

@@ -25,12 +25,16 @@ from accounts.models import ApiToken, Profile
 from tests.factories import MandateFactory, MeterFactory, ProfileFactory, UserFactory, covering_mandate
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-QUERY = {"api:readings": "?from=2025-06-01&to=2025-06-02&resolution=quarter_hour"}
+QUERY = {
+    "api:readings": "?from=2025-06-01&to=2025-06-02&resolution=quarter_hour",
+    "api:battery": "?from=2025-06&capacity_kwh=5&power_kw=2.5",
+}
 
 ROUTES = {
     "api:meter": "object",
     "api:readings": "object",
     "api:capacity": "object",
+    "api:battery": "object",
     "api:token_revoke": "object",
     "api:meters": "list",
     "api:mandates": "list",

@@ -54,6 +54,9 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=40, help="interleaved rounds")
     parser.add_argument("--database", default="ilusmart_bench_battery")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--profile", action="store_true", help="instead of timing: cProfile 10 what-if pages, print the top"
+    )
     return parser.parse_args()
 
 
@@ -82,6 +85,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -232,6 +236,21 @@ def main():
     for _ in range(3):  # warm-up
         for job in work.values():
             job()
+    if ARGS.profile:
+        import cProfile
+        import pstats
+
+        whatif_page = page(pages["whatif page (3 sizes, defaults)"])
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [whatif_page() for _ in range(10)])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats("meters/|render|_fetch_all", 45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        with CaptureQueriesContext(connection) as queries:
+            whatif_page()
+        print(f"what-if page: {len(queries)} queries")
+        for query in queries:
+            print("  ", query["sql"][:150])
+        return
     note_before = machine_note()
     times = {key: [] for key in work}
     cpu = {key: [] for key in work}

@@ -249,10 +249,10 @@ class WhatIf:
         return self.baseline.total.missing
 
 
-def _total(days: list[DayResult]) -> Figures:
+def _total(months: list[MonthResult]) -> Figures:
     total = Figures()
-    for d in days:
-        figures_add(total, d)
+    for m in months:
+        figures_add(total, m)
     return total
 
 
@@ -311,10 +311,15 @@ def battery_whatif(
         prices_on = lambda day: fixed_prices  # noqa: E731
         fixed = fixed_prices.fixed_eur_per_year
     else:
+        by_tariff = {tariff.pk: _prices(tariff) for tariff in tariffs}  # one object per period
+        by_day = {}  # each day is priced once per option
 
         def prices_on(day):
-            tariff = _on(tariffs, day)
-            return None if tariff is None else _prices(tariff)
+            prices = by_day.get(day, by_day)
+            if prices is by_day:
+                tariff = _on(tariffs, day)
+                prices = by_day[day] = None if tariff is None else by_tariff[tariff.pk]
+            return prices
 
         last = _on(tariffs, end - timedelta(days=1)) or (tariffs[-1] if tariffs else None)
         fixed = last.fixed_eur_per_year if last else Decimal(0)
@@ -331,7 +336,7 @@ def battery_whatif(
         bill = battery_bill(
             days=results, months=months, prices_on=prices_on, capacity_price_on=capacity_on, fixed_eur=fixed
         )
-        return Option(spec, price, results, months, _total(results), bill)
+        return Option(spec, price, results, months, _total(months), bill)
 
     base = baseline_days(days)
     baseline = option(None, None, base)

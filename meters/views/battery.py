@@ -265,12 +265,12 @@ def _chart_data(whatif, names) -> list[dict]:
                 "title": titles[typical.season],
                 "day": typical.day,
                 "typical": typical,
-                "data": {
+                "data": {  # Wh / 1000 as a float is the float of the exact kWh (correctly rounded)
                     "labels": typical.labels,
-                    "offtake": [float(wh_to_kwh(v)) for v in typical.offtake_wh],
-                    "injection": [float(wh_to_kwh(v)) for v in typical.injection_wh],
+                    "offtake": [v / 1000 for v in typical.offtake_wh],
+                    "injection": [v / 1000 for v in typical.injection_wh],
                     "soc": [[float(v) for v in run] for run in typical.soc_kwh],
-                    "newOfftake": [[float(wh_to_kwh(v)) for v in run] for run in typical.new_offtake_wh],
+                    "newOfftake": [[v / 1000 for v in run] for run in typical.new_offtake_wh],
                     "names": names[1:],
                     "text": {
                         "offtake": _("Afname zonder batterij"),

@@ -1,5 +1,6 @@
 """The battery simulation (meters/services/battery.py): properties over random days, one day by hand."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -13,11 +14,15 @@ from meters.services.battery import (
     SELF_CONSUMPTION,
     BatteryInputInvalid,
     BatterySpec,
+    DayResult,
+    MonthResult,
     QuarterHourDay,
+    _day_run,  # the step-by-step reference
     baseline_days,
     battery_months,
     battery_simulate,
     battery_spec_build,
+    figures_add,
 )
 
 # --- Random days and batteries -----------------------------------------------------------------
@@ -178,6 +183,28 @@ def test_the_fast_path_for_complete_days_gives_the_same_figures(days, spec):
     assert battery_simulate(spec=spec, days=days).days == general.days
 
 
+@PROPERTY_SETTINGS
+@given(days=_days())
+def test_the_days_without_battery_are_counted_as_a_run_counts_them(days):
+    # ``baseline_days`` counts with C-speed built-ins; the step-by-step run of a battery that can
+    # neither store nor give anything must give the same figures.
+    for qd, base in zip(days, baseline_days(days), strict=True):
+        step = DayResult(day=qd.day, slots=len(qd.offtake_wh))
+        _day_run(qd, step, 0, 0, 0, 0, 1, 1, 0, 1 << 62, None)
+        # (a run does not note where the sun starts and ends: only the baseline does)
+        assert replace(base, first_injection_slot=None, last_injection_slot=None) == step
+
+
+@PROPERTY_SETTINGS
+@given(days=_days(), spec=_specs())
+def test_months_are_the_sums_of_their_days(days, spec):
+    results = battery_simulate(spec=spec, days=days).days
+    expected = {}
+    for d in results:
+        figures_add(expected.setdefault(d.day.replace(day=1), MonthResult(month=d.day.replace(day=1))), d)
+    assert battery_months(results) == list(expected.values())
+
+
 # --- One day worked by hand --------------------------------------------------------------------
 
 
@@ -285,3 +312,4 @@ def test_wrong_battery_figures_are_refused_with_a_code(kwargs, code):
     with pytest.raises(BatteryInputInvalid) as caught:
         battery_spec_build(**figures)
     assert caught.value.code == code
+

@@ -19,6 +19,7 @@ from meters.services.battery import (
     QuarterHourDay,
     _day_run,  # the step-by-step reference
     baseline_days,
+    battery_bill,
     battery_months,
     battery_simulate,
     battery_spec_build,
@@ -313,3 +314,40 @@ def test_wrong_battery_figures_are_refused_with_a_code(kwargs, code):
         battery_spec_build(**figures)
     assert caught.value.code == code
 
+
+# --- The capacity tariff of a run ---------------------------------------------------------------
+
+
+def _months_with_peaks(peaks_w):
+    return [
+        MonthResult(month=date(2026, m, 1), slots=2880, peak_offtake_wh=w // 4, peak_slot=0)
+        for m, w in enumerate(peaks_w, start=1)
+    ]
+
+
+def test_capacity_cost_counts_each_months_billed_peak_not_the_rounded_average():
+    # Seen on the page (12 months of a solar home, 60.44 EUR per kW per year): the 10 kWh battery's
+    # capacity tariff was 2 cents above the 5 kWh one's at the same average peak, 3.652 kW. Not a
+    # rounding error: both ran empty in April's peak quarter-hour and the 10 kWh one had 1 Wh less
+    # left (236 vs 237 Wh: its charge, after 90 % efficiency, was a fraction of a Wh lower), so its
+    # April peak is 4 W higher (3,128 vs 3,124 W), while its lower summer peaks are below the
+    # 2.5 kW floor and billed as 2.5 kW like the 5 kWh one's. Sums of billed peaks 43,824 vs
+    # 43,820 W: averages 3,652.00 and 3,651.67 W, both shown as 3.652 kW; 4 W x 60.44 / 12 = 2 cents.
+    five = [4720, 4764, 4828, 4676, 4532, 3124, 2384, 2400, 2384, 2372, 2404, 4676]
+    ten = [4720, 4764, 4828, 4676, 4532, 3128, 2324, 2340, 2384, 2372, 2388, 4676]
+    price = Decimal("60.44")
+
+    def bill(peaks):
+        return battery_bill(
+            days=[],
+            months=_months_with_peaks(peaks),
+            prices_on=lambda day: None,
+            capacity_price_on=lambda month: price,
+            fixed_eur=Decimal(0),
+        )
+
+    assert sum(max(w, 2500) for w in five) == 43_820
+    assert sum(max(w, 2500) for w in ten) == 43_824
+    assert bill(five).average_peak_kw == bill(ten).average_peak_kw == Decimal("3.652")
+    assert bill(five).capacity_eur == Decimal("220.71")  # 43.820 kW x 60.44 / 12 = 220.7067…
+    assert bill(ten).capacity_eur == Decimal("220.73")  # 43.824 kW x 60.44 / 12 = 220.7269…

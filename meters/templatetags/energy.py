@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
+from itertools import repeat
 
 from django import template
 from django.utils.formats import date_format, get_format, number_format
@@ -139,13 +140,16 @@ def whatif_value(value, kind):
 
 
 @register.simple_tag
-def whatif_rows(rows, kind=None):
+def whatif_rows(rows, kind=None, names=None):
     """The <tbody> rows of a what-if table in one pass: each row a dict with ``label``, ``values``
     and (unless ``kind`` is given for the whole table) its own ``kind``, ``unit`` and ``total``.
+    With ``names`` (the columns' names) each cell carries its column's name as ``data-label``,
+    for a ``stack-table`` (each row a small card on a phone).
 
     Hundreds of figures per page: formatted here rather than in a template loop, so the page stays
     within its server-time budget (benchmarks/battery.py)."""
     cell = _whatif_formatter()
+    labels = [f' data-label="{escape(str(name))}"' for name in names] if names else None
     out = []
     for row in rows:
         row_kind = kind or row["kind"]
@@ -153,7 +157,10 @@ def whatif_rows(rows, kind=None):
         if row.get("unit"):
             label += f' <span class="unit">({escape(str(row["unit"]))})</span>'
         css = ' class="is-total"' if row.get("total") else ""
-        cells = "".join(f'<td class="num">{cell(value, row_kind)}</td>' for value in row["values"])
+        cells = "".join(
+            f'<td class="num"{label_of}>{cell(value, row_kind)}</td>'
+            for label_of, value in zip(labels or repeat(""), row["values"], strict=False)
+        )
         out.append(f'<tr{css}><th scope="row">{label}</th>{cells}</tr>\n')
     return mark_safe("".join(out))  # noqa: S308 (every dynamic part is escaped or formatted here)
 

@@ -30,6 +30,12 @@ BATTERY_CHARTS = """() => Array.from(document.querySelectorAll('[data-battery-ch
 })"""
 
 
+TABLES_FIT = """() => Array.from(document.querySelectorAll('.battery-table')).map((table) => {
+  const region = table.closest('.table-scroll');
+  return region.scrollWidth <= region.clientWidth;
+})"""
+
+
 def _twelve_months(today: date) -> tuple[date, date]:
     """The page's default period: the 12 whole months before this month, [first, last]."""
     this_month = today.replace(day=1)
@@ -118,4 +124,6 @@ def test_battery_whatif_fits_a_375px_phone(phone_page, screenshot, solar_homeown
     _drawn(phone_page)
     assert _no_horizontal_scroll(phone_page)
     assert phone_page.get_by_test_id("battery-result").is_visible()
+    # no table of the comparison scrolls sideways: the year's rows are cards, the months fit
+    assert phone_page.evaluate(TABLES_FIT) == [True] * 5
     screenshot(phone_page, "battery-whatif-375")

@@ -65,7 +65,7 @@ def _cells(html: str, testid: str) -> dict[str, list[str]]:
             label = " ".join(re.sub(r"<[^>]+>", " ", header.group(1)).split())
             rows[label] = [
                 re.sub(r"<[^>]+>|\s+", "", cell)
-                for cell in re.findall(r'<td class="num">(.*?)</td>', row, re.S)
+                for cell in re.findall(r'<td class="num"[^>]*>(.*?)</td>', row, re.S)
             ]
     return rows
 
@@ -101,6 +101,19 @@ def test_the_comparison_worked_by_hand(client, meter):
     coverage = re.search(r'data-testid="battery-coverage">(.*?)</p>', html, re.S).group(1)
     assert "35.039 van de 35.040 kwartieren" in re.sub(r"\s+", " ", coverage)
     assert "1 kwartier ontbreekt" in coverage
+
+
+def test_on_a_phone_each_year_row_is_a_card_whose_figures_name_their_battery(client, meter):
+    simple_year(meter)
+    html = client.get(_url(meter), PARAMS).content.decode()
+    table = re.search(r'<table[^>]*data-testid="battery-year".*?</table>', html, re.S).group(0)
+    assert 'class="data-table battery-table stack-table"' in table  # static/css/site.css
+    row = re.search(r"<tr[^>]*><th scope=\"row\">Afname van het net.*?</tr>", table, re.S).group(0)
+    assert re.findall(r'<td class="num" data-label="([^"]+)">', row) == [
+        "Zonder batterij",
+        "5 kWh / 2,5 kW",
+        "10 kWh / 5 kW",
+    ]
 
 
 def test_monthly_tables_and_typical_days(client, meter):

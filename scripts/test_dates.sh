@@ -4,6 +4,8 @@
 # New Year, the last Sundays of March and October (DST), 26 and 31 December, 29 February.
 # Two days at a time: each run claims its own Redis database and test database
 # (ilusmart/testrun.py), so they do not disturb each other. Fails if any day fails.
+# Tests also marked `slow` (a killed worker, a three-year back-fill: robustness, not calendar
+# arithmetic) run once, on the real date, in `make test`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh
@@ -11,7 +13,7 @@ days=(2027-01-01 2027-03-28 2026-10-25 2026-12-26 2026-12-31 2028-02-29)
 logs=$(mktemp -d)
 run_day() {
   # The year sweep (test_date_arithmetic.py) replays every day itself: once is enough.
-  ILUSMART_TODAY="$1" .venv/bin/pytest -m date_sensitive -q -p no:cacheprovider \
+  ILUSMART_TODAY="$1" .venv/bin/pytest -m "date_sensitive and not slow" -q -p no:cacheprovider \
     --deselect tests/meters/test_date_arithmetic.py "${@:2}" >"$logs/$1.log" 2>&1
 }
 status=0

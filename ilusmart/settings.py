@@ -290,7 +290,7 @@ REST_FRAMEWORK = {
         "ilusmart.api.authentication.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["ilusmart.api.renderers.ApiJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "ilusmart.api.schema.ApiAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "ilusmart.api.pagination.ApiCursorPagination",

@@ -19,6 +19,7 @@ from accounts.services.rate_limits import rate_limit_take
 from consents.api.serializers import MandateSerializer
 from consents.selectors.mandates import mandates_for_user
 from ilusmart import clock, errors
+from ilusmart.api.renderers import EncodedJson
 from ilusmart.api.views import ApiListView, ApiView
 from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.errors import FluviusError
@@ -52,8 +53,8 @@ from .serializers import (
     FaultSerializer,
     MeterSerializer,
     ReadingsSerializer,
-    period_items,
-    reading_items,
+    period_items_json,
+    reading_items_json,
 )
 
 # The longest range one request may ask for, per resolution (days): an answer stays below
@@ -145,23 +146,21 @@ class ReadingsView(ApiView):
         visible = visible_periods(user=request.user, meter=meter)
         if resolution == EXPORT_QUARTER_HOUR:
             slots = readings_for_range(meter=meter, start_date=start, end_date=end, visible=visible)
-            items = reading_items(slots)
+            items = reading_items_json(slots)
         else:
             periods = period_totals(
                 meter=meter, start_date=start, end_date=end, resolution=resolution, visible=visible
             )
-            items = period_items(periods)
+            items = period_items_json(periods)
         own = [{"start": a.isoformat(), "end": b.isoformat()} for a, b in visible.clip(start, end)]
-        return Response(
-            {
-                "ean": meter.ean,
-                "resolution": resolution,
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "own_periods": own,
-                "items": items,
-            }
-        )
+        head = {
+            "ean": meter.ean,
+            "resolution": resolution,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "own_periods": own,
+        }
+        return Response(EncodedJson.with_list(head, "items", items))
 
 
 class CapacityView(ApiView):

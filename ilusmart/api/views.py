@@ -16,7 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from ilusmart.api.errors import error_body
-from ilusmart.api.throttling import IpThrottle
+from ilusmart.api.throttling import IpThrottle, ThrottleOnceMixin
 
 
 class NoStoreMixin:
@@ -33,15 +33,15 @@ class NoStoreMixin:
         return response
 
 
-class ApiView(NoStoreMixin, APIView):
-    """Base of every API view: authenticated (token or session), throttled, not stored."""
+class ApiView(NoStoreMixin, ThrottleOnceMixin, APIView):
+    """Base of every API view: authenticated (token or session), throttled (one Redis round trip), not stored."""
 
 
-class ApiListView(NoStoreMixin, ListAPIView):
+class ApiListView(NoStoreMixin, ThrottleOnceMixin, ListAPIView):
     """Base of the API's list views (cursor pagination, the schema says so)."""
 
 
-class SchemaView(NoStoreMixin, SpectacularAPIView):
+class SchemaView(NoStoreMixin, ThrottleOnceMixin, SpectacularAPIView):
     """The OpenAPI 3 schema (``/api/v1/schema/``, YAML; ``?format=json`` for JSON). Public."""
 
     authentication_classes = []
@@ -57,7 +57,7 @@ def _docs_csp() -> dict:
     return policy
 
 
-class DocsView(NoStoreMixin, SpectacularSwaggerView):
+class DocsView(NoStoreMixin, ThrottleOnceMixin, SpectacularSwaggerView):
     """The documentation page (``/api/v1/docs/``): Swagger UI from our own static files (sidecar).
 
     Its inline start-up script and style carry the CSP nonce (``templates/api/swagger_ui.html``).

@@ -35,6 +35,7 @@ from django.db.models.expressions import RawSQL
 from redis.exceptions import RedisError
 
 from ilusmart import clock
+from ilusmart.cache_redis import cache_redis as _redis
 from privacy.models import PAGE_VIEW_PATH_MAX_LENGTH, PageView, PageViewBatch
 
 log = logging.getLogger("ilusmart.page_views")
@@ -58,20 +59,6 @@ _TRUNCATED_IP = (
     "CASE WHEN family(ip) = 4 THEN ip & inet '255.255.255.0' ELSE ip & inet 'ffff:ffff:ffff::' END"
 )
 _DELETE_CHUNK = 10_000
-
-
-def _redis():
-    """The raw client of the cache's Redis (its connection pool; keys under the cache's prefix).
-
-    Kept on the cache's client object: Django's ``get_client`` builds a new ``redis.Redis`` on
-    every call, which costs more CPU than the page view's pipelined round trip itself (measured,
-    benchmarks/README.md). A ``redis.Redis`` on a pool is safe to share between threads.
-    """
-    backend = cache._cache
-    client = getattr(backend, "_ilusmart_client", None)
-    if client is None:
-        client = backend._ilusmart_client = backend.get_client(write=True)
-    return client
 
 
 def _key(name: str) -> str:

@@ -71,14 +71,16 @@ class ReadingSlot:
     @property
     def source(self) -> str | None:
         """``fluvius``, ``import`` or ``both`` (the two directions differ); None without a value."""
-        sources = set()
-        if self.offtake_kwh is not None:
-            sources.add(SOURCE_IMPORT if self.offtake_imported else SOURCE_FLUVIUS)
-        if self.injection_kwh is not None:
-            sources.add(SOURCE_IMPORT if self.injection_imported else SOURCE_FLUVIUS)
-        if not sources:
-            return None
-        return sources.pop() if len(sources) == 1 else SOURCE_BOTH
+        # Without a set: the API asks this of every quarter-hour it answers.
+        if self.offtake_kwh is None:
+            if self.injection_kwh is None:
+                return None
+            imported = self.injection_imported
+        elif self.injection_kwh is None or self.offtake_imported == self.injection_imported:
+            imported = self.offtake_imported
+        else:
+            return SOURCE_BOTH
+        return SOURCE_IMPORT if imported else SOURCE_FLUVIUS
 
 
 @dataclass(slots=True)

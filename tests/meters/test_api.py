@@ -69,6 +69,21 @@ def test_a_dst_day_has_92_or_100_quarter_hours_in_utc(client, bearer, meter, day
     assert all(a["end"] == b["start"] for a, b in zip(items, items[1:], strict=False))
 
 
+@pytest.mark.parametrize(("start", "end"), [("2025-03-28", "2025-04-01"), ("2025-10-24", "2025-10-28")])
+def test_each_quarter_hour_is_the_next_15_minutes_in_utc_across_dst(client, bearer, meter, start, end):
+    # The items' instants are written from a table of a UTC day's quarter-hours (meters/api/serializers.py):
+    # each must still be exactly its instant, over a daylight-saving day and every UTC midnight.
+    first, after = date.fromisoformat(start), date.fromisoformat(end)
+    items = _readings(client, bearer(meter.owner), meter, start, end, "quarter_hour").json()["items"]
+    days = [first + timedelta(days=i) for i in range((after - first).days)]
+    assert len(items) == sum(quarter_hours_in(day) for day in days)
+    midnight = local_midnight_utc(first)
+    expected = [midnight + i * timedelta(minutes=15) for i in range(len(items) + 1)]
+    assert [i["start"] for i in items] == [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in expected[:-1]]
+    assert [i["end"] for i in items] == [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in expected[1:]]
+    assert expected[-1] == local_midnight_utc(after)
+
+
 def test_values_are_3_decimal_strings_and_missing_is_null_never_0(client, bearer, meter):
     items = _readings(client, bearer(meter.owner), meter, "2025-10-26", "2025-10-27", "quarter_hour").json()[
         "items"

@@ -169,11 +169,6 @@ class ReadingsSerializer(serializers.Serializer):
     items = ReadingItemSerializer(many=True)
 
 
-def _utc(moment) -> str:
-    """``YYYY-MM-DDTHH:MM:SSZ`` of a UTC instant (isoformat: a third of strftime's time)."""
-    return moment.isoformat()[:19] + "Z"
-
-
 # The items are written as JSON text directly (``ilusmart.api.renderers.EncodedJson``): a month
 # of quarter-hours is ~3,000 items, and a dict per item plus ``json.dumps`` cost as much as
 # reading them. The text is what DRF's renderer made of the same dicts (compact, same key order):
@@ -186,14 +181,21 @@ _NAME = {None: "null"} | {name: f'"{name}"' for name in [*STATES, "fluvius", "im
 _QUARTER_TIMES = [f"T{h:02d}:{m:02d}:00Z" for h in range(24) for m in (0, 15, 30, 45)]
 
 
+def _utc(moment) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` of a UTC instant on a quarter-hour, as every start and end of a
+    quarter-hour, day or month is (Brussels is a whole number of hours from UTC). A third of
+    ``isoformat``'s time, which asks the time zone for the offset, and of strftime's."""
+    return moment.date().isoformat() + _QUARTER_TIMES[moment.hour * 4 + moment.minute // 15]
+
+
 def reading_items_json(slots) -> str:
     """Quarter-hours (``meters.selectors.readings.ReadingSlot``) as the JSON array of items, in order.
 
     Built for speed (a month is ~3,000 items): each slot's end is the next one's start, so each
     instant is written once, and a slot that follows the previous one ends 15 minutes after it:
     its end's text is the previous end's UTC date with the next of the day's 96 quarter-hour
-    times (``isoformat`` of each instant was half the time). Values are exact 3-decimal Decimals
-    already, so ``str`` suffices.
+    times (``isoformat`` of each instant was half the time; ``_utc`` of each, a third more than
+    this). Values are exact 3-decimal Decimals already, so ``str`` suffices.
     """
     name, times = _NAME, _QUARTER_TIMES
     items, previous_end, previous_text, day, quarter = [], None, None, "", 0
@@ -231,8 +233,12 @@ def _kwh(wh: int | None) -> str | None:
 
 
 def _kwh_json(wh: int | None) -> str:
-    """``_kwh`` as JSON text: a quoted string, or null."""
-    return "null" if wh is None else f'"{_kwh(wh)}"'
+    """``_kwh`` as JSON text: a quoted string, or null; by divmod (a third faster than the f-string)."""
+    if wh is None:
+        return "null"
+    if wh >= 0:
+        return '"%d.%03d"' % divmod(wh, 1000)  # noqa: UP031 (faster than an f-string here)
+    return '"-%d.%03d"' % divmod(-wh, 1000)  # noqa: UP031
 
 
 def period_items_json(periods) -> str:

@@ -16,6 +16,11 @@ interleaved rounds (each round times every case once):
 
 Prints the median milliseconds of each case, the ratio of the medians and the median of the
 per-round ratios (goal: the API adds at most 2x). The database is dropped unless ``--keep``.
+
+``--breakdown`` then times the parts of a request separately, in interleaved rounds too (wall
+and CPU medians): the item writers on the selectors' output, a request for one day (what every
+request costs whatever its size), the token's authentication, the throttles, the meter's lookup
+and ``visible_periods``.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ parser.add_argument("--repeat", type=int, default=40, help="interleaved rounds")
 parser.add_argument("--days", type=int, default=400, help="days of readings up to yesterday")
 parser.add_argument("--database", default="ilusmart_bench_api")
 parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+parser.add_argument("--breakdown", action="store_true", help="also time the parts of a request")
 ARGS = parser.parse_args()
 
 os.environ.update(
@@ -171,6 +177,69 @@ def main():
         ratio = statistics.median(times[endpoint]) / statistics.median(times[selector])
         verdict = "within" if ratio <= GOAL_RATIO else "OVER"
         print(f"{endpoint}: {ratio:.2f}x the selector ({verdict} the {GOAL_RATIO:.0f}x goal)")
+    if ARGS.breakdown:
+        breakdown(cases, user=user, meter=meter, year=year, month=month, client=client, headers=headers)
+
+
+def breakdown(cases, *, user, meter, year, month, client, headers):
+    """The parts of a request, timed separately in interleaved rounds (wall and CPU medians)."""
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from ilusmart.api.authentication import BearerTokenAuthentication
+    from ilusmart.api.throttling import IpThrottle, TokenThrottle, throttles_take
+    from meters.api.serializers import period_items_json, reading_items_json
+    from meters.api.views import _own_meter
+
+    url = f"/api/v1/meters/{meter.ean}/readings/"
+    visible = visible_periods(user=user, meter=meter)
+    slots = list(readings_for_range(meter=meter, start_date=month[0], end_date=month[1], visible=visible))
+    periods = period_totals(
+        meter=meter, start_date=year[0], end_date=year[1], resolution="day", visible=visible
+    )
+    one_day = {
+        "from": year[1].isoformat(),
+        "to": (year[1] + timedelta(days=1)).isoformat(),
+        "resolution": "day",
+    }
+
+    def request():
+        return Request(RequestFactory().get(url, **headers))
+
+    def authenticated():
+        drf_request = request()
+        drf_request._user, drf_request._auth = BearerTokenAuthentication().authenticate(drf_request)
+        return drf_request
+
+    signed_in = authenticated()
+    names = list(cases)
+    parts = {
+        names[0]: cases[names[0]],
+        names[1]: cases[names[1]],
+        "  period_items_json (365 days, from period_totals' output)": lambda: period_items_json(periods),
+        names[2]: cases[names[2]],
+        names[3]: cases[names[3]],
+        "  reading_items_json (2,880 quarter-hours, from the list)": lambda: reading_items_json(slots),
+        "fixed part: GET readings for one day by day (API)": lambda: client.get(url, one_day, **headers),
+        "  token authentication (request made by RequestFactory)": authenticated,
+        "  both throttles (one Redis round trip)": lambda: throttles_take(
+            [TokenThrottle(), IpThrottle()], signed_in, None
+        ),
+        "  the meter's lookup (meter_for_user_by_ean)": lambda: _own_meter(signed_in, meter.ean),
+        "  visible_periods (in both sides)": lambda: visible_periods(user=user, meter=meter),
+    }
+    wall, cpu = {name: [] for name in parts}, {name: [] for name in parts}
+    for _ in range(ARGS.repeat):
+        for name, part in parts.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            part()
+            cpu[name].append((time.process_time() - start_cpu) * 1000)
+            wall[name].append((time.perf_counter() - start) * 1000)
+    print(f"\nbreakdown, {ARGS.repeat} interleaved rounds; load {os.getloadavg()[0]:.1f}")
+    print("| part | wall ms (median) | CPU ms (median) |")
+    print("|---|---:|---:|")
+    for name in parts:
+        print(f"| {name} | {statistics.median(wall[name]):.2f} | {statistics.median(cpu[name]):.2f} |")
 
 
 if __name__ == "__main__":

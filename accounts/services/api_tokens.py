@@ -61,8 +61,11 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
-    if token is None or not token.user.is_active:
+    try:  # get(), not first(): the digest is unique, and first() would ORDER BY the model's ordering
+        token = ApiToken.objects.select_related("user").get(digest=_digest(raw))
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.user.is_active:
         return None
     now = clock.now()
     if token.last_used_at < now - api_token_idle_limit():

@@ -39,6 +39,7 @@ from ilusmart.fluvius.slots import (
     SlotLocator,
     day_bounds_utc,
     day_start_utc,
+    slots_between,
     slots_in_day,
 )
 from ilusmart.fluvius.types import Register, ValidationState
@@ -66,6 +67,7 @@ __all__ = [
     "day_start_utc",
     "local_date",
     "slot_start_utc",
+    "slots_between",
     "slots_in_day",
     "source_of",
 ]

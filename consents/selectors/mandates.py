@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import Mandate
@@ -36,12 +37,33 @@ def mandate_current(*, user, ean: str) -> Mandate | None:
     return _current_among(list(mandates_for_user(user=user).filter(ean=ean)))
 
 
-def mandates_current(*, user, eans) -> dict[str, Mandate | None]:
-    """``mandate_current`` of each of ``eans``, in one query (the dashboard of several meters)."""
+def mandates_current(*, user, eans, mandates: list[Mandate] | None = None) -> dict[str, Mandate | None]:
+    """``mandate_current`` of each of ``eans``, in one query (the dashboard of several meters).
+
+    ``mandates``: already read by ``mandates_of_user_and_eans`` (newest first); then no query.
+    """
     by_ean: dict[str, list[Mandate]] = {ean: [] for ean in eans}
-    for mandate in mandates_for_user(user=user).filter(ean__in=list(by_ean)):
-        by_ean[mandate.ean].append(mandate)
-    return {ean: _current_among(mandates) for ean, mandates in by_ean.items()}
+    if mandates is None:
+        mandates = mandates_for_user(user=user).filter(ean__in=list(by_ean))
+    for mandate in mandates:
+        if mandate.user_id == user.pk and mandate.ean in by_ean:
+            by_ean[mandate.ean].append(mandate)
+    return {ean: _current_among(found) for ean, found in by_ean.items()}
+
+
+def mandates_of_user_and_eans(*, user, eans) -> list[Mandate]:
+    """In one query, newest first: every mandate of ``user`` (any EAN, any state) and every
+    approved mandate of anyone for ``eans``.
+
+    What the homeowner's dashboard needs of mandates at once: which days of their meters are
+    theirs (every approved mandate of those EANs), each meter's current mandate (theirs), and
+    their approved mandates for EANs they did not link.
+    """
+    eans = list(eans)
+    condition = Q(user=user)
+    if eans:
+        condition |= Q(ean__in=eans, approved_at__isnull=False)
+    return list(Mandate.objects.filter(condition).order_by("-requested_at", "-pk"))
 
 
 def mandate_display(*, mandate: Mandate | None, paused: bool = False) -> MandateDisplay:

@@ -13,6 +13,18 @@ def restriction_active(*, user) -> ProcessingRestriction | None:
     return ProcessingRestriction.objects.filter(user=user, lifted_at__isnull=True).first()
 
 
+def restriction_active_for_request(request) -> ProcessingRestriction | None:
+    """``restriction_active`` of the request's user, read once per request: the page's banner
+    (privacy's context processor) and a page that shows the pause itself share one query."""
+    try:
+        return request._processing_restriction
+    except AttributeError:
+        user = getattr(request, "user", None)
+        authenticated = getattr(user, "is_authenticated", False)
+        request._processing_restriction = restriction_active(user=user) if authenticated else None
+        return request._processing_restriction
+
+
 def processing_restricted(*, user) -> bool:
     """True while the person has paused processing (or staff or the DPO paused it for them)."""
     if user is None or user.pk is None:

@@ -52,6 +52,14 @@ def slots_in_day(day: date) -> int:
     return (end - start) // QUARTER
 
 
+def slots_between(start: date, end: date) -> int:
+    """Quarter-hours in the local days ``[start, end)``: the sum of ``slots_in_day`` over them,
+    taken at once as the quarter-hours between the two local midnights (0 when ``end <= start``)."""
+    if end <= start:
+        return 0
+    return (day_start_utc(end) - day_start_utc(start)) // QUARTER
+
+
 class SlotLocator:
     """Maps UTC epoch seconds to ``(local day, slot, slots in that day)``, fast.
 

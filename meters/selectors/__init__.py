@@ -11,8 +11,10 @@ from meters.selectors.charts import (  # noqa: F401
     years_chart,
 )
 from meters.selectors.dashboard import (  # noqa: F401
+    HomeDashboard,
     MeterDashboard,
     dashboards_for_user,
+    home_dashboard,
     latest_data_day,
     mandates_not_linked,
     meter_dashboard,

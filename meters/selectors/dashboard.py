@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from consents.models import Mandate
-from consents.selectors.mandates import MandateDisplay, mandate_display, mandates_current
+from consents.selectors.mandates import (
+    MandateDisplay,
+    mandate_display,
+    mandates_current,
+    mandates_of_user_and_eans,
+)
 from consents.selectors.restriction import processing_restricted
 from meters.models import Meter
 from meters.selectors.charts import ChartPoint, recent_days_for_meters
@@ -60,15 +65,28 @@ def latest_data_day(*, meter: Meter, visible: VisiblePeriods = ALL_DAYS) -> date
     return meter_days_for_meters(meters=[(meter, visible)], periods=[])[meter.pk].latest_data_day
 
 
-def _dashboards(*, user, meters: list[Meter], today: date | None) -> list[MeterDashboard]:
+def _dashboards(
+    *,
+    user,
+    meters: list[Meter],
+    today: date | None,
+    paused: bool | None = None,
+    mandates: list[Mandate] | None = None,
+) -> list[MeterDashboard]:
     """The cards of ``meters`` (all ``user``'s), in a fixed number of queries whatever their number:
-    each read below fetches for every meter at once."""
+    each read below fetches for every meter at once. ``paused`` (``processing_restricted``) and
+    ``mandates`` (``mandates_of_user_and_eans`` of the meters' EANs): when the caller already
+    knows them."""
     today = today or local_today()
     yesterday = today - timedelta(days=1)
-    visible = visible_periods_for_meters(user=user, meters=meters)
+    eans = [meter.ean for meter in meters]
+    if mandates is None:
+        mandates = mandates_of_user_and_eans(user=user, eans=eans)
+    visible = visible_periods_for_meters(user=user, meters=meters, mandates=mandates)
     pairs = [(meter, visible[meter.pk]) for meter in meters]
-    mandates = mandates_current(user=user, eans=[meter.ean for meter in meters])
-    paused = processing_restricted(user=user)
+    current = mandates_current(user=user, eans=eans, mandates=mandates)
+    if paused is None:
+        paused = processing_restricted(user=user)
     days = meter_days_for_meters(
         meters=pairs,
         periods=[
@@ -86,7 +104,7 @@ def _dashboards(*, user, meters: list[Meter], today: date | None) -> list[MeterD
     cards = []
     for meter in meters:
         sync = getattr(meter, "sync_state", None)
-        mandate = mandates[meter.ean]
+        mandate = current[meter.ean]
         yesterday_figures, this_month, this_year = days[meter.pk].periods
         cards.append(
             MeterDashboard(
@@ -108,10 +126,31 @@ def _dashboards(*, user, meters: list[Meter], today: date | None) -> list[MeterD
     return cards
 
 
-def meter_dashboard(*, user, meter: Meter, today: date | None = None) -> MeterDashboard:
+def meter_dashboard(
+    *, user, meter: Meter, today: date | None = None, paused: bool | None = None
+) -> MeterDashboard:
     """The dashboard figures of one of ``user``'s meters (``meter`` must come from ``meters_for_user``),
-    over the days of it that ``user`` may see (``visible_periods``)."""
-    return _dashboards(user=user, meters=[meter], today=today)[0]
+    over the days of it that ``user`` may see (``visible_periods``); ``paused``: whether
+    ``user``'s processing is paused, when the caller knows (else it is read)."""
+    return _dashboards(user=user, meters=[meter], today=today, paused=paused)[0]
+
+
+def _not_linked(*, user, mandates: list[Mandate], linked: set[str]) -> list[Mandate]:
+    """Of ``mandates``: ``user``'s approved ones for EANs not in ``linked``, the latest approval of
+    each EAN (then the highest id), in EAN order."""
+    by_ean: dict[str, Mandate] = {}
+    for mandate in mandates:
+        if mandate.user_id != user.pk or mandate.status != Mandate.Status.APPROVED or mandate.ean in linked:
+            continue
+        kept = by_ean.get(mandate.ean)
+        if kept is None or _approval_order(mandate) > _approval_order(kept):
+            by_ean[mandate.ean] = mandate
+    return [by_ean[ean] for ean in sorted(by_ean)]
+
+
+def _approval_order(mandate: Mandate) -> tuple:
+    # The database's "-approved_at, -pk" (PostgreSQL sorts NULL first when descending), as a key.
+    return (mandate.approved_at is None, mandate.approved_at, mandate.pk)
 
 
 def mandates_not_linked(*, user) -> list[Mandate]:
@@ -124,17 +163,31 @@ def mandates_not_linked(*, user) -> list[Mandate]:
     if not getattr(user, "is_authenticated", False):
         return []
     linked = Meter.objects.filter(owner=user).values("ean")
-    mandates = (
-        Mandate.objects.filter(user=user, status=Mandate.Status.APPROVED)
-        .exclude(ean__in=linked)
-        .order_by("ean", "-approved_at", "-pk")
-    )
-    by_ean: dict[str, Mandate] = {}
-    for mandate in mandates:
-        by_ean.setdefault(mandate.ean, mandate)
-    return list(by_ean.values())
+    mandates = Mandate.objects.filter(user=user, status=Mandate.Status.APPROVED).exclude(ean__in=linked)
+    return _not_linked(user=user, mandates=list(mandates), linked=set())
 
 
 def dashboards_for_user(*, user, today: date | None = None) -> list[MeterDashboard]:
     """One dashboard per meter of ``user`` (none for anyone else's), in the meter list's order."""
     return _dashboards(user=user, meters=list(meters_for_user(user=user)), today=today)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeDashboard:
+    """The homeowner's home page: a card per meter (``dashboards_for_user``) and their approved
+    mandates for EANs they did not link (``mandates_not_linked``)."""
+
+    cards: list[MeterDashboard]
+    unlinked_mandates: list[Mandate]
+
+
+def home_dashboard(*, user, today: date | None = None, paused: bool | None = None) -> HomeDashboard:
+    """``dashboards_for_user`` and ``mandates_not_linked`` of ``user`` together: one read of their
+    mandates serves both (``paused`` as for ``meter_dashboard``)."""
+    if not getattr(user, "is_authenticated", False):
+        return HomeDashboard([], [])
+    meters = list(meters_for_user(user=user))
+    mandates = mandates_of_user_and_eans(user=user, eans=[meter.ean for meter in meters])
+    cards = _dashboards(user=user, meters=meters, today=today, paused=paused, mandates=mandates)
+    unlinked = _not_linked(user=user, mandates=mandates, linked={meter.ean for meter in meters})
+    return HomeDashboard(cards, unlinked)

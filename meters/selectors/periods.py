@@ -17,7 +17,7 @@ from django.db import connection
 
 from ilusmart import clock
 from meters.models import Meter
-from meters.quarterhours import BRUSSELS, slots_in_day
+from meters.quarterhours import BRUSSELS
 from meters.selectors.readings import Totals, meters_condition
 from meters.selectors.visibility import VisiblePeriods
 
@@ -101,15 +101,6 @@ def year_ago(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
-
-
-def slots_between(start_date: date, end_date: date) -> int:
-    """Quarter-hours in the local dates ``[start_date, end_date)`` (92/100 on DST days)."""
-    total, day = 0, start_date
-    while day < end_date:
-        total += slots_in_day(day)
-        day += timedelta(days=1)
-    return total
 
 
 def _difference(a: Decimal | None, b: Decimal | None) -> Decimal | None:

@@ -31,7 +31,7 @@ from django.db.models import Q
 
 from consents.models import Mandate
 from meters.models import Meter, ReadingImport
-from meters.quarterhours import BRUSSELS, day_start_utc, slots_in_day
+from meters.quarterhours import BRUSSELS, day_start_utc, slots_between
 
 _ONE_DAY = timedelta(days=1)
 
@@ -67,13 +67,7 @@ class VisiblePeriods:
 
     def slots_between(self, start: date, end: date) -> int:
         """Quarter-hours of the visible days in ``[start, end)`` (92/100 on DST days)."""
-        total = 0
-        for lower, upper in self.clip(start, end):
-            day = lower
-            while day < upper:
-                total += slots_in_day(day)
-                day += _ONE_DAY
-        return total
+        return sum(slots_between(lower, upper) for lower, upper in self.clip(start, end))
 
     def sql(self, column: str = "day") -> tuple[str, list]:
         """A SQL condition on the date ``column`` (a trusted name) and its parameters."""
@@ -119,23 +113,31 @@ def _day_of(moment: datetime) -> date:
     return moment.astimezone(BRUSSELS).date()
 
 
-def _approved_mandates(eans) -> dict[str, list[Mandate]]:
-    """The approved mandates (anyone's) of ``eans``, oldest approval first, by EAN: one query."""
-    by_ean: dict[str, list[Mandate]] = {}
-    mandates = (
-        Mandate.objects.filter(ean__in=list(eans), approved_at__isnull=False)
-        .only(
-            "ean",
-            "user_id",
-            "status",
-            "approved_at",
-            "data_period_from",
-            "data_period_to",
-            "ended_at",
-            "updated_at",
+def _approved_mandates(eans, mandates: list[Mandate] | None = None) -> dict[str, list[Mandate]]:
+    """The approved mandates (anyone's) of ``eans``, oldest approval first, by EAN: one query,
+    none when ``mandates`` (already read, holding at least those) are given."""
+    eans = set(eans)
+    if mandates is None:
+        mandates = (
+            Mandate.objects.filter(ean__in=list(eans), approved_at__isnull=False)
+            .only(
+                "ean",
+                "user_id",
+                "status",
+                "approved_at",
+                "data_period_from",
+                "data_period_to",
+                "ended_at",
+                "updated_at",
+            )
+            .order_by("approved_at", "pk")
         )
-        .order_by("approved_at", "pk")
-    )
+    else:
+        mandates = sorted(
+            (m for m in mandates if m.approved_at is not None and m.ean in eans),
+            key=lambda m: (m.approved_at, m.pk),
+        )
+    by_ean: dict[str, list[Mandate]] = {}
     for mandate in mandates:
         by_ean.setdefault(mandate.ean, []).append(mandate)
     return by_ean
@@ -213,13 +215,17 @@ def _visible_of(user, claims: list[_Claim]) -> VisiblePeriods:
     return VisiblePeriods(_merged(pieces))
 
 
-def visible_periods_for_meters(*, user, meters) -> dict[int, VisiblePeriods]:
+def visible_periods_for_meters(
+    *, user, meters, mandates: list[Mandate] | None = None
+) -> dict[int, VisiblePeriods]:
     """``visible_periods`` of each of ``meters`` by meter id, in two queries whatever their number
-    (the dashboard of a homeowner with several meters)."""
+    (the dashboard of a homeowner with several meters); in one when the caller already read
+    ``mandates`` holding every approved mandate of the meters' EANs
+    (``consents.selectors.mandates.mandates_of_user_and_eans``)."""
     meters = list(meters)
     if user is None or not getattr(user, "is_authenticated", False):
         return {meter.pk: NO_DAYS for meter in meters}
-    mandates = _approved_mandates({meter.ean for meter in meters})
+    mandates = _approved_mandates({meter.ean for meter in meters}, mandates)
     imports = _import_claims(meters)
     return {
         meter.pk: _visible_of(user, _mandate_claims(mandates.get(meter.ean, [])) + imports.get(meter.pk, []))

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from meters.selectors import dashboards_for_user, mandates_not_linked, meter_dashboard
+from consents.selectors.restriction import restriction_active_for_request
+from meters.selectors import home_dashboard, meter_dashboard
 from meters.views.common import own_meter
 
 
@@ -13,11 +14,10 @@ from meters.views.common import own_meter
 def home(request):
     """``/``: the dashboard of every meter of the homeowner; without a meter, a pointer to add one;
     mandates approved for EANs they did not link, told."""
-    context = {
-        "cards": dashboards_for_user(user=request.user),
-        "unlinked_mandates": mandates_not_linked(user=request.user),
-    }
-    return render(request, "home.html", context)
+    # The pause is read once for the cards and the layout's banner.
+    paused = restriction_active_for_request(request) is not None
+    home = home_dashboard(user=request.user, paused=paused)
+    return render(request, "home.html", {"cards": home.cards, "unlinked_mandates": home.unlinked_mandates})
 
 
 @login_required
@@ -25,5 +25,7 @@ def home(request):
 def meter_dashboard_page(request, meter_id):
     """The dashboard card of one meter, on its own page."""
     meter = own_meter(request, meter_id)
-    card = meter_dashboard(user=request.user, meter=meter)
+    card = meter_dashboard(
+        user=request.user, meter=meter, paused=restriction_active_for_request(request) is not None
+    )
     return render(request, "meters/dashboard.html", {"card": card, "meter": meter})

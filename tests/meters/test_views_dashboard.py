@@ -316,15 +316,39 @@ def test_the_dashboard_query_count_does_not_grow_with_the_meters(client):
         assert [f"Meter {n + 1}" in html for n in range(count)] == [True] * count
         assert html.count("We ontvangen geen nieuwe meetgegevens") == count  # each card its own fault
     assert counts[1] == counts[3], counts
+    # session, user, meters, mandates, import claims, pause (cards and banner at once), figures,
+    # peaks, price, faults, 30 days, profile (the greeting)
+    assert counts[1] == 12, counts
+
+
+def test_the_home_page_reads_unlinked_mandates_from_the_same_mandates_as_the_cards():
+    """``home_dashboard`` takes the cards and the unlinked mandates from one read of the mandates:
+    the same as ``dashboards_for_user`` and ``mandates_not_linked`` read on their own."""
+    from consents.models import Mandate
+    from meters.selectors import dashboards_for_user, home_dashboard, mandates_not_linked
+
+    user = _homeowner_with_meters(2)  # each meter with an approved mandate of theirs: linked
+    other = ProfileFactory().user
+    stray = MeterFactory.build(owner=None).ean
+    now = clock.now()
+    newer = MandateFactory(user=user, ean=stray, approved_at=now - timedelta(days=2))
+    MandateFactory(user=user, ean=stray, approved_at=now - timedelta(days=9))  # older, higher id
+    MandateFactory(user=user, ean=stray, status=Mandate.Status.REQUESTED, approved_at=None)
+    second = MandateFactory(user=user)  # another EAN they did not link
+    MandateFactory(user=other)  # someone else's: never theirs
+    home = home_dashboard(user=user)
+    assert home.unlinked_mandates == mandates_not_linked(user=user)
+    assert home.unlinked_mandates == sorted([newer, second], key=lambda m: m.ean)
+    assert home.cards == dashboards_for_user(user=user)
 
 
 def test_dashboards_for_user_reads_the_same_cards_in_a_fixed_number_of_queries(django_assert_num_queries):
     from meters.selectors import dashboards_for_user, meter_dashboard
 
     user = _homeowner_with_meters(3)
-    with django_assert_num_queries(
-        10
-    ):  # meters, 2 claims, mandates, pause, figures, peaks, price, faults, 30 days
+    # meters, mandates (claims and current ones at once), import claims, pause, figures, peaks,
+    # price, faults, 30 days
+    with django_assert_num_queries(9):
         cards = dashboards_for_user(user=user)
     assert len(cards) == 3
     for card in cards:

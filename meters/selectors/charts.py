@@ -242,12 +242,19 @@ def _recent_points(
 
 
 def recent_days_for_meters(
-    *, meters, first_data_days: dict[int, date | None], today: date | None = None, days: int = 30
+    *,
+    meters,
+    first_data_days: dict[int, date | None],
+    today: date | None = None,
+    days: int = 30,
+    rows: dict[int, list] | None = None,
 ) -> dict[int, list[ChartPoint]]:
     """``recent_days`` of each of ``meters`` (pairs of a meter and its ``VisiblePeriods``) by
-    meter id, in one query whatever their number; ``first_data_days`` by meter id."""
+    meter id, in one query whatever their number; ``first_data_days`` by meter id. ``rows``: the
+    ``daily_totals`` of those days by meter id, when the caller already read them (then no query)."""
     today = today or local_today()
-    rows = daily_totals_for_meters(meters=meters, start_date=today - timedelta(days=days), end_date=today)
+    if rows is None:
+        rows = daily_totals_for_meters(meters=meters, start_date=today - timedelta(days=days), end_date=today)
     return {
         meter.pk: _recent_points(rows[meter.pk], visible, first_data_days[meter.pk], today, days)
         for meter, visible in meters

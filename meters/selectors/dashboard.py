@@ -18,8 +18,10 @@ from meters.selectors.charts import ChartPoint, recent_days_for_meters
 from meters.selectors.faults import FaultDisplay, fault_displays_by_meter
 from meters.selectors.periods import PeriodFigures, local_today, meter_days_for_meters
 from meters.selectors.readings import meters_for_user
-from meters.selectors.tariff import CapacitySummary, capacity_tariff_summaries
+from meters.selectors.tariff import CapacitySummary, capacity_months, capacity_tariff_summaries
 from meters.selectors.visibility import ALL_DAYS, VisiblePeriods, visible_periods_for_meters
+
+RECENT_DAYS = 30  # the small chart's days
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ def _dashboards(
     current = mandates_current(user=user, eans=eans, mandates=mandates)
     if paused is None:
         paused = processing_restricted(user=user)
+    # One read of the daily totals: the three periods, the last 30 days, the capacity tariff's peaks.
     days = meter_days_for_meters(
         meters=pairs,
         periods=[
@@ -95,11 +98,19 @@ def _dashboards(
             (yesterday.replace(month=1, day=1), today),
         ],
         today=today,
+        days=(today - timedelta(days=RECENT_DAYS), today),
+        peak_months=capacity_months(today),
     )
-    capacity = capacity_tariff_summaries(meters=pairs, today=today)
+    capacity = capacity_tariff_summaries(
+        meters=pairs, today=today, peaks={pk: list(found.monthly_peaks) for pk, found in days.items()}
+    )
     faults = fault_displays_by_meter(user=user)
     recent = recent_days_for_meters(
-        meters=pairs, first_data_days={pk: found.first_data_day for pk, found in days.items()}, today=today
+        meters=pairs,
+        first_data_days={pk: found.first_data_day for pk, found in days.items()},
+        today=today,
+        days=RECENT_DAYS,
+        rows={pk: list(found.days) for pk, found in days.items()},
     )
     cards = []
     for meter in meters:

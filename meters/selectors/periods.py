@@ -18,7 +18,7 @@ from django.db import connection
 from ilusmart import clock
 from meters.models import Meter
 from meters.quarterhours import BRUSSELS
-from meters.selectors.readings import Totals, meters_condition
+from meters.selectors.readings import MonthlyPeak, Totals, meters_condition, monthly_peak
 from meters.selectors.visibility import VisiblePeriods
 
 # One period's figures, each over the period's days (``{period}``): six energy sums, the peak,
@@ -41,11 +41,24 @@ _PERIOD_WIDTH = 13
 
 _SUMMARY_SQL = """
 SELECT meter_id, min(day),
-       max(day) FILTER (WHERE offtake_slots_present > 0 OR injection_slots_present > 0){periods}
+       max(day) FILTER (WHERE offtake_slots_present > 0 OR injection_slots_present > 0){periods}{days}{peaks}
 FROM meters_dailytotal
 WHERE {meters}
 GROUP BY meter_id
 """
+# Days are sent as whole days since _EPOCH in integer arrays (the arrays of a row of several types).
+_EPOCH = date(2000, 1, 1)
+# The stored days of a range, unordered (sorted in Python): each day as the columns of ``Totals``.
+_DAYS_COLUMN = """,
+array_agg(ARRAY[day - DATE '2000-01-01', offtake_wh, injection_wh, offtake_day_wh, offtake_night_wh,
+                injection_day_wh, injection_night_wh, peak_offtake_w, slots_expected,
+                offtake_slots_present, injection_slots_present, estimated_values, imported_values])
+    FILTER (WHERE day >= %s AND day < %s)"""
+# A month's peak: the highest quarter-hour offtake, the first day that reached it, its slot.
+_PEAK_COLUMN = """,
+(array_agg(ARRAY[day - DATE '2000-01-01', peak_offtake_w, peak_offtake_slot]
+           ORDER BY peak_offtake_w DESC, day)
+    FILTER (WHERE day >= %s AND day < %s AND peak_offtake_w IS NOT NULL))[1:1]"""
 
 
 # The local days the portal knows of: digital meters (and their CSV files) have no data before
@@ -199,19 +212,30 @@ def estimated_percent(estimated: int, present: int) -> Decimal | None:
 @dataclass(frozen=True, slots=True)
 class MeterDays:
     """What one read of a meter's visible daily totals tells: its first stored day, the last day
-    with any value (``latest_data_day``), and the figures of each period asked for."""
+    with any value (``latest_data_day``), the figures of each period asked for, and, when asked,
+    the stored days of a range (``days``, in order) and the peak of each month asked for
+    (``monthly_peaks``, months without offtake data absent)."""
 
     first_data_day: date | None
     latest_data_day: date | None
     periods: tuple[PeriodFigures, ...]
+    days: tuple[Totals, ...] = ()
+    monthly_peaks: tuple[MonthlyPeak, ...] = ()
 
 
 def meter_days_for_meters(
-    *, meters, periods: list[tuple[date, date]], today: date | None = None
+    *,
+    meters,
+    periods: list[tuple[date, date]],
+    today: date | None = None,
+    days: tuple[date, date] | None = None,
+    peak_months: list[date] = (),
 ) -> dict[int, MeterDays]:
     """For each of ``meters`` (pairs of a meter and its ``VisiblePeriods``), by meter id: the
     figures of each local period ``[start_date, end_date)`` in ``periods``, summed from its visible
     days, and its first and latest data day; one query whatever the number of meters and periods.
+    In the same query, if asked: the ``Totals`` of each visible stored day of the range ``days``
+    (``daily_totals``) and the peak of each month (its 1st) in ``peak_months`` (``monthly_peaks``).
 
     Quarter-hours are expected on the visible days from the meter's first (visible) stored day
     up to the last day Fluvius should have delivered (``first_day_not_due``): the months before
@@ -224,13 +248,20 @@ def meter_days_for_meters(
     for start_date, end_date in periods:
         columns += ",\n" + _PERIOD_COLUMNS.format(period="(day >= %s AND day < %s)")
         parameters += [start_date, end_date] * 12 + [start_date, end_date, due_before]
+    days_column = _DAYS_COLUMN if days is not None else ""
+    parameters += list(days or ())
+    for month in peak_months:
+        parameters += [month, month_add(month, 1)]
     condition, meter_parameters = meters_condition(meters)
+    sql = _SUMMARY_SQL.format(
+        periods=columns, days=days_column, peaks=_PEAK_COLUMN * len(peak_months), meters=condition
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            _SUMMARY_SQL.format(periods=columns, meters=condition), [*parameters, *meter_parameters]
-        )
+        cursor.execute(sql, [*parameters, *meter_parameters])
         rows = {row[0]: row for row in cursor.fetchall()}
     empty = (None, None, None) + ((None,) * 7 + (0,) * 6) * len(periods)
+    empty += (None,) * ((days is not None) + len(peak_months))
+    after_periods = 3 + len(periods) * _PERIOD_WIDTH
     result = {}
     for meter, visible in meters:
         row = rows.get(meter.pk, empty)
@@ -243,8 +274,21 @@ def meter_days_for_meters(
             if first_day is not None:
                 expected = visible.slots_between(max(start_date, first_day), min(end_date, due_before))
             figures.append(PeriodFigures(start_date, end_date, totals, expected, first_day, int(values[12])))
-        result[meter.pk] = MeterDays(first_day, row[2], tuple(figures))
+        stored = ()
+        if days is not None:
+            stored = tuple(sorted(_days_of(row[after_periods]), key=lambda totals: totals.period))
+        peaks_at = after_periods + (days is not None)
+        peaks = tuple(
+            monthly_peak(month, _EPOCH + timedelta(days=found[0][0]), found[0][1], found[0][2])
+            for month, found in zip(peak_months, row[peaks_at:], strict=True)
+            if found
+        )
+        result[meter.pk] = MeterDays(first_day, row[2], tuple(figures), stored, peaks)
     return result
+
+
+def _days_of(values: list[list[int | None]] | None) -> list[Totals]:
+    return [Totals(_EPOCH + timedelta(days=day), *rest) for day, *rest in values or ()]
 
 
 def period_figures(

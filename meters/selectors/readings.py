@@ -350,9 +350,14 @@ def monthly_peaks_for_meters(*, meters, start_month: date, end_month: date) -> d
         )
         rows = cursor.fetchall()
     for meter_id, month, day, peak_w, slot in rows:
-        start = day_start_utc(day) + slot * QUARTER
-        by_meter[meter_id].append(MonthlyPeak(month, w_to_kw(peak_w), day, start, start + QUARTER))
+        by_meter[meter_id].append(monthly_peak(month, day, peak_w, slot))
     return by_meter
+
+
+def monthly_peak(month: date, day: date, peak_w: int, slot: int) -> MonthlyPeak:
+    """``month``'s peak from its stored form: the day and the slot (0-based) of the peak, in W."""
+    start = day_start_utc(day) + slot * QUARTER
+    return MonthlyPeak(month, w_to_kw(peak_w), day, start, start + QUARTER)
 
 
 def monthly_peaks(

@@ -174,11 +174,21 @@ def _summary(
     )
 
 
-def capacity_tariff_summaries(*, meters, today: date) -> dict[int, CapacitySummary]:
+def capacity_months(today: date) -> list[date]:
+    """The 12 months (their 1st) of the capacity tariff on ``today``, oldest first."""
+    first, _end = _window(today)
+    return [_add_months(first, i) for i in range(MONTHS_IN_WINDOW)]
+
+
+def capacity_tariff_summaries(
+    *, meters, today: date, peaks: dict[int, list[MonthlyPeak]] | None = None
+) -> dict[int, CapacitySummary]:
     """``capacity_tariff_summary`` of each of ``meters`` (pairs of a meter and its
-    ``VisiblePeriods``) by meter id, in two queries whatever their number."""
-    first, end = _window(today)
-    peaks = monthly_peaks_for_meters(meters=meters, start_month=first, end_month=end)
+    ``VisiblePeriods``) by meter id, in two queries whatever their number; in one (the price) when
+    the caller already read the ``peaks`` of ``capacity_months(today)`` by meter id."""
+    if peaks is None:
+        first, end = _window(today)
+        peaks = monthly_peaks_for_meters(meters=meters, start_month=first, end_month=end)
     price = capacity_price_on(day=today)
     return {meter.pk: _summary(meter, today, peaks[meter.pk], price) for meter, _visible in meters}
 

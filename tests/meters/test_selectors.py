@@ -12,7 +12,8 @@ from meters.selectors import (
     yearly_totals,
 )
 from meters.selectors.charts import earliest_data_day
-from meters.selectors.visibility import ALL_DAYS
+from meters.selectors.periods import meter_days_for_meters
+from meters.selectors.visibility import ALL_DAYS, NO_DAYS, VisiblePeriods
 from meters.services.ingest import readings_ingest
 from tests.factories import MeterFactory
 from tests.meters.values import qh, utc
@@ -155,3 +156,48 @@ def test_period_figures_count_quarter_hours_from_the_first_day_to_before_today()
         today=date(2025, 10, 27),
     )
     assert october.slots_expected == 26 * 96 + 4
+
+
+@pytest.mark.parametrize(
+    "visible",
+    [ALL_DAYS, VisiblePeriods(((date(2025, 1, 1), date(2025, 2, 15)),)), NO_DAYS],
+    ids=["every day", "until 15 February", "none"],
+)
+def test_the_dashboards_one_read_gives_the_same_days_and_peaks_as_their_own_selectors(meter, visible):
+    """``meter_days_for_meters`` reads the days of a range and the monthly peaks in the same query
+    as the period figures (the dashboard): the same as ``daily_totals`` and ``monthly_peaks``."""
+    months = [date(2025, month, 1) for month in range(1, 13)]
+    start, end = date(2025, 1, 31), date(2025, 2, 21)
+    found = meter_days_for_meters(
+        meters=[(meter, visible)],
+        periods=[(date(2025, 2, 1), date(2025, 3, 1))],
+        today=date(2026, 1, 10),
+        days=(start, end),
+        peak_months=months,
+    )[meter.pk]
+    assert list(found.days) == daily_totals(meter=meter, start_date=start, end_date=end, visible=visible)
+    assert list(found.monthly_peaks) == monthly_peaks(
+        meter=meter, start_month=months[0], end_month=date(2026, 1, 1), visible=visible
+    )
+    alone = period_figures(
+        meter=meter,
+        start_date=date(2025, 2, 1),
+        end_date=date(2025, 3, 1),
+        visible=visible,
+        today=date(2026, 1, 10),
+    )
+    assert found.periods == (alone,)
+    if visible is ALL_DAYS:  # the fixture's days and February's first peak day, not the later one
+        assert [t.period for t in found.days] == [
+            date(2025, 1, 31),
+            date(2025, 2, 1),
+            date(2025, 2, 10),
+            date(2025, 2, 20),
+        ]
+        assert [(p.month, p.day) for p in found.monthly_peaks] == [
+            (date(2025, 1, 1), date(2025, 1, 31)),
+            (date(2025, 2, 1), date(2025, 2, 10)),
+            (date(2025, 12, 1), date(2025, 12, 31)),
+        ]
+    if visible is NO_DAYS:
+        assert found.days == () and found.monthly_peaks == ()

@@ -316,9 +316,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_meters(client):
         assert [f"Meter {n + 1}" in html for n in range(count)] == [True] * count
         assert html.count("We ontvangen geen nieuwe meetgegevens") == count  # each card its own fault
     assert counts[1] == counts[3], counts
-    # session, user, meters, mandates, import claims, pause (cards and banner at once), figures,
-    # peaks, price, faults, 30 days, profile (the greeting)
-    assert counts[1] == 12, counts
+    # session, user, pause (cards and banner at once), meters, mandates, import claims, the daily
+    # totals (figures, 30 days, monthly peaks), price, faults, profile (the greeting)
+    assert counts[1] == 10, counts
 
 
 def test_the_home_page_reads_unlinked_mandates_from_the_same_mandates_as_the_cards():
@@ -346,9 +346,9 @@ def test_dashboards_for_user_reads_the_same_cards_in_a_fixed_number_of_queries(d
     from meters.selectors import dashboards_for_user, meter_dashboard
 
     user = _homeowner_with_meters(3)
-    # meters, mandates (claims and current ones at once), import claims, pause, figures, peaks,
-    # price, faults, 30 days
-    with django_assert_num_queries(9):
+    # meters, mandates (claims and current ones at once), import claims, pause, the daily totals
+    # (figures, 30 days and monthly peaks at once), price, faults
+    with django_assert_num_queries(7):
         cards = dashboards_for_user(user=user)
     assert len(cards) == 3
     for card in cards:

@@ -39,11 +39,24 @@ def fault_displays_for_user(*, user, meter: Meter) -> list[FaultDisplay]:
     return [fault_display(fault=fault) for fault in faults_open_for_user(user=user, meter=meter)]
 
 
+# ``faults_open_for_user`` of every meter, as raw SQL: the dashboard asks it on every view, and
+# compiling the ORM's query cost more than running it.
+_OPEN_FOR_OWNER_SQL = """
+SELECT fault.* FROM meters_fault fault JOIN meters_meter meter ON meter.id = fault.meter_id
+WHERE meter.owner_id = %s AND fault.status = ANY(%s)
+ORDER BY fault.severity DESC, fault.started, fault.id
+"""
+
+
 def fault_displays_by_meter(*, user) -> dict[int, list[FaultDisplay]]:
     """The homeowner's open faults of all their meters by meter id (one query), each told in the
     active language; a meter without open faults is absent."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
     by_meter: dict[int, list[FaultDisplay]] = {}
-    for fault in faults_open_for_user(user=user):
+    for fault in Fault.objects.raw(
+        _OPEN_FOR_OWNER_SQL, [user.pk, [status.value for status in Fault.ACTIVE_STATUSES]]
+    ):
         by_meter.setdefault(fault.meter_id, []).append(fault_display(fault=fault))
     return by_meter
 

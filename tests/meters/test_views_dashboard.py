@@ -255,6 +255,7 @@ def test_the_dashboard_has_a_30_day_chart(client, homeowner):
     data = json.loads(raw.group(1))
     assert len(data["labels"]) == len(data["offtake"]) == 30
     days = [today - timedelta(days=30 - n) for n in range(30)]
+    assert data["labels"] == [date_format(day, "j/n") for day in days]  # e.g. "7/3": day/month
     for day, offtake, missing in zip(days, data["offtake"], data["missing"], strict=True):
         wh = written.day_wh(day)
         if wh is None:

@@ -335,8 +335,9 @@ def test_the_home_page_reads_unlinked_mandates_from_the_same_mandates_as_the_car
     newer = MandateFactory(user=user, ean=stray, approved_at=now - timedelta(days=2))
     MandateFactory(user=user, ean=stray, approved_at=now - timedelta(days=9))  # older, higher id
     MandateFactory(user=user, ean=stray, status=Mandate.Status.REQUESTED, approved_at=None)
-    second = MandateFactory(user=user)  # another EAN they did not link
-    MandateFactory(user=other)  # someone else's: never theirs
+    # Another EAN they did not link (an EAN no meter has: the factories count EANs separately).
+    second = MandateFactory(user=user, ean=MeterFactory.build(owner=None).ean)
+    MandateFactory(user=other, ean=MeterFactory.build(owner=None).ean)  # someone else's: never theirs
     home = home_dashboard(user=user)
     assert home.unlinked_mandates == mandates_not_linked(user=user)
     assert home.unlinked_mandates == sorted([newer, second], key=lambda m: m.ean)

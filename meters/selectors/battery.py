@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
-
 from meters.models import CapacityTariffPrice, EnergyTariff, HomeTariff, Meter, ReadingDay
 from meters.quarterhours import BRUSSELS, NIGHT_CODES, QUARTER, day_start_utc, slots_in_day
 from meters.selectors.periods import FIRST_DATA_DAY
@@ -152,16 +150,35 @@ def home_tariff_for(*, user) -> HomeTariff | None:
     )
 
 
-def energy_tariff_on(*, day: date) -> EnergyTariff | None:
-    """The typical energy tariff staff keep that applies on the local date ``day``."""
-    return _on(_periods(EnergyTariff, day, day + _ONE_DAY), day)
+@dataclass(frozen=True, slots=True)
+class TariffPeriods:
+    """The prices staff keep, each list oldest first: energy tariffs (``EnergyTariff``) and
+    capacity-tariff prices (``CapacityTariffPrice``); their periods never overlap."""
+
+    energy: list
+    capacity: list
+
+    def energy_on(self, day: date) -> EnergyTariff | None:
+        return _on(self.energy, day)
+
+    def capacity_on(self, day: date) -> CapacityTariffPrice | None:
+        return _on(self.capacity, day)
+
+    def within(self, start_date: date, end_date: date) -> TariffPeriods:
+        """Only the periods that touch the local days ``[start_date, end_date)``."""
+
+        def touch(period):
+            return period.valid_from < end_date and (period.valid_to is None or period.valid_to >= start_date)
+
+        return TariffPeriods([p for p in self.energy if touch(p)], [p for p in self.capacity if touch(p)])
 
 
-def _periods(model, start_date: date, end_date: date) -> list:
-    return list(
-        model.objects.filter(valid_from__lt=end_date)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start_date))
-        .order_by("valid_from")
+def tariff_periods() -> TariffPeriods:
+    """Every period of the prices staff keep (a handful of rows: one read each, shared by the
+    page's placeholders and its comparison)."""
+    return TariffPeriods(
+        list(EnergyTariff.objects.order_by("valid_from")),
+        list(CapacityTariffPrice.objects.order_by("valid_from")),
     )
 
 
@@ -286,16 +303,18 @@ def battery_whatif(
     home: HomeTariff | None = None,
     entered: Prices | None = None,
     entered_capacity: Decimal | None = None,
+    periods: TariffPeriods | None = None,
 ) -> WhatIf:
     """Up to three batteries over the 12 local months from ``start`` (a 1st), on the homeowner's
     own quarter-hours (``visible``; other days count as missing), priced by the ``entered`` prices,
-    else their stored contract figures (``home``), else the staff's tariffs of each day. Every
-    figure is computed in the request from the stored readings (nothing is kept).
+    else their stored contract figures (``home``), else the staff's tariffs of each day
+    (``periods``, read here unless the caller has them). Every figure is computed in the request
+    from the stored readings (nothing is kept).
     """
     end = add_months(start, MONTHS)
     days = battery_quarter_hours(meter=meter, start_date=start, end_date=end, visible=visible)
-    tariffs = _periods(EnergyTariff, start, end)
-    capacity_prices = _periods(CapacityTariffPrice, start, end)
+    periods = (periods or tariff_periods()).within(start, end)
+    tariffs, capacity_prices = periods.energy, periods.capacity
     if entered is not None:
         source, fixed_prices = PRICES_ENTERED, entered
     elif home is not None:

@@ -225,6 +225,7 @@ def baseline_days(days: Sequence[QuarterHourDay]) -> list[DayResult]:
     same days: their days with data then only track what the battery changes.
     """
     results = []
+    night_spans = {}  # the night register's stretches per pattern of a day's night flags
     for qd in days:
         off, inj = qd.offtake_wh, qd.injection_wh
         n = len(off)
@@ -243,7 +244,7 @@ def baseline_days(days: Sequence[QuarterHourDay]) -> list[DayResult]:
             first_present = gap.index(False)
             result.masked = (off, inj, first_present)
         # the figures from C-speed built-ins (``_day_run`` counts the same, one step at a time)
-        runs = _runs(result, off, inj, qd.night, first_present)
+        runs = _runs(result, off, inj, qd.night, first_present, night_spans)
         result.offtake_wh = runs[3][-1]
         result.offtake_night_wh = runs[5]
         result.injection_wh = runs[6]
@@ -257,7 +258,7 @@ _DRAW, _STORE, _BOTH = 0, 1, 2  # a run of quarter-hours without injection, with
 _INJECTING = re.compile(rb"\x01+")
 
 
-def _runs(result: DayResult, off, inj, night, first_present) -> tuple:
+def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict) -> tuple:
     """Cut a day with data (``off``, ``inj`` with 0 for a missing quarter-hour) into runs for
     ``_runs_day_run``, once for every battery simulated over it; kept in ``result.runs``.
 
@@ -282,7 +283,10 @@ def _runs(result: DayResult, off, inj, night, first_present) -> tuple:
     if start < len(off):
         runs.append((_DRAW, start, len(off), max(off[start:]), 0))
     sum_off = list(accumulate(off, initial=0))
-    nights = [match.span() for match in _INJECTING.finditer(bytes(night))]  # the same pattern: 1s
+    mask = bytes(night)
+    nights = night_spans.get(mask)  # a year has a few patterns (weekday, weekend, DST days)
+    if nights is None:
+        nights = night_spans[mask] = [match.span() for match in _INJECTING.finditer(mask)]  # 1s
     result.runs = (
         off,
         inj,
@@ -337,6 +341,20 @@ def battery_simulate(
             soc = _day_run(qd, result, soc, lo, hi, floor, num, den, pq, target, trace)
         results.append(result)
     return Simulation(spec=spec, den=den, days=results, trace=trace)
+
+
+def _changed_day(result, base, total_c, total_d, night_d, peak, peak_slot, first_present, soc):
+    """Fill ``result`` from the day without battery (``base``) and what the battery changed."""
+    result.missing = base.missing
+    result.offtake_wh = base.offtake_wh - total_d
+    result.offtake_night_wh = base.offtake_night_wh - night_d
+    result.injection_wh = base.injection_wh - total_c
+    result.charge_wh = total_c
+    result.discharge_wh = total_d
+    result.peak_offtake_wh = max(peak, 0)
+    # nothing taken off: the first quarter-hour with a value names the peak
+    result.peak_slot = peak_slot if peak > 0 else first_present
+    result.soc_end = soc
 
 
 def _runs_day_run(base, result, soc, lo, hi, num, den, pq):  # noqa: C901, PLR0912, PLR0915
@@ -430,17 +448,7 @@ def _runs_day_run(base, result, soc, lo, hi, num, den, pq):  # noqa: C901, PLR09
                     soc += c * num
             if d:
                 soc -= d * den
-    if peak <= 0:
-        peak_slot = first_present  # nothing taken off: the first quarter-hour with a value
-    result.missing = base.missing
-    result.offtake_wh = base.offtake_wh - total_d
-    result.offtake_night_wh = base.offtake_night_wh - night_d
-    result.injection_wh = base.injection_wh - total_c
-    result.charge_wh = total_c
-    result.discharge_wh = total_d
-    result.peak_offtake_wh = max(peak, 0)
-    result.peak_slot = peak_slot
-    result.soc_end = soc
+    _changed_day(result, base, total_c, total_d, night_d, peak, peak_slot, first_present, soc)
     return soc
 
 
@@ -536,17 +544,7 @@ def _complete_day_run(qd, base, result, soc, lo, hi, floor, num, den, pq, target
         if rest > peak:
             peak = rest
             peak_slot = off.index(rest, stop)
-    if peak <= 0:
-        peak_slot = first_present  # nothing taken off: the first quarter-hour with a value
-    result.missing = base.missing
-    result.offtake_wh = base.offtake_wh - total_d
-    result.offtake_night_wh = base.offtake_night_wh - night_d
-    result.injection_wh = base.injection_wh - total_c
-    result.charge_wh = total_c
-    result.discharge_wh = total_d
-    result.peak_offtake_wh = max(peak, 0)
-    result.peak_slot = peak_slot
-    result.soc_end = soc
+    _changed_day(result, base, total_c, total_d, night_d, peak, peak_slot, first_present, soc)
     return soc
 
 

@@ -23,13 +23,12 @@ from meters.forms import BatteryWhatIfForm, HomeTariffForm
 from meters.selectors.battery import (
     MONTHS,
     battery_whatif,
-    energy_tariff_on,
     home_tariff_for,
+    tariff_periods,
     whatif_default_start,
     whatif_start_months,
 )
 from meters.selectors.readings import wh_to_kwh
-from meters.selectors.tariff import capacity_price_on
 from meters.selectors.visibility import visible_periods
 from meters.services.battery import (
     PEAK_SHAVING,
@@ -45,7 +44,7 @@ STRATEGY = {"zelfverbruik": SELF_CONSUMPTION, "piekbeperking": PEAK_SHAVING}
 _PERCENT = Decimal(100)
 
 
-def _form(request, today: date, home) -> BatteryWhatIfForm:
+def _form(request, today: date, home, periods) -> BatteryWhatIfForm:
     first, last = whatif_start_months(today=today)
     if request.GET:
         data = request.GET
@@ -56,10 +55,10 @@ def _form(request, today: date, home) -> BatteryWhatIfForm:
     form = BatteryWhatIfForm(data, first_month=first, last_month=last)
     # what an empty price field stands for, shown in it: the saved contract figures, else today's
     # typical tariff
-    shown = home or energy_tariff_on(day=today)
+    shown = home or periods.energy_on(today)
     capacity = home.capacity_eur_per_kw_year if home else None
     if capacity is None:
-        price = capacity_price_on(day=today)
+        price = periods.capacity_on(today)
         capacity = price.price_eur_per_kw_year if price else None
     for name, attribute in (
         ("prijs_dag", "offtake_day_eur_per_kwh"),
@@ -292,7 +291,8 @@ def battery_whatif_page(request, meter_id):
     meter = own_meter(request, meter_id)
     today = clock.local_today()
     home = home_tariff_for(user=request.user)
-    form = _form(request, today, home)
+    periods = tariff_periods()  # the placeholders' prices of today and the comparison's, one read
+    form = _form(request, today, home, periods)
     context = {"meter": meter, "form": form, "home": home, "months": MONTHS}
     if not form.is_valid():
         return render(request, "meters/battery.html", context, status=400)
@@ -310,6 +310,7 @@ def battery_whatif_page(request, meter_id):
         home=home,
         entered=entered,
         entered_capacity=capacity,
+        periods=periods,
     )
     names = _column_names(whatif)
     context.update(

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meters.models import EnergyTariff, HomeTariff
@@ -114,6 +116,19 @@ def test_on_a_phone_each_year_row_is_a_card_whose_figures_name_their_battery(cli
         "5 kWh / 2,5 kW",
         "10 kWh / 5 kW",
     ]
+
+
+def test_the_page_reads_the_quarter_hours_and_each_price_table_once(client, meter):
+    simple_year(meter)
+    params = {
+        k: v for k, v in PARAMS.items() if k not in ("prijs_dag", "prijs_nacht", "prijs_injectie", "vast")
+    }
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_url(meter), params).status_code == 200
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries]
+    for table in ("meters_readingday", "meters_energytariff", "meters_capacitytariffprice"):
+        assert tables.count(table) == 1, tables  # shared by the three batteries and the placeholders
+    assert len(tables) <= 12, tables
 
 
 def test_monthly_tables_and_typical_days(client, meter):

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from meters.models import CapacityTariffPrice, EnergyTariff, HomeTariff, Meter, ReadingDay
-from meters.quarterhours import BRUSSELS, NIGHT_CODES, QUARTER, day_start_utc, slots_in_day
+from meters.quarterhours import BRUSSELS, NIGHT_CODES, QUALITY_RANK, QUARTER, day_start_utc, slots_in_day
 from meters.selectors.periods import FIRST_DATA_DAY
 from meters.selectors.readings import wh_to_kwh
 from meters.selectors.visibility import ALL_DAYS, VisiblePeriods
@@ -53,20 +53,31 @@ def battery_quarter_hours(
         .values_list("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
     }
     days = []
-    night_codes = NIGHT_CODES
     day = start_date
     while day < end_date:
         row = rows.get(day)
         if row is None:
             n = slots_in_day(day)
             empty = (None,) * n
-            days.append(QuarterHourDay(day, empty, empty, (False,) * n))
+            days.append(QuarterHourDay(day, empty, empty, bytes(n)))
         else:
             off, inj, off_q, _inj_q = row
             # only a quarter-hour with offtake can be on a register that matters for the bill
-            days.append(QuarterHourDay(day, off, inj, list(map(night_codes.__contains__, off_q))))
+            days.append(QuarterHourDay(day, off, inj, _night_flags(off_q)))
         day += _ONE_DAY
     return days
+
+
+# Each stored quality code as one character: 1 on the night register, 0 otherwise (or missing).
+_NIGHT = str.maketrans({code: "\x01" if code in NIGHT_CODES else "\x00" for code in QUALITY_RANK})
+
+
+def _night_flags(quality: str) -> bytes:
+    """Per quarter-hour 1 if its offtake is on the night register, else 0 (C-speed translate)."""
+    flags = quality.translate(_NIGHT)
+    if flags.count("\x00") + flags.count("\x01") == len(flags):
+        return flags.encode("ascii")
+    return bytes(map(NIGHT_CODES.__contains__, quality))  # a code we do not know: counted as day
 
 
 TRACE_HEADER = (

@@ -130,13 +130,14 @@ class BatterySpec:
 class QuarterHourDay:
     """One local day of a meter: integer Wh per quarter-hour (``None`` = missing), 92/96/100 slots.
 
-    ``night`` marks the quarter-hours counted on the night register (same length).
+    ``night`` marks the quarter-hours counted on the night register (same length; booleans, or
+    bytes of 0 and 1 as ``battery_quarter_hours`` gives them).
     """
 
     day: date
     offtake_wh: Sequence[int | None]
     injection_wh: Sequence[int | None]
-    night: Sequence[bool]
+    night: Sequence[bool] | bytes
 
 
 @dataclass(slots=True, kw_only=True)

@@ -201,3 +201,26 @@ def test_the_dashboards_one_read_gives_the_same_days_and_peaks_as_their_own_sele
         ]
     if visible is NO_DAYS:
         assert found.days == () and found.monthly_peaks == ()
+
+
+def test_battery_quarter_hours_flag_the_night_register_per_quarter_hour():
+    from meters.models import ReadingDay
+    from meters.quarterhours import MISSING, NIGHT_CODES
+    from meters.selectors.battery import _night_flags, battery_quarter_hours
+
+    meter = MeterFactory()
+    readings_ingest(
+        meter=meter,
+        values=[
+            qh("2025-06-09T22:00", "offtake", "0.100", register="night"),  # local 10 June 00:00
+            qh("2025-06-09T22:15", "offtake", "0.200"),  # day register
+        ],
+    )
+    (qd,) = battery_quarter_hours(meter=meter, start_date=date(2025, 6, 10), end_date=date(2025, 6, 11))
+    stored = ReadingDay.objects.get(meter=meter, day=date(2025, 6, 10)).offtake_quality
+    assert list(qd.night) == [int(code in NIGHT_CODES) for code in stored]
+    assert qd.night[0] == 1 and qd.night[1] == 0 and qd.offtake_wh[:2] == [100, 200]
+    assert stored[2] == MISSING and qd.night[2] == 0
+    # a code it does not know counts on the day register, as before
+    night = next(iter(NIGHT_CODES))
+    assert _night_flags(f"{night}?{night}") == b"\x01\x00\x01"

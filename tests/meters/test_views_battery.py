@@ -125,7 +125,7 @@ def test_the_page_reads_the_quarter_hours_and_each_price_table_once(client, mete
     }
     with CaptureQueriesContext(connection) as queries:
         assert client.get(_url(meter), params).status_code == 200
-    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries]
+    tables = [re.search(r'FROM\s+"?(\w+)"?', q["sql"]).group(1) for q in queries]
     for table in ("meters_readingday", "meters_energytariff", "meters_capacitytariffprice"):
         assert tables.count(table) == 1, tables  # shared by the three batteries and the placeholders
     assert len(tables) <= 12, tables

@@ -30,6 +30,7 @@ The model, every choice shown on the page:
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -233,7 +234,9 @@ def baseline_days(days: Sequence[QuarterHourDay]) -> list[DayResult]:
         result = DayResult(day=qd.day, slots=n)
         results.append(result)
         first_present = 0
-        if None in off or None in inj:
+        try:  # the day's sums, C-speed; a missing quarter-hour (None) cannot be added
+            offtake, injection = sum(off), sum(inj)
+        except TypeError:
             # a quarter-hour missing in either direction counts nowhere: as 0 and 0 here, where
             # the battery rests and which add nothing to the sums and cannot make the peak
             gap = [o is None or j is None for o, j in zip(off, inj, strict=True)]
@@ -244,12 +247,14 @@ def baseline_days(days: Sequence[QuarterHourDay]) -> list[DayResult]:
             inj = [0 if g else j for g, j in zip(gap, inj, strict=True)]
             first_present = gap.index(False)
             result.masked = (off, inj, first_present)
+            offtake, injection = sum(off), sum(inj)
         # the figures from C-speed built-ins (``_day_run`` counts the same, one step at a time)
-        runs = _runs(result, off, inj, qd.night, first_present, night_spans)
-        result.offtake_wh = runs[3][-1]
+        runs = _runs(result, off, inj, qd.night, first_present, night_spans, injection)
+        result.offtake_wh = offtake
         result.offtake_night_wh = runs[5]
-        result.injection_wh = runs[6]
-        peak = max(off)
+        result.injection_wh = injection
+        # the day's highest offtake is the highest of its runs' (a run of injection only has none)
+        peak = max(runs[7][5::6])
         result.peak_offtake_wh = peak
         result.peak_slot = off.index(peak) if peak else first_present
     return results
@@ -259,31 +264,45 @@ _DRAW, _STORE, _BOTH = 0, 1, 2  # a run of quarter-hours without injection, with
 _INJECTING = re.compile(rb"\x01+")
 
 
-def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict) -> tuple:
-    """Cut a day with data (``off``, ``inj`` with 0 for a missing quarter-hour) into runs for
-    ``_runs_day_run``, once for every battery simulated over it; kept in ``result.runs``.
+def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict, injection: int) -> tuple:
+    """Cut a day with data (``off``, ``inj`` with 0 for a missing quarter-hour; ``injection`` the
+    sum of ``inj``) into runs for ``_runs_day_run``, once for every battery simulated over it;
+    kept in ``result.runs``.
 
     A run is a maximal stretch of quarter-hours without injection (``_DRAW``: the battery can only
     give) or with injection (``_STORE`` when nothing is taken off in it: the battery can only
-    store; ``_BOTH`` otherwise). With the running sums of offtake, injection and night offtake,
-    a battery then needs a few C-speed built-ins per run instead of a Python step per quarter-hour.
-    Also sets the day's first and last quarter-hour with injection (for ``_complete_day_run``).
+    store; ``_BOTH`` otherwise), as ``kind, first, end, top, stored, highest offtake``: ``top``
+    the highest offtake of a ``_DRAW`` run and the highest injection of the others, ``stored`` the
+    sum of the injection. With the running sums of offtake and night offtake, a battery then needs
+    a few C-speed built-ins per run instead of a Python step per quarter-hour. Also sets the day's
+    first and last quarter-hour with injection (for ``_complete_day_run``).
+
+    The runs are one flat list of six numbers per run and the running sum an ``array``: a year
+    keeps thousands of them alive during a request, and as tuples and lists each would be one
+    more object for the garbage collector to track and traverse (benchmarks/battery.py).
     """
-    runs = []
-    start = 0  # first quarter-hour not yet in a run
-    for match in _INJECTING.finditer(bytes(map(bool, inj))):
-        a, b = match.span()
-        if a > start:
-            runs.append((_DRAW, start, a, max(off[start:a]), 0))
-        stored = inj[a:b]
-        runs.append((_BOTH if any(off[a:b]) else _STORE, a, b, max(stored), sum(stored)))
-        start = b
-    if start:
-        result.first_injection_slot = runs[0][1] if runs[0][0] != _DRAW else runs[1][1]
+    n = len(off)
+    if not injection:  # a day without injection: one run in which the battery can only give
+        top = max(off)
+        runs = [_DRAW, 0, n, top, 0, top]
+    else:
+        runs = []
+        start = 0  # first quarter-hour not yet in a run
+        for match in _INJECTING.finditer(bytes(map(bool, inj))):
+            a, b = match.span()
+            if a > start:
+                top = max(off[start:a])
+                runs += (_DRAW, start, a, top, 0, top)
+            stored = inj[a:b]
+            drawn = max(off[a:b])
+            runs += (_BOTH if drawn else _STORE, a, b, max(stored), sum(stored), drawn)
+            start = b
+        result.first_injection_slot = runs[1] if runs[0] != _DRAW else runs[7]
         result.last_injection_slot = start - 1
-    if start < len(off):
-        runs.append((_DRAW, start, len(off), max(off[start:]), 0))
-    sum_off = list(accumulate(off, initial=0))
+        if start < n:
+            top = max(off[start:])
+            runs += (_DRAW, start, n, top, 0, top)
+    sum_off = array("q", accumulate(off, initial=0))
     mask = bytes(night)
     nights = night_spans.get(mask)  # a year has a few patterns (weekday, weekend, DST days)
     if nights is None:
@@ -294,8 +313,8 @@ def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict) 
         night,
         sum_off,
         nights,
-        sum(sum_off[b] - sum_off[a] for a, b in nights),
-        sum(run[4] for run in runs),
+        sum(sum_off[b] - sum_off[a] for a, b in nights) if nights else 0,
+        injection,
         runs,
         first_present,
     )
@@ -370,7 +389,8 @@ def _runs_day_run(base, result, soc, lo, hi, num, den, pq):  # noqa: C901, PLR09
     total_c = total_d = night_d = 0
     peak = -1
     peak_slot = 0
-    for kind, a, b, top, stored in runs:
+    each = iter(runs)
+    for kind, a, b, top, stored, _drawn in zip(each, each, each, each, each, each, strict=True):
         if kind == _DRAW:
             have = (soc - lo) // den if soc > lo else 0
             if have and top <= pq:

@@ -382,6 +382,8 @@ def battery_whatif(
             o.saving_eur = baseline.bill.total_eur - o.bill.total_eur
             o.payback_years = payback_years(price_eur=price, saving_eur=o.saving_eur)
         options.append(o)
+    for b in base:  # the runs served the simulations: let them go before the page is rendered
+        b.runs = b.masked = None
     unpriced = sum(1 for b in base if b.present and prices_on(b.day) is None)
     used = PricesUsed(source, fixed_prices, tariffs, capacity, capacity_prices, unpriced)
     typical = []

@@ -30,7 +30,6 @@ The model, every choice shown on the page:
 from __future__ import annotations
 
 import re
-from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -254,7 +253,7 @@ def baseline_days(days: Sequence[QuarterHourDay]) -> list[DayResult]:
         result.offtake_night_wh = runs[5]
         result.injection_wh = injection
         # the day's highest offtake is the highest of its runs' (a run of injection only has none)
-        peak = max(runs[7][5::6])
+        peak = max([run[5] for run in runs[7]])
         result.peak_offtake_wh = peak
         result.peak_slot = off.index(peak) if peak else first_present
     return results
@@ -276,15 +275,11 @@ def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict, 
     sum of the injection. With the running sums of offtake and night offtake, a battery then needs
     a few C-speed built-ins per run instead of a Python step per quarter-hour. Also sets the day's
     first and last quarter-hour with injection (for ``_complete_day_run``).
-
-    The runs are one flat list of six numbers per run and the running sum an ``array``: a year
-    keeps thousands of them alive during a request, and as tuples and lists each would be one
-    more object for the garbage collector to track and traverse (benchmarks/battery.py).
     """
     n = len(off)
     if not injection:  # a day without injection: one run in which the battery can only give
         top = max(off)
-        runs = [_DRAW, 0, n, top, 0, top]
+        runs = [(_DRAW, 0, n, top, 0, top)]
     else:
         runs = []
         start = 0  # first quarter-hour not yet in a run
@@ -292,17 +287,17 @@ def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict, 
             a, b = match.span()
             if a > start:
                 top = max(off[start:a])
-                runs += (_DRAW, start, a, top, 0, top)
+                runs.append((_DRAW, start, a, top, 0, top))
             stored = inj[a:b]
             drawn = max(off[a:b])
-            runs += (_BOTH if drawn else _STORE, a, b, max(stored), sum(stored), drawn)
+            runs.append((_BOTH if drawn else _STORE, a, b, max(stored), sum(stored), drawn))
             start = b
-        result.first_injection_slot = runs[1] if runs[0] != _DRAW else runs[7]
+        result.first_injection_slot = runs[0][1] if runs[0][0] != _DRAW else runs[1][1]
         result.last_injection_slot = start - 1
         if start < n:
             top = max(off[start:])
-            runs += (_DRAW, start, n, top, 0, top)
-    sum_off = array("q", accumulate(off, initial=0))
+            runs.append((_DRAW, start, n, top, 0, top))
+    sum_off = list(accumulate(off, initial=0))
     mask = bytes(night)
     nights = night_spans.get(mask)  # a year has a few patterns (weekday, weekend, DST days)
     if nights is None:
@@ -389,8 +384,7 @@ def _runs_day_run(base, result, soc, lo, hi, num, den, pq):  # noqa: C901, PLR09
     total_c = total_d = night_d = 0
     peak = -1
     peak_slot = 0
-    each = iter(runs)
-    for kind, a, b, top, stored, _drawn in zip(each, each, each, each, each, each, strict=True):
+    for kind, a, b, top, stored, _drawn in runs:
         if kind == _DRAW:
             have = (soc - lo) // den if soc > lo else 0
             if have and top <= pq:

@@ -203,13 +203,12 @@ def _year_rows(whatif) -> list[dict]:
 
 def _month_tables(whatif) -> list[dict]:
     columns = [whatif.baseline, *whatif.options]
-    months = [m.month for m in whatif.baseline.months]
+    labels = [date_format(m.month, "M Y") for m in whatif.baseline.months]  # once for the 4 tables
 
     def table(title, unit, get, kind, with_baseline=True):
         shown = columns if with_baseline else whatif.options
         rows = [
-            {"label": date_format(month, "M Y"), "values": [get(c.months[i]) for c in shown]}
-            for i, month in enumerate(months)
+            {"label": label, "values": [get(c.months[i]) for c in shown]} for i, label in enumerate(labels)
         ]
         return {"title": title, "unit": unit, "rows": rows, "kind": kind, "with_baseline": with_baseline}
 
@@ -248,27 +247,26 @@ def _chart_data(whatif, names) -> list[dict]:
     charts = []
     titles = {"summer": _("Een typische zomerdag"), "winter": _("Een typische winterdag")}
     for typical in whatif.typical_days:
+        # Wh / 1000 as a float is the float of the exact kWh (correctly rounded), and so is the
+        # float of a 3-decimal state of charge: the chart draws these, and the table formats them
+        # to 3 decimals, which gives back exactly the kWh (no Decimal per figure)
+        offtake = [v / 1000 for v in typical.offtake_wh]
+        injection = [v / 1000 for v in typical.injection_wh]
+        soc = [[float(v) for v in run] for run in typical.soc_kwh]
+        charges = list(zip(*soc, strict=True)) if soc else [()] * len(typical.labels)  # per quarter-hour
         charts.append(
             {
                 "id": f"battery-chart-{typical.season}",
                 "script_id": f"battery-chart-{typical.season}-data",
-                "rows": [
-                    (
-                        label,
-                        wh_to_kwh(typical.offtake_wh[i]),
-                        wh_to_kwh(typical.injection_wh[i]),
-                        [run[i] for run in typical.soc_kwh],
-                    )
-                    for i, label in enumerate(typical.labels)
-                ],
+                "rows": list(zip(typical.labels, offtake, injection, charges, strict=True)),
                 "title": titles[typical.season],
                 "day": typical.day,
                 "typical": typical,
-                "data": {  # Wh / 1000 as a float is the float of the exact kWh (correctly rounded)
+                "data": {
                     "labels": typical.labels,
-                    "offtake": [v / 1000 for v in typical.offtake_wh],
-                    "injection": [v / 1000 for v in typical.injection_wh],
-                    "soc": [[float(v) for v in run] for run in typical.soc_kwh],
+                    "offtake": offtake,
+                    "injection": injection,
+                    "soc": soc,
                     "newOfftake": [[v / 1000 for v in run] for run in typical.new_offtake_wh],
                     "names": names[1:],
                     "text": {

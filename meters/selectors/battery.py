@@ -45,12 +45,12 @@ def battery_quarter_hours(
     when its offtake was registered on the night register (without offtake it costs nothing).
     """
     rows = {
-        day: (off, inj, off_q, inj_q)
-        for day, off, inj, off_q, inj_q in ReadingDay.objects.filter(
+        day: (off, inj, off_q)
+        for day, off, inj, off_q in ReadingDay.objects.filter(
             meter=meter, day__gte=start_date, day__lt=end_date
         )
         .filter(visible.q("day"))
-        .values_list("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
+        .values_list("day", "offtake_wh", "injection_wh", "offtake_quality")  # what the bill needs
     }
     days = []
     day = start_date
@@ -61,7 +61,7 @@ def battery_quarter_hours(
             empty = (None,) * n
             days.append(QuarterHourDay(day, empty, empty, bytes(n)))
         else:
-            off, inj, off_q, _inj_q = row
+            off, inj, off_q = row
             # only a quarter-hour with offtake can be on a register that matters for the bill
             days.append(QuarterHourDay(day, off, inj, _night_flags(off_q)))
         day += _ONE_DAY

@@ -211,6 +211,8 @@ class Simulation:
 
     def soc_kwh(self, scaled: int) -> Decimal:
         """A scaled state of charge as kWh with 3 decimals (half up)."""
+        if scaled >= 0:  # always (the charge never drops below 0): whole Wh half up, in integers
+            return Decimal((2 * scaled + self.den) // (2 * self.den)).scaleb(-3)
         return (Decimal(scaled) / (self.den * 1000)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 

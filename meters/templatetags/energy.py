@@ -49,15 +49,19 @@ def kwh_or_missing(value, decimals=3):
     return kwh(value, decimals)
 
 
+def _separators() -> dict:
+    """A ``str.translate`` table from Python's ``,`` and ``.`` to the active language's
+    thousands and decimal separators."""
+    return str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
+
+
 def _fast_kwh():
     """A ``kwh``-equivalent formatter with the active language's separators looked up once.
 
     The chart table formats hundreds of figures per page; ``number_format`` looks the format up
     for each one. Values are exact (whole Wh), so no rounding differs from ``kwh``.
     """
-    decimal_sep = get_format("DECIMAL_SEPARATOR")
-    thousand_sep = get_format("THOUSAND_SEPARATOR")
-    table = str.maketrans({",": thousand_sep, ".": decimal_sep})
+    table = _separators()
 
     def fmt(value, decimals=3):
         return f"{value:,.{decimals}f}".translate(table)
@@ -208,11 +212,12 @@ def whatif_rows(rows, kind=None, names=None):
 @register.simple_tag
 def typical_day_rows(rows):
     """The rows of a typical day's table: (label, offtake kWh, injection kWh, [charge kWh …])."""
-    fmt = _fast_kwh()
+    table = _separators()
     out = []
     for label, offtake, injection, charges in rows:
-        cells = "".join(f'<td class="num">{fmt(value)}</td>' for value in (offtake, injection, *charges))
-        out.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>\n')
+        # the cells' markup has no "," or ".": the row's figures are localised by one translate
+        cells = "".join(f'<td class="num">{value:,.3f}</td>' for value in (offtake, injection, *charges))
+        out.append(f'<tr><th scope="row">{escape(label)}</th>{cells.translate(table)}</tr>\n')
     return mark_safe("".join(out))  # noqa: S308 (labels escaped, numbers formatted here)
 
 

@@ -17,6 +17,11 @@
     return value.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 3 }) + " " + unit;
   }
 
+  // The value axes' ticks in the page's language (1,2 on a Dutch page; ECharts writes 1.2).
+  function axisNumber(value) {
+    return value.toLocaleString(document.documentElement.lang);
+  }
+
   function optionFor(data) {
     var text = data.text;
     var series = [
@@ -38,8 +43,8 @@
       tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: { type: "category", data: data.labels, axisLabel: { hideOverlap: true } },
       yAxis: [
-        { type: "value", name: text.energy, nameTextStyle: { align: "left" } },
-        { type: "value", name: text.charge, nameTextStyle: { align: "right" }, splitLine: { show: false } }
+        { type: "value", name: text.energy, nameTextStyle: { align: "left" }, axisLabel: { formatter: axisNumber } },
+        { type: "value", name: text.charge, nameTextStyle: { align: "right" }, splitLine: { show: false }, axisLabel: { formatter: axisNumber } }
       ],
       series: series
     };

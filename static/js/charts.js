@@ -82,9 +82,14 @@
       // richText tooltips are drawn on the canvas: no HTML with inline styles (CSP style-src 'self').
       tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 3 }) + " kWh"; } },
       xAxis: { type: "category", data: data.labels, axisLabel: { hideOverlap: true } },
-      yAxis: { type: "value", name: text.unit, nameTextStyle: { align: "left" } },
+      yAxis: { type: "value", name: text.unit, nameTextStyle: { align: "left" }, axisLabel: { formatter: axisNumber } },
       series: series
     };
+  }
+
+  // The value axis's ticks in the page's language (1,2 on a Dutch page; ECharts writes 1.2).
+  function axisNumber(value) {
+    return value.toLocaleString(document.documentElement.lang);
   }
 
   function draw(element) {

@@ -392,6 +392,8 @@ CHART_STATE = """() => {
     offtake: values(option.series[0]).filter((v) => v !== null && v !== undefined).length,
     injection: values(option.series[1]).filter((v) => v !== null && v !== undefined).length,
     legend: option.legend[0].data,
+    // How the value axis writes 1234.5 (ticks are numbers in the page's language).
+    axis: (option.yAxis[0].axisLabel.formatter || String)(1234.5),
   };
 }"""
 

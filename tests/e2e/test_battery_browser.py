@@ -25,6 +25,7 @@ BATTERY_CHARTS = """() => Array.from(document.querySelectorAll('[data-battery-ch
     canvas: !!el.querySelector('canvas'),
     labels: option.xAxis[0].data.length,
     legend: option.legend[0].data,
+    axes: option.yAxis.map((axis) => (axis.axisLabel.formatter || String)(1234.5)),
     socMax: Math.max(...option.series.filter((s) => s.id.startsWith('soc')).flatMap((s) => s.data)),
   };
 })"""
@@ -86,6 +87,7 @@ def test_battery_whatif_from_the_dashboard(page, screenshot, solar_homeowner):
         assert chart["canvas"]
         assert chart["legend"][:2] == ["Afname zonder batterij", "Injectie zonder batterij"]
         assert len(chart["legend"]) == 5  # three batteries' charge
+        assert chart["axes"] == ["1.234,5", "1.234,5"]  # Dutch numbers on both value axes
     assert 0 < charts[0]["socMax"] <= 15  # the summer day fills the batteries, within 15 kWh
 
     # enter battery prices: the result is a link (everything in the URL)

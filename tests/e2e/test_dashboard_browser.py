@@ -67,6 +67,7 @@ def test_dashboard_and_charts(page, screenshot, homeowner_with_data):
     assert state["canvas"] and state["labels"] in (92, 96, 100)
     assert state["offtake"] == state["labels"] - 3
     assert "Geschat (EST)" in state["legend"] and "Ontbreekt" in state["legend"]
+    assert state["axis"] == "1.234,5"  # Dutch numbers on the value axis too
     screenshot(page, "chart-day")
 
     page.get_by_test_id("previous").click()
@@ -121,7 +122,9 @@ def test_switch_to_english(page, screenshot, homeowner_with_data):
     assert page.locator('[data-testid="figures-month"] th', has_text="Offtake").count() == 1
     screenshot(page, "dashboard-en")
     page.get_by_role("link", name="Per day").click()
-    assert "Offtake" in drawn_chart(page)["legend"]
+    state = drawn_chart(page)
+    assert "Offtake" in state["legend"]
+    assert state["axis"] == "1,234.5"
     screenshot(page, "chart-month-en")
 
 

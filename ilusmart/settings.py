@@ -386,6 +386,8 @@ CELERY_BEAT_SCHEDULE = {
     "poll-dpo-mailbox": {"task": "privacy.poll_dpo_mailbox", "schedule": 300.0},
     # Downloads of Mijn gegevens: delete the files of used and expired links (privacy.services.exports).
     "privacy-exports-cleanup": {"task": "privacy.exports_cleanup", "schedule": 3600.0},
+    # Logins that ended without a logout: their sessions and rows (accounts.services.sessions).
+    "sessions-cleanup-daily": {"task": "accounts.sessions_cleanup", "schedule": crontab(hour=3, minute=20)},
 }
 
 

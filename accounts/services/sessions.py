@@ -18,10 +18,11 @@ import ipaddress
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import UserSession
@@ -117,6 +118,23 @@ def user_sessions_end_others(*, user, keep_session_key: str) -> int:
     user.sessions_ended_at = timezone.now()
     user.save(update_fields=["sessions_ended_at"])
     return _sessions_delete(UserSession.objects.filter(user=user).exclude(session_key=keep_session_key))
+
+
+def sessions_expired_delete() -> int:
+    """Delete the logins that can no longer be alive and their rows; how many rows went.
+
+    A login is over once it began more than the longest login ago or was idle longer than the
+    longest idle time (staff or homeowner, whichever is longer: the row does not say which).
+    """
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    now = timezone.now()
+    began = now - timedelta(
+        seconds=max(settings.STAFF_SESSION_MAX_SECONDS, settings.HOMEOWNER_SESSION_MAX_SECONDS)
+    )
+    seen = now - timedelta(
+        seconds=max(settings.STAFF_SESSION_IDLE_SECONDS, settings.HOMEOWNER_SESSION_IDLE_SECONDS)
+    )
+    return _sessions_delete(UserSession.objects.filter(Q(created_at__lt=began) | Q(last_seen_at__lt=seen)))
 
 
 def _sessions_delete(rows) -> int:

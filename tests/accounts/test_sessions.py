@@ -256,3 +256,58 @@ def test_the_pages_need_a_login():
         for method in ("get", "post"):
             response = getattr(anonymous, method)(reverse(name))
             assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_daily_clean_up_deletes_ended_logins_and_their_rows(two_browsers):
+    """A browser that never logs out leaves its session (and the row with its network and device)
+    behind: the daily task deletes both once the login can no longer be alive, and nothing else."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.models import UserSession
+    from accounts.tasks import sessions_cleanup
+
+    user, laptop, phone = two_browsers
+    now = timezone.now()
+    # The laptop's login began more than two weeks ago (the longest a login lasts); the phone is in use.
+    UserSession.objects.filter(session_key=laptop.session.session_key).update(
+        created_at=now - timedelta(days=15), last_seen_at=now - timedelta(days=1)
+    )
+    # A session that expired in the store without a row of the list (Django's `clearsessions`).
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=now - timedelta(seconds=1))
+
+    assert sessions_cleanup() == 1
+
+    assert not Session.objects.filter(session_key__in=["x" * 32, laptop.session.session_key]).exists()
+    assert list(UserSession.objects.filter(user=user).values_list("session_key", flat=True)) == [
+        phone.session.session_key
+    ]
+    assert laptop.get(reverse("accounts:profile")).status_code == 302
+    assert phone.get(reverse("accounts:profile")).status_code == 200
+
+
+@pytest.mark.parametrize(("days_idle", "kept"), [(6, True), (8, False)])
+def test_the_clean_up_keeps_a_login_until_its_idle_time_is_over(two_browsers, days_idle, kept):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import UserSession
+    from accounts.tasks import sessions_cleanup
+
+    user, laptop, _phone = two_browsers
+    UserSession.objects.filter(session_key=laptop.session.session_key).update(
+        last_seen_at=timezone.now() - timedelta(days=days_idle)
+    )
+    sessions_cleanup()
+    assert UserSession.objects.filter(session_key=laptop.session.session_key).exists() is kept
+
+
+def test_the_session_clean_up_is_in_the_beat_schedule(settings):
+    from ilusmart.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sessions-cleanup-daily"]
+    app.loader.import_default_modules()
+    assert entry["task"] == "accounts.sessions_cleanup" and entry["task"] in app.tasks

@@ -177,7 +177,10 @@ def parse_datetime(value: Any, what: str = "timestamp") -> datetime:
         raise FluviusPayloadError(f"Fluvius payload: {what} is missing or not a string ({value!r}).")
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: the UTC instant is outside datetime's range
+        raise FluviusPayloadError(f"Fluvius payload: {what} {value!r} is out of range.") from None
 
 
 def _optional_datetime(value: Any, what: str) -> datetime | None:

@@ -657,6 +657,9 @@ def test_empty_mandates_list_is_not_an_error():
         ({"fetchTime": "yesterday"}, RECEIVED_AT),
         ({"fetchTime": 1748424000}, RECEIVED_AT),
         ({"fetchTime": ""}, RECEIVED_AT),
+        # a valid ISO text whose UTC instant is outside datetime's range (year 1 or 9999 with an offset)
+        ({"fetchTime": "0001-01-01T00:00:00+01:00"}, RECEIVED_AT),
+        ({"fetchTime": "9999-12-31T23:59:59-01:00"}, RECEIVED_AT),
         ({}, RECEIVED_AT),
         (None, RECEIVED_AT),
         ("2026-05-28T09:37:08Z", RECEIVED_AT),
@@ -681,6 +684,13 @@ def test_the_mandates_fetch_time_is_fluvius_s_or_else_the_time_of_receipt(meta, 
         {"data": {"mandates": [{"status": "Approved", "ean": EAN}]}},  # no reference
         {"data": {"mandates": [{"referenceNumber": "R1"}]}},  # no ean
         {"data": {"mandates": [{"referenceNumber": "R1", "ean": EAN, "dataPeriodFrom": "soon"}]}},
+        {
+            "data": {
+                "mandates": [
+                    {"referenceNumber": "R1", "ean": EAN, "dataPeriodTo": "9999-12-31T23:59:59-01:00"}
+                ]
+            }
+        },
         {"data": {"mandates": [{"referenceNumber": ["R1"], "ean": EAN}]}},
     ],
 )

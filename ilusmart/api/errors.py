@@ -6,7 +6,10 @@ no or a wrong token, throttled, wrong method) and Django's ``Http404`` / ``Valid
 the same shape with a stable code. ``fields`` maps a field (or query parameter) to its messages.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -73,6 +76,13 @@ def api_exception_handler(exc, context):
         status_code, code, message, fields = 404, "not_found", _("Niet gevonden."), {}
     elif isinstance(exc, DjangoPermissionDenied):
         status_code, code, message, fields = 403, "permission_denied", _("Dat mag je niet doen."), {}
+    elif isinstance(exc, TooManyFieldsSent | RequestDataTooBig):
+        # Django's own limits on a request (DATA_UPLOAD_MAX_*), logged as Django logs them.
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+        status_code, code, fields = 400, "too_many_fields", {}
+        message = _("De aanvraag heeft te veel parameters of is te groot.")
+        if isinstance(exc, RequestDataTooBig):
+            code = "request_too_large"
     elif isinstance(exc, exceptions.APIException):
         status_code, code, message, fields = _rest_error(exc)
         if getattr(exc, "auth_header", None):

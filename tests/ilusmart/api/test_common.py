@@ -103,3 +103,16 @@ def test_the_schema_describes_every_operation_and_its_errors(client):
             error = operation["responses"]["404"]["content"]["application/json"]["schema"]
             assert error == {"$ref": "#/components/schemas/Error"}
     assert {"bearerAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+@pytest.mark.django_db
+def test_too_many_query_parameters_is_a_json_400(client, bearer):
+    # Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters (TooManyFieldsSent); the
+    # API answers it in its one error shape, not with the website's HTML 400 page.
+    auth = bearer(ProfileFactory().user)
+    query = "&".join(["capacity_kwh=5"] * 1001)
+    response = client.get(f"/api/v1/meters/541448800000000000/battery/?{query}", **auth)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "too_many_fields"
+    assert "no-store" in response["Cache-Control"]

@@ -116,3 +116,14 @@ def test_too_many_query_parameters_is_a_json_400(client, bearer):
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "too_many_fields"
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_body_above_the_upload_limit_is_a_json_400(client, bearer, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    auth = bearer(ProfileFactory().user)
+    body = '{"language": "' + "a" * 2000 + '"}'
+    response = client.patch(reverse("api:me"), body, content_type="application/json", **auth)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "request_too_large"

@@ -162,6 +162,7 @@ RATE_LIMITS = {
     "import": {"user": 20, "ip": 40, "seconds": 3600},
     "data_export": {"user": 5, "ip": 20, "seconds": 24 * 3600},  # the ZIP of Mijn gegevens
     "data_delete": {"user": 5, "ip": 20, "seconds": 3600},  # asking for deletion (password checked)
+    "battery_whatif": {"user": 300, "ip": 600, "seconds": 3600},  # a year simulated per view
 }
 # Downloads that stream for a while: so many at once per user (accounts.services.rate_limits);
 # a place frees itself after `seconds` if its holder dies.
@@ -303,6 +304,7 @@ REST_FRAMEWORK = {
         "api_token": env("API_THROTTLE_PER_TOKEN", default="240/minute"),
         "api_ip": env("API_THROTTLE_PER_IP", default="600/minute"),
         "api_login": env("API_THROTTLE_LOGIN_PER_IP", default="20/minute"),
+        "api_whatif": env("API_THROTTLE_WHATIF_PER_USER", default="20/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",  # the API views answer in UTC (ilusmart.api.views)

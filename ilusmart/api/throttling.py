@@ -126,6 +126,18 @@ class TokenThrottle(_Throttle):
         return None
 
 
+class WhatIfThrottle(_Throttle):
+    """Per person, over all their devices and the website: for the endpoints that simulate a year
+    (about a tenth of a second of a core each), so one account cannot keep a core busy."""
+
+    scope = "api_whatif"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return self.key(f"user:{request.user.pk}")
+        return None
+
+
 class IpThrottle(_Throttle):
     """Per client IP, whoever is calling."""
 

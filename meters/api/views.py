@@ -20,6 +20,7 @@ from consents.api.serializers import MandateSerializer
 from consents.selectors.mandates import mandates_for_user
 from ilusmart import clock, errors
 from ilusmart.api.renderers import EncodedJson
+from ilusmart.api.throttling import IpThrottle, TokenThrottle, WhatIfThrottle
 from ilusmart.api.views import ApiListView, ApiView
 from ilusmart.errors import ApplicationError
 from ilusmart.fluvius.errors import FluviusError
@@ -288,6 +289,8 @@ def _battery_query(request, today: date) -> dict:
 
 
 class BatteryWhatIfView(ApiView):
+    throttle_classes = [TokenThrottle, IpThrottle, WhatIfThrottle]
+
     @extend_schema(
         operation_id="meters_battery",
         tags=["meters"],
@@ -302,6 +305,8 @@ class BatteryWhatIfView(ApiView):
         per year and per month, and the energy bill with and without (the homeowner's own contract
         figures if they saved them, else the typical prices of each day). Only the homeowner's own
         days count; other quarter-hours are missing (counted in `missing_quarter_hours`), never 0.
+        Each answer simulates a year: besides the usual rates, one person may ask it 20 times a
+        minute over all their devices (429 with `Retry-After` beyond).
         """
         meter = _own_meter(request, ean)
         inputs = _battery_query(request, clock.local_today())

@@ -17,6 +17,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import rate_limited
 from ilusmart import clock
 from ilusmart.errors import http_status
 from meters.forms import BatteryWhatIfForm, HomeTariffForm
@@ -285,6 +286,7 @@ def _chart_data(whatif, names) -> list[dict]:
 
 @login_required
 @require_GET
+@rate_limited("battery_whatif", methods=("GET",))  # a year simulated per view
 def battery_whatif_page(request, meter_id):
     meter = own_meter(request, meter_id)
     today = clock.local_today()

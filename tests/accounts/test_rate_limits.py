@@ -166,8 +166,9 @@ def homeowner(client):
 
 
 def test_meter_pages_are_limited_per_user(client, settings, homeowner):
-    """Connect, the mandate return page, export and import: the view does not even run once over."""
-    for action in ("meter_connect", "mandate_return", "export", "import"):
+    """Connect, the mandate return page, export, import and the battery what-if: the view does not
+    even run once over."""
+    for action in ("meter_connect", "mandate_return", "export", "import", "battery_whatif"):
         _limit(settings, action, user=1, ip=100)
     meter = MeterFactory(owner=homeowner)
     mandate = MandateFactory(user=homeowner, ean=meter.ean)
@@ -176,6 +177,8 @@ def test_meter_pages_are_limited_per_user(client, settings, homeowner):
         ("get", reverse("meters:mandate_return", args=[mandate.reference_number]), {}),
         ("get", reverse("meters:export_download", args=[meter.pk]), {"van": "x"}),
         ("post", reverse("meters:import", args=[meter.pk]), {}),
+        # A year's simulation per view: each costs a tenth of a second of a core.
+        ("get", reverse("meters:battery", args=[meter.pk]), {}),
     ]
     settings.FLUVIUS_BASE_URL = "http://127.0.0.1:9/esco"  # the first connect fails fast, offline
     settings.FLUVIUS_TOKEN_URL = "http://127.0.0.1:9/token"

@@ -212,3 +212,24 @@ def test_wrong_input_is_a_400_naming_the_parameter(client, bearer, meter, params
     assert error["code"] == "invalid"
     assert list(error["fields"]) == [field]
     assert message in " ".join(error["fields"][field])
+
+
+def test_the_what_if_has_a_tighter_rate_per_user_over_all_their_devices(client, bearer, meter, settings):
+    """A year's simulation costs a tenth of a second of a core: one person may not ask it as often
+    as the light endpoints, however many devices (tokens) they log in from."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "api_whatif": "2/minute",
+        },
+    }
+    phone, tablet = bearer(meter.owner), bearer(meter.owner)
+    assert _get(client, phone, meter).status_code == 200
+    assert _get(client, tablet, meter).status_code == 200
+    refused = _get(client, phone, meter)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused["Retry-After"]) > 0
+    assert _get(client, tablet, meter).status_code == 429
+    # The light endpoints keep their own budget.
+    assert client.get(reverse("api:meters"), **phone).status_code == 200

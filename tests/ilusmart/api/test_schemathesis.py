@@ -34,6 +34,7 @@ def homeowner(api_token, settings):
             "api_token": "100000/minute",
             "api_ip": "100000/minute",
             "api_login": "5/minute",
+            "api_whatif": "100000/minute",
         },
     }
     # Starting a mandate reaches "Fluvius": closed here, so it answers 503 at once, as documented.

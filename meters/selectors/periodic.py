@@ -36,6 +36,9 @@ DESCRIPTIONS = {
     "privacy-exports-cleanup": gettext_lazy(
         "Downloads van Mijn gegevens wissen waarvan de link gebruikt of verlopen is."
     ),
+    "sessions-cleanup-daily": gettext_lazy(
+        "Afgelopen aanmeldingen wissen, met hun regel in de lijst van aangemelde toestellen."
+    ),
 }
 _FULL_WEEK, _FULL_MONTH, _FULL_YEAR = set(range(7)), set(range(1, 32)), set(range(1, 13))
 

@@ -224,3 +224,55 @@ def test_battery_quarter_hours_flag_the_night_register_per_quarter_hour():
     # a code it does not know counts on the day register, as before
     night = next(iter(NIGHT_CODES))
     assert _night_flags(f"{night}?{night}") == b"\x01\x00\x01"
+
+
+@pytest.mark.parametrize(
+    "visible",
+    [
+        ALL_DAYS,
+        NO_DAYS,
+        VisiblePeriods(((date(2025, 1, 31), date(2025, 2, 2)), (date(2025, 2, 20), date(2025, 2, 21)))),
+        VisiblePeriods(((date(2025, 2, 10), date.max),)),
+    ],
+    ids=["all", "none", "two-periods", "open-end"],
+)
+def test_battery_quarter_hours_reads_what_the_orm_reads(meter, visible):
+    # the read is SQL (docs/decisions/0006): the same rows as the ORM, only the visible days
+    from meters.models import ReadingDay
+    from meters.quarterhours import slots_in_day
+    from meters.selectors.battery import battery_quarter_hours
+
+    start, end = date(2025, 1, 1), date(2026, 1, 2)
+    orm = {
+        row.day: row
+        for row in ReadingDay.objects.filter(meter=meter, day__gte=start, day__lt=end).filter(
+            visible.q("day")
+        )
+    }
+    days = battery_quarter_hours(meter=meter, start_date=start, end_date=end, visible=visible)
+    assert [qd.day for qd in days] == [start + timedelta(days=k) for k in range((end - start).days)]
+    with_values = {qd.day for qd in days if any(v is not None for v in qd.offtake_wh + qd.injection_wh)}
+    assert with_values == set(orm) and (visible is NO_DAYS or orm)
+    for qd in days:
+        row = orm.get(qd.day)
+        if row is None:
+            assert list(qd.offtake_wh) == list(qd.injection_wh) == [None] * slots_in_day(qd.day)
+        else:
+            assert (list(qd.offtake_wh), list(qd.injection_wh)) == (row.offtake_wh, row.injection_wh)
+
+
+def test_battery_typical_day_labels_are_the_local_start_of_each_quarter_hour():
+    # 96-quarter-hour days take their labels from a table; the DST days are worked out
+    from meters.quarterhours import BRUSSELS, QUARTER, day_start_utc, slots_in_day
+    from meters.selectors.battery import _labels
+
+    day = date(2025, 1, 1)
+    while day < date(2026, 1, 1):
+        n = slots_in_day(day)
+        start = day_start_utc(day)
+        assert _labels(day, n) == [
+            (start + i * QUARTER).astimezone(BRUSSELS).strftime("%H:%M") for i in range(n)
+        ]
+        day += timedelta(days=1)
+    assert _labels(date(2025, 3, 30), 92)[8] == "03:00"  # 02:00 does not exist that night
+    assert _labels(date(2025, 10, 26), 100)[8:13] == ["02:00", "02:15", "02:30", "02:45", "02:00"]

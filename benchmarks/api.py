@@ -58,7 +58,7 @@ os.environ.update(
         "EMAIL_URL": "consolemail://",
         "ILUSMART_TESTING": "1",
         "SECURE_SSL_REDIRECT": "false",
-        "CACHE_KEY_PREFIX": "ilusmart-bench-api",
+        "CACHE_KEY_PREFIX": "ilusmart-bench-api-" + secrets.token_hex(4),  # own throttle counters
         "API_THROTTLE_PER_TOKEN": "1000000/minute",
         "API_THROTTLE_PER_IP": "1000000/minute",
         **{k: v for k, v in simulator_env("http://127.0.0.1:9").items() if k.startswith("FLUVIUS_")},

@@ -70,7 +70,7 @@ os.environ.update(
         "EMAIL_URL": "consolemail://",
         "ILUSMART_TESTING": "1",
         "SECURE_SSL_REDIRECT": "false",
-        "CACHE_KEY_PREFIX": "ilusmart-bench-battery",
+        "CACHE_KEY_PREFIX": "ilusmart-bench-battery-" + secrets.token_hex(4),  # own rate-limit counters
         **{k: v for k, v in simulator_env("http://127.0.0.1:9").items() if k.startswith("FLUVIUS_")},
     }
 )

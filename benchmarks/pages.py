@@ -90,7 +90,7 @@ os.environ.update(
         "EMAIL_URL": "consolemail://",
         "ILUSMART_TESTING": "1",  # plain static storage: no collectstatic manifest needed
         "SECURE_SSL_REDIRECT": "false",
-        "CACHE_KEY_PREFIX": "ilusmart-bench-pages",
+        "CACHE_KEY_PREFIX": "ilusmart-bench-pages-" + secrets.token_hex(4),  # own rate-limit counters
         # No Fluvius call is made here; production settings still need the variables set.
         **{k: v for k, v in simulator_env("http://127.0.0.1:9").items() if k.startswith("FLUVIUS_")},
     }

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from ilusmart.gcpause import gc_paused
 from meters.models import CapacityTariffPrice, EnergyTariff, HomeTariff, Meter
 from meters.quarterhours import BRUSSELS, NIGHT_CODES, QUALITY_RANK, QUARTER, day_start_utc, slots_in_day
 from meters.selectors.periods import FIRST_DATA_DAY
@@ -316,6 +317,7 @@ def _labels(day: date, n: int) -> list[str]:
     return [(start + i * QUARTER).astimezone(BRUSSELS).strftime("%H:%M") for i in range(n)]
 
 
+@gc_paused()  # a year of quarter-hours as lists: the cyclic collector's walks would only cost time
 def battery_whatif(
     *,
     meter: Meter,

@@ -157,22 +157,24 @@ def recent_chart_data(points, meter_id):
 
 
 _WHATIF_DECIMALS = {"kwh": 0, "kw": 3, "eur": 2, "years": 1}
+# per kind: the step it is rounded to and its format (Python's separators, then the language's)
+_WHATIF_FORMATS = {kind: (Decimal(1).scaleb(-d), f",.{d}f") for kind, d in _WHATIF_DECIMALS.items()}
 
 
-def _whatif_formatter():
-    """``whatif_value`` with the language's separators looked up once (see ``_fast_kwh``)."""
-    fmt = _fast_kwh()
-    missing = str(kwh_or_missing(None))
+def _whatif_figure(value, kind) -> str | None:
+    """A what-if figure rounded half up for its ``kind``, with Python's separators; None for a
+    missing figure or a word (``str``), which are not numbers."""
+    if value is None or isinstance(value, str):
+        return None
+    step, spec = _WHATIF_FORMATS[kind]
+    if not isinstance(value, Decimal):
+        value = Decimal(value)
+    return format(value.quantize(step, rounding=ROUND_HALF_UP), spec)
 
-    def cell(value, kind):
-        if value is None:
-            return missing
-        if isinstance(value, str):
-            return escape(value)
-        decimals = _WHATIF_DECIMALS[kind]
-        return fmt(Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), decimals)
 
-    return cell
+def _whatif_text(value) -> str:
+    """What stands in a what-if cell instead of a figure: the missing mark, or the word escaped."""
+    return str(kwh_or_missing(None)) if value is None else escape(value)
 
 
 @register.filter
@@ -180,7 +182,9 @@ def whatif_value(value, kind):
     """A figure of the battery what-if: kWh whole, kW with 3 decimals, € with 2, years with 1;
     a missing one reads "—" (with "no data" for screen readers), never 0; a word (``str``: "not
     applicable", "never") is shown as it is."""
-    return mark_safe(_whatif_formatter()(value, kind))  # noqa: S308 (escaped in the formatter)
+    figure = _whatif_figure(value, kind)
+    shown = _whatif_text(value) if figure is None else figure.translate(_separators())
+    return mark_safe(shown)  # noqa: S308 (escaped or formatted here)
 
 
 @register.simple_tag
@@ -191,34 +195,48 @@ def whatif_rows(rows, kind=None, names=None):
     for a ``stack-table`` (each row a small card on a phone).
 
     Hundreds of figures per page: formatted here rather than in a template loop, so the page stays
-    within its server-time budget (benchmarks/battery.py)."""
-    cell = _whatif_formatter()
-    labels = [f' data-label="{escape(str(name))}"' for name in names] if names else None
-    out = []
+    within its server-time budget (benchmarks/battery.py). The figures are written with Python's
+    separators into markup without "," or "." and the whole table is localised by one
+    ``translate``; the texts (labels, names, words, the missing mark) go in only afterwards, each
+    through a "{}" (the figures and markup have no braces), so they are never localised."""
+    missing = _whatif_text(None)
+    names = [f' data-label="{escape(str(name))}"' for name in names] if names else None
+    texts, out = [], []
     for row in rows:
         row_kind = kind or row["kind"]
         label = escape(str(row["label"]))
         if row.get("unit"):
             label += f' <span class="unit">({escape(str(row["unit"]))})</span>'
+        texts.append(label)
+        cells = []
+        for name, value in zip(names or repeat(None), row["values"], strict=False):
+            if name is not None:
+                texts.append(name)
+            figure = _whatif_figure(value, row_kind)
+            if figure is None:
+                texts.append(missing if value is None else escape(value))
+                figure = "{}"
+            cells.append(f'<td class="num"{"{}" if name is not None else ""}>{figure}</td>')
         css = ' class="is-total"' if row.get("total") else ""
-        cells = "".join(
-            f'<td class="num"{label_of}>{cell(value, row_kind)}</td>'
-            for label_of, value in zip(labels or repeat(""), row["values"], strict=False)
-        )
-        out.append(f'<tr{css}><th scope="row">{label}</th>{cells}</tr>\n')
-    return mark_safe("".join(out))  # noqa: S308 (every dynamic part is escaped or formatted here)
+        out.append(f'<tr{css}><th scope="row">{{}}</th>{"".join(cells)}</tr>\n')
+    html = "".join(out).translate(_separators()).format(*texts)
+    return mark_safe(html)  # noqa: S308 (every dynamic part is escaped or formatted here)
 
 
 @register.simple_tag
 def typical_day_rows(rows):
-    """The rows of a typical day's table: (label, offtake kWh, injection kWh, [charge kWh …])."""
-    table = _separators()
-    out = []
-    for label, offtake, injection, charges in rows:
-        # the cells' markup has no "," or ".": the row's figures are localised by one translate
-        cells = "".join(f'<td class="num">{value:,.3f}</td>' for value in (offtake, injection, *charges))
-        out.append(f'<tr><th scope="row">{escape(label)}</th>{cells.translate(table)}</tr>\n')
-    return mark_safe("".join(out))  # noqa: S308 (labels escaped, numbers formatted here)
+    """The rows of a typical day's table: (label, offtake kWh, injection kWh, [charge kWh …]).
+
+    Two tables of 96 rows per page: each row is one ``str.format`` of a row pattern, the whole
+    table is localised by one ``translate`` (its markup has no "," or "."), and only then are the
+    labels put in (the numbers and markup have no braces), so a label is never localised."""
+    if not rows:
+        return ""
+    width = 2 + len(rows[0][3])
+    row = ('<tr><th scope="row">{{}}</th>' + '<td class="num">{:,.3f}</td>' * width + "</tr>\n").format
+    numbers = "".join([row(offtake, injection, *charges) for _, offtake, injection, charges in rows])
+    html = numbers.translate(_separators()).format(*[escape(label) for label, *_ in rows])
+    return mark_safe(html)  # noqa: S308 (labels escaped, numbers formatted here)
 
 
 @register.simple_tag

@@ -12,7 +12,9 @@ Why our own ~60 lines and not django-ratelimit: the refusal must be our ``Applic
 ``PermissionDenied`` (403) to remap in a middleware; the mail cap is counted inside services,
 where there is no request for its key functions; and the client address must come from
 ``accounts.client_ip`` (trusted proxies), as for the login lock-out. What it needs is two Redis
-commands per counter (``SET NX EX`` through ``cache.add``, then ``INCR``), which is all this is.
+commands per counter (``SET NX EX``, then ``INCR``), which is all this is: every counter of an
+attempt (per user and per address) in one Lua script, so one round trip, atomic (through the
+cache's API it took three per counter: ``add``, and ``incr``'s ``EXISTS`` and ``INCR``).
 
 Windows are fixed (aligned on multiples of their length since the epoch, by the project clock):
 a burst across a window boundary may reach twice a limit, which is acceptable for these limits,
@@ -22,6 +24,7 @@ Keys carry a hash of the user id or address, never the address itself.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -31,6 +34,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from ilusmart import clock, errors
+from ilusmart.cache_redis import cache_redis
 from ilusmart.errors import ApplicationError
 
 log = logging.getLogger(__name__)
@@ -53,14 +57,30 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
-def _increment(key: str, timeout: int) -> int:
-    """Add one to ``key`` (created at 0 with ``timeout`` if absent); the new count."""
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+# KEYS: counters; ARGV[1]: their time-out in seconds. Each is created at 0 with that time-out if
+# absent, then counted up; returns the new counts. Atomic: a counter cannot expire in between.
+_INCREMENT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, 0, 'EX', ARGV[1], 'NX')
+  counts[i] = redis.call('INCR', key)
+end
+return counts
+"""
+
+
+@functools.cache
+def _increment_script():
+    return cache_redis().register_script(_INCREMENT)
+
+
+def _increment(keys: list[str], timeout: int) -> list[int]:
+    """Add one to each of ``keys`` (created at 0 with ``timeout`` if absent), in one round trip;
+    the new counts. The keys are the cache's (its prefix and version), as ``cache.get`` reads them."""
+    if not keys:
+        return []
+    full = [cache.make_and_validate_key(key) for key in keys]
+    return [int(n) for n in _increment_script()(keys=full, args=[timeout], client=cache_redis())]
 
 
 def _window(seconds: int) -> tuple[int, int]:
@@ -79,14 +99,14 @@ def rate_limit_take(*, action: str, user_id: int | None = None, ip: str | None =
     limit = settings.RATE_LIMITS[action]
     seconds = int(limit["seconds"])
     index, retry_after = _window(seconds)
-    over = []
+    sides, keys = [], []
     for side, who in (("user", user_id), ("ip", ip)):
-        allowed = limit.get(side)
-        if allowed is None or who in (None, ""):
+        if limit.get(side) is None or who in (None, ""):
             continue
-        count = _increment(f"ratelimit:{action}:{side}:{_digest(str(who))}:{index}", seconds + 1)
-        if count > allowed:
-            over.append(side)
+        sides.append(side)
+        keys.append(f"ratelimit:{action}:{side}:{_digest(str(who))}:{index}")
+    counts = _increment(keys, seconds + 1)
+    over = [side for side, count in zip(sides, counts, strict=True) if count > limit[side]]
     if over:
         log.warning("rate limit: %s refused (over the %s limit), user %s", action, "+".join(over), user_id)
         raise RateLimited(
@@ -104,7 +124,7 @@ def mail_quota_take(*, address: str) -> bool:
     """
     index, _retry = _window(MAIL_WINDOW_SECONDS)
     key = f"mailcap:{_digest(address.strip().casefold())}:{index}"
-    count = _increment(key, MAIL_WINDOW_SECONDS + 1)
+    (count,) = _increment([key], MAIL_WINDOW_SECONDS + 1)
     if count > settings.MAIL_MAX_PER_ADDRESS_PER_HOUR:
         log.warning("mail cap: mail %d this hour to one address dropped", count)
         return False

@@ -239,6 +239,16 @@ def _column_names(whatif) -> list[str]:
     return names
 
 
+def _column_heads(whatif, names) -> list[tuple[str, str | None]]:
+    """The month tables' column headers on two lines, capacity over power ("5 kWh", "2,5 kW"),
+    so that a narrow column breaks between them, not inside them; the column without battery
+    keeps its name (second line None)."""
+    heads = [(names[0], None)]
+    for o in whatif.options:
+        heads.append((f"{_number(o.spec.capacity_wh)} kWh", f"{_number(o.spec.power_w)} kW"))
+    return heads
+
+
 def _number(milli: int) -> str:
     """Wh or W as kWh or kW without trailing zeros, in the active language (``2,5``)."""
     return number_format(wh_to_kwh(milli).normalize(), use_l10n=True)
@@ -317,6 +327,7 @@ def battery_whatif_page(request, meter_id):
         whatif=whatif,
         last_day=whatif.end - timedelta(days=1),
         names=names,
+        heads=_column_heads(whatif, names),
         year_rows=_year_rows(whatif),
         month_tables=_month_tables(whatif),
         charts=_chart_data(whatif, names),

@@ -23,6 +23,13 @@ round-robin for ``--repeat`` rounds:
 3. *pages* (Django test ``Client``, logged in): the what-if page with its defaults (three sizes,
    the same 12 months, the bill with and without) and the month chart page of this month.
 
+``--breakdown`` then times the what-if page's parts separately, in interleaved rounds too (wall
+and CPU medians): the view's steps (the meter, the tariffs, the form, the selector, the tables and
+the chart data), the render of ``meters/battery.html`` next to the month page's render (each with
+the context its view made, on its own request), the template tags of the what-if tables, the
+rate limit's Redis round trip, and the rest of the page (middleware, session, authentication,
+garbage collection: the page's median less its parts' medians).
+
 Runs with production settings (``DEBUG=false``) except plain static storage (``ILUSMART_TESTING=1``).
 """
 
@@ -57,6 +64,9 @@ def parse_args():
     parser.add_argument(
         "--profile", action="store_true", help="instead of timing: cProfile 10 what-if pages, print the top"
     )
+    parser.add_argument(
+        "--breakdown", action="store_true", help="then time the what-if page's parts (wall and CPU medians)"
+    )
     return parser.parse_args()
 
 
@@ -80,6 +90,15 @@ import django  # noqa: E402
 
 django.setup()
 warnings.filterwarnings("ignore", message="No directory at")
+
+from django.conf import settings  # noqa: E402
+
+# The what-if page's rate limit still counts each request in Redis (its cost is the page's), but
+# never refuses one: a run loads the page more often than the 300 an hour a homeowner may.
+settings.RATE_LIMITS = {
+    **settings.RATE_LIMITS,
+    "battery_whatif": {"user": 10**9, "ip": 10**9, "seconds": 3600},
+}
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -298,6 +317,132 @@ def main():
         f"(median of per-round ratios); goal ≤ {PAGE_GOAL:.0f}×: "
         f"{'met' if max(page_ratio, per_round_page) <= PAGE_GOAL else 'NOT met'}."
     )
+    if ARGS.breakdown:
+        breakdown(client, meter, pages, today)
+
+
+def breakdown(client, meter, pages, today):
+    """The what-if page's parts, timed separately in interleaved rounds (wall and CPU medians)."""
+    from django.shortcuts import render
+    from django.template.loader import render_to_string
+    from django.utils.html import json_script
+
+    from accounts.client_ip import client_ip_address
+    from accounts.services.rate_limits import rate_limit_take
+    from meters.selectors.battery import battery_whatif, home_tariff_for, tariff_periods
+    from meters.templatetags import energy
+    from meters.views import battery as view
+    from meters.views import charts
+    from meters.views.common import own_meter
+
+    captured = {}
+
+    def capturing(module, name):
+        real = module.render
+
+        def wrapper(request, template, context=None, *args, **kwargs):
+            captured[name] = (request, template, context)
+            return real(request, template, context, *args, **kwargs)
+
+        return real, wrapper
+
+    whatif_url, month_url = pages.values()
+    real_whatif, module_wrapper = capturing(view, "whatif")
+    real_charts, charts_wrapper = capturing(charts, "month")
+    view.render, charts.render = module_wrapper, charts_wrapper
+    try:
+        for url in pages.values():
+            client.get(url)
+    finally:
+        view.render, charts.render = real_whatif, real_charts
+    request, template, context = captured["whatif"]
+    month_request, month_template, month_context = captured["month"]
+    user = request.user
+    periods = tariff_periods()
+    home = home_tariff_for(user=user)
+    form = view._form(request, today, home, periods)
+    form.is_valid()
+    specs, battery_prices, entered, capacity = view.whatif_inputs(form.cleaned_data)
+    visible = visible_periods(user=user, meter=meter)
+    whatif = context["whatif"]
+    names = context["names"]
+    charts_data = context["charts"]
+
+    def selector():
+        battery_whatif(
+            meter=meter,
+            start=form.cleaned_data["vanaf"],
+            specs=specs,
+            battery_prices=battery_prices,
+            visible=visible,
+            home=home,
+            entered=entered,
+            entered_capacity=capacity,
+            periods=periods,
+        )
+
+    def new_form():
+        f = view._form(request, today, home, periods)
+        f.is_valid()
+        view.whatif_inputs(f.cleaned_data)
+
+    def tables():
+        view._column_heads(whatif, view._column_names(whatif))
+        view._year_rows(whatif)
+        view._month_tables(whatif)
+
+    parts = {
+        "what-if page (3 sizes, defaults)": lambda: client.get(whatif_url),
+        "month chart page (this month)": lambda: client.get(month_url),
+        "  own_meter": lambda: own_meter(request, meter.pk),
+        "  home_tariff_for": lambda: home_tariff_for(user=user),
+        "  tariff_periods": tariff_periods,
+        "  the form (placeholders, validation, the selector's inputs)": new_form,
+        "  visible_periods": lambda: visible_periods(user=user, meter=meter),
+        "  rate limit (per user and per address)": lambda: rate_limit_take(
+            action="battery_whatif", user_id=user.pk, ip=client_ip_address(request)
+        ),
+        "  battery_whatif (the selector)": selector,
+        "  the tables (_column_names, _column_heads, _year_rows, _month_tables)": tables,
+        "  _chart_data": lambda: view._chart_data(whatif, names),
+        "  render of meters/battery.html (the view's context)": lambda: render(request, template, context),
+        "    whatif_rows of the year and the four month tables": lambda: [
+            energy.whatif_rows(context["year_rows"], names=names),
+            *(energy.whatif_rows(t["rows"], t["kind"]) for t in context["month_tables"]),
+        ],
+        "    typical_day_rows of the two typical days": lambda: [
+            energy.typical_day_rows(c["rows"]) for c in charts_data
+        ],
+        "    json_script of the two typical days": lambda: [
+            json_script(c["data"], c["script_id"]) for c in charts_data
+        ],
+        "    base.html alone (an empty page in the layout)": lambda: render_to_string(
+            "base.html", {}, request
+        ),
+        "render of meters/chart.html (the month page's context)": lambda: render(
+            month_request, month_template, month_context
+        ),
+    }
+    wall, cpu = {name: [] for name in parts}, {name: [] for name in parts}
+    for _ in range(ARGS.repeat):
+        for name, part in parts.items():
+            ms, own = timed(part)
+            wall[name].append(ms)
+            cpu[name].append(own)
+    print()
+    print(f"Breakdown of the what-if page, {ARGS.repeat} interleaved rounds; {machine_note()}.")
+    print()
+    print("| part | wall ms (median) | CPU ms (median) |")
+    print("|---|---:|---:|")
+    for name in parts:
+        print(f"| {name} | {statistics.median(wall[name]):.2f} | {statistics.median(cpu[name]):.2f} |")
+    view_parts = [name for name in parts if name.startswith("  ") and not name.startswith("    ")]
+    for label, medians in (("wall", wall), ("CPU", cpu)):
+        page = statistics.median(medians["what-if page (3 sizes, defaults)"])
+        rest = page - sum(statistics.median(medians[name]) for name in view_parts)
+        print(
+            f"The rest of the what-if page ({label}: middleware, session, authentication, GC …): {rest:.2f} ms"
+        )
 
 
 if __name__ == "__main__":

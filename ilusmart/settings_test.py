@@ -25,6 +25,9 @@ if os.environ.get("ILUSMART_TODAY") and "ILUSMART_CLOCK_SHIFT_SECONDS" not in os
 
 from ilusmart.settings import *  # noqa: E402,F403
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+# Argon2 with the smallest cost parameters (tests/accounts/hashers.py): production's cost made
+# every UserFactory user and every login take 0.15-0.2 s. tests/accounts/test_enumeration.py uses
+# production's parameters.
+PASSWORD_HASHERS = ["tests.accounts.hashers.FastArgon2PasswordHasher"]
 CLOCK_SHIFT = timedelta(seconds=int(os.environ.get("ILUSMART_CLOCK_SHIFT_SECONDS", "0")))
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ILUSMART_TEST_DB", "test_ilusmart")}  # noqa: F405

@@ -364,12 +364,11 @@ def breakdown(client, meter, pages, today):
     form.is_valid()
     specs, battery_prices, entered, capacity = view.whatif_inputs(form.cleaned_data)
     visible = visible_periods(user=user, meter=meter)
-    whatif = context["whatif"]
     names = context["names"]
     charts_data = context["charts"]
 
     def selector():
-        battery_whatif(
+        return battery_whatif(
             meter=meter,
             start=form.cleaned_data["vanaf"],
             specs=specs,
@@ -380,6 +379,8 @@ def breakdown(client, meter, pages, today):
             entered_capacity=capacity,
             periods=periods,
         )
+
+    whatif = selector()
 
     def new_form():
         f = view._form(request, today, home, periods)

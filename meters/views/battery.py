@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import rate_limited
 from ilusmart import clock
 from ilusmart.errors import http_status
+from ilusmart.gcpause import gc_paused
 from meters.forms import BatteryWhatIfForm, HomeTariffForm
 from meters.selectors.battery import (
     MONTHS,
@@ -272,7 +273,6 @@ def _chart_data(whatif, names) -> list[dict]:
                 "rows": list(zip(typical.labels, offtake, injection, charges, strict=True)),
                 "title": titles[typical.season],
                 "day": typical.day,
-                "typical": typical,
                 "data": {
                     "labels": typical.labels,
                     "offtake": offtake,
@@ -297,6 +297,7 @@ def _chart_data(whatif, names) -> list[dict]:
 @login_required
 @require_GET
 @rate_limited("battery_whatif", methods=("GET",))  # a year simulated per view
+@gc_paused()  # the year's lists live until the page is rendered: see ilusmart/gcpause.py
 def battery_whatif_page(request, meter_id):
     meter = own_meter(request, meter_id)
     today = clock.local_today()
@@ -324,7 +325,17 @@ def battery_whatif_page(request, meter_id):
     )
     names = _column_names(whatif)
     context.update(
-        whatif=whatif,
+        # Only what the template shows, not the selector's result: a template's context is held in
+        # a reference cycle (Django's ContextDict and its Context) until the collector's next pass,
+        # and the year's day-by-day results should go by reference counting when the view returns.
+        result={
+            "start": whatif.start,
+            "present": whatif.baseline.total.present,
+            "slots": whatif.slots,
+            "missing": whatif.missing,
+            "unpriced_days": whatif.prices.unpriced_days,
+            "prices_source": whatif.prices.source,
+        },
         last_day=whatif.end - timedelta(days=1),
         names=names,
         heads=_column_heads(whatif, names),

@@ -31,3 +31,6 @@ from ilusmart.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["tests.accounts.hashers.FastArgon2PasswordHasher"]
 CLOCK_SHIFT = timedelta(seconds=int(os.environ.get("ILUSMART_CLOCK_SHIFT_SECONDS", "0")))
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ILUSMART_TEST_DB", "test_ilusmart")}  # noqa: F405
+# Django's PostgreSQL backend, whose flush after a transactional test empties the tables with
+# DELETE instead of a slow TRUNCATE (tests/postgresql/base.py).
+DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405

@@ -160,10 +160,17 @@ def whatif_start_months(*, today: date) -> tuple[date, date]:
     return FIRST_DATA_DAY.replace(day=1), add_months(today.replace(day=1), -1)
 
 
+# The three price reads below are SQL through ``Manager.raw`` (the same model instances): building
+# the ORM queries cost more than running them (docs/decisions/0006); 0.7 → 0.3 ms per page.
+# tests/meters/test_selectors.py compares them with the ORM's.
+
+
 def home_tariff_for(*, user) -> HomeTariff | None:
-    """The contract figures ``user`` stored for the what-if, if any."""
-    return (
-        HomeTariff.objects.filter(user=user).first() if user is not None and user.is_authenticated else None
+    """The contract figures ``user`` stored for the what-if, if any (one per user)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return next(
+        iter(HomeTariff.objects.raw("SELECT * FROM meters_hometariff WHERE user_id = %s", [user.pk])), None
     )
 
 
@@ -194,8 +201,8 @@ def tariff_periods() -> TariffPeriods:
     """Every period of the prices staff keep (a handful of rows: one read each, shared by the
     page's placeholders and its comparison)."""
     return TariffPeriods(
-        list(EnergyTariff.objects.order_by("valid_from")),
-        list(CapacityTariffPrice.objects.order_by("valid_from")),
+        list(EnergyTariff.objects.raw("SELECT * FROM meters_energytariff ORDER BY valid_from")),
+        list(CapacityTariffPrice.objects.raw("SELECT * FROM meters_capacitytariffprice ORDER BY valid_from")),
     )
 
 
@@ -251,14 +258,15 @@ class Option:
 @dataclass(frozen=True, slots=True)
 class TypicalDay:
     """A typical day of a season: the complete day with the median net offtake, per quarter-hour
-    without battery and each option's state of charge (kWh) and new offtake/injection (Wh)."""
+    without battery and each option's state of charge and new offtake/injection (all in Wh; the
+    state of charge rounded half up to the Wh, as ``Simulation.soc_kwh``)."""
 
     season: str
     day: date
     labels: list[str]
     offtake_wh: list[int]
     injection_wh: list[int]
-    soc_kwh: list[list[Decimal]]
+    soc_wh: list[list[int]]
     new_offtake_wh: list[list[int]]
     new_injection_wh: list[list[int]]
 
@@ -419,7 +427,7 @@ def battery_whatif(
                 labels=_labels(qd.day, len(qd.offtake_wh)),
                 offtake_wh=list(qd.offtake_wh),
                 injection_wh=list(qd.injection_wh),
-                soc_kwh=[[run.soc_kwh(v) for v in run.trace.soc] for run in runs],
+                soc_wh=[list(map(run.soc_wh, run.trace.soc)) for run in runs],
                 new_offtake_wh=[run.trace.new_offtake_wh for run in runs],
                 new_injection_wh=[run.trace.new_injection_wh for run in runs],
             )

@@ -212,8 +212,12 @@ class Simulation:
     def soc_kwh(self, scaled: int) -> Decimal:
         """A scaled state of charge as kWh with 3 decimals (half up)."""
         if scaled >= 0:  # always (the charge never drops below 0): whole Wh half up, in integers
-            return Decimal((2 * scaled + self.den) // (2 * self.den)).scaleb(-3)
+            return Decimal(self.soc_wh(scaled)).scaleb(-3)
         return (Decimal(scaled) / (self.den * 1000)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+    def soc_wh(self, scaled: int) -> int:
+        """A scaled state of charge (never below 0) in whole Wh, half up: ``soc_kwh`` × 1000."""
+        return (2 * scaled + self.den) // (2 * self.den)
 
 
 def _ratio(efficiency: Decimal) -> tuple[int, int]:

@@ -260,11 +260,11 @@ def _chart_data(whatif, names) -> list[dict]:
     titles = {"summer": _("Een typische zomerdag"), "winter": _("Een typische winterdag")}
     for typical in whatif.typical_days:
         # Wh / 1000 as a float is the float of the exact kWh (correctly rounded), and so is the
-        # float of a 3-decimal state of charge: the chart draws these, and the table formats them
+        # state of charge (whole Wh, as its 3-decimal kWh): the chart draws these, and the table formats them
         # to 3 decimals, which gives back exactly the kWh (no Decimal per figure)
         offtake = [v / 1000 for v in typical.offtake_wh]
         injection = [v / 1000 for v in typical.injection_wh]
-        soc = [[float(v) for v in run] for run in typical.soc_kwh]
+        soc = [[v / 1000 for v in run] for run in typical.soc_wh]
         charges = list(zip(*soc, strict=True)) if soc else [()] * len(typical.labels)  # per quarter-hour
         charts.append(
             {

@@ -276,3 +276,35 @@ def test_battery_typical_day_labels_are_the_local_start_of_each_quarter_hour():
         day += timedelta(days=1)
     assert _labels(date(2025, 3, 30), 92)[8] == "03:00"  # 02:00 does not exist that night
     assert _labels(date(2025, 10, 26), 100)[8:13] == ["02:00", "02:15", "02:30", "02:45", "02:00"]
+
+
+def test_battery_price_reads_match_the_orm():
+    # SQL through Manager.raw (docs/decisions/0006): the same instances, periods oldest first
+    from django.contrib.auth.models import AnonymousUser
+
+    from meters.models import CapacityTariffPrice, EnergyTariff, HomeTariff
+    from meters.selectors.battery import home_tariff_for, tariff_periods
+    from tests.factories import ProfileFactory
+
+    prices = {
+        "offtake_day_eur_per_kwh": Decimal("0.32"),
+        "offtake_night_eur_per_kwh": Decimal("0.25"),
+        "injection_eur_per_kwh": Decimal("0.035"),
+        "fixed_eur_per_year": Decimal("110"),
+    }
+    for start, end in ((date(2026, 1, 1), None), (date(2025, 1, 1), date(2025, 12, 31))):  # newest first
+        EnergyTariff.objects.create(label=f"tariff {start.year}", valid_from=start, valid_to=end, **prices)
+        CapacityTariffPrice.objects.create(price_eur_per_kw_year="60.44", valid_from=start, valid_to=end)
+    with_tariff, without = ProfileFactory().user, ProfileFactory().user
+    home = HomeTariff.objects.create(user=with_tariff, capacity_eur_per_kw_year=Decimal("58"), **prices)
+
+    periods = tariff_periods()
+    assert periods.energy == list(EnergyTariff.objects.order_by("valid_from"))
+    assert [p.valid_from for p in periods.energy] == [date(2025, 1, 1), date(2026, 1, 1)]
+    assert periods.capacity == list(CapacityTariffPrice.objects.order_by("valid_from"))
+    assert periods.capacity[0].price_eur_per_kw_year == Decimal("60.44")
+    found = home_tariff_for(user=with_tariff)
+    assert found == home and found.capacity_eur_per_kw_year == Decimal("58")
+    assert found.offtake_night_eur_per_kwh == Decimal("0.25")
+    assert home_tariff_for(user=without) is None
+    assert home_tariff_for(user=AnonymousUser()) is None and home_tariff_for(user=None) is None

@@ -2,8 +2,10 @@
 # Runs the tests marked date_sensitive with the project clock moved to each of the days below
 # (10:00 Belgian time; ILUSMART_TODAY, see ilusmart/clock.py and ilusmart/settings_test.py):
 # New Year, the last Sundays of March and October (DST), 26 and 31 December, 29 February.
-# Two days at a time: each run claims its own Redis database and test database
-# (ilusmart/testrun.py), so they do not disturb each other. Fails if any day fails.
+# Three days at a time (DATE_RUNS_AT_ONCE to change it): each run claims its own Redis database
+# and test database (ilusmart/testrun.py), so they do not disturb each other. A run waits on its
+# browser, workers and database about half the time, so a third one fits on two CPUs.
+# Fails if any day fails.
 # Tests also marked `slow` (a killed worker, a three-year back-fill: robustness, not calendar
 # arithmetic) run once, on the real date, in `make test`.
 set -uo pipefail
@@ -17,9 +19,10 @@ run_day() {
     --deselect tests/meters/test_date_arithmetic.py "${@:2}" >"$logs/$1.log" 2>&1
 }
 status=0
-for ((i = 0; i < ${#days[@]}; i += 2)); do
+at_once=${DATE_RUNS_AT_ONCE:-3}
+for ((i = 0; i < ${#days[@]}; i += at_once)); do
   pids=()
-  for day in "${days[@]:i:2}"; do
+  for day in "${days[@]:i:at_once}"; do
     run_day "$day" "$@" &
     pids+=($!)
   done

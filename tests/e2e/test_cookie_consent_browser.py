@@ -96,6 +96,9 @@ def cookie_value(page, name) -> str | None:
 
 def assert_equal_weight(where):
     """'Alles weigeren' and 'Alles aanvaarden': the same size, colour and type."""
+    # measured once the stylesheet is in: a heading can be there before it (on a busy machine the
+    # buttons were once measured unstyled, 21 px high and as wide as their words)
+    where.page.wait_for_load_state("load")
     refuse = where.get_by_role("button", name="Alles weigeren")
     accept = where.get_by_role("button", name="Alles aanvaarden")
     refuse_box, accept_box = refuse.bounding_box(), accept.bounding_box()

@@ -282,7 +282,7 @@ def _missing_slots(off: Sequence[int | None], inj: Sequence[int | None]) -> Sequ
 
 
 _DRAW, _STORE, _BOTH = 0, 1, 2  # a run of quarter-hours without injection, with injection only, mixed
-_INJECTING = re.compile(rb"\x01+")
+_ONES = re.compile(rb"\x01+")
 
 
 def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict, injection: int) -> tuple:
@@ -305,8 +305,12 @@ def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict, 
     else:
         runs = []
         start = 0  # first quarter-hour not yet in a run
-        for match in _INJECTING.finditer(bytes(map(bool, inj))):
-            a, b = match.span()
+        injecting = bytes(map(bool, inj))
+        a = injecting.find(1)  # each stretch of injection: from a 1 to the next 0 (C-speed searches)
+        while a >= 0:
+            b = injecting.find(0, a)
+            if b < 0:
+                b = n
             if a > start:
                 top = max(off[start:a])
                 runs.append((_DRAW, start, a, top, 0, top))
@@ -314,6 +318,7 @@ def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict, 
             drawn = max(off[a:b])
             runs.append((_BOTH if drawn else _STORE, a, b, max(stored), sum(stored), drawn))
             start = b
+            a = injecting.find(1, b)
         result.first_injection_slot = runs[0][1] if runs[0][0] != _DRAW else runs[1][1]
         result.last_injection_slot = start - 1
         if start < n:
@@ -322,7 +327,7 @@ def _runs(result: DayResult, off, inj, night, first_present, night_spans: dict, 
     mask = bytes(night)
     nights = night_spans.get(mask)  # a year has a few patterns (weekday, weekend, DST days)
     if nights is None:
-        nights = night_spans[mask] = [match.span() for match in _INJECTING.finditer(mask)]  # 1s
+        nights = night_spans[mask] = [match.span() for match in _ONES.finditer(mask)]
     sum_off = list(accumulate(off, initial=0))
     result.runs = (
         off,
@@ -388,7 +393,7 @@ def _changed_day(result, base, total_c, total_d, night_d, peak, peak_slot, first
     result.injection_wh = base.injection_wh - total_c
     result.charge_wh = total_c
     result.discharge_wh = total_d
-    result.peak_offtake_wh = max(peak, 0)
+    result.peak_offtake_wh = peak if peak > 0 else 0
     # nothing taken off: the first quarter-hour with a value names the peak
     result.peak_slot = peak_slot if peak > 0 else first_present
     result.soc_end = soc

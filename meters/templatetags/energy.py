@@ -5,7 +5,7 @@ from html import escape
 from itertools import repeat
 
 from django import template
-from django.utils.formats import get_format, number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -237,6 +237,95 @@ def typical_day_rows(rows):
     numbers = "".join([row(offtake, injection, *charges) for _, offtake, injection, charges in rows])
     html = numbers.translate(_separators()).format(*[escape(label) for label, *_ in rows])
     return mark_safe(html)  # noqa: S308 (labels escaped, numbers formatted here)
+
+
+def _month_head(first, second) -> str:
+    if second is None:
+        return f'<th scope="col" class="num battery-head-baseline">{escape(str(first))}</th>'
+    return (
+        f'<th scope="col" class="num"><span class="battery-head-line">{escape(str(first))}</span>'
+        f'<span class="visually-hidden"> / </span><span class="battery-head-line">{escape(str(second))}</span></th>'
+    )
+
+
+@register.simple_tag
+def whatif_month_tables(tables, heads):
+    """The what-if's month tables, each whole (its scroll box, caption, column heads and rows), in
+    one pass instead of template loops: ``heads`` are the columns' (first line, second line or
+    None); a table without the baseline column leaves out the first."""
+    cells = [_month_head(first, second) for first, second in heads]
+    month = escape(_("Maand"))
+    out = []
+    for n, table in enumerate(tables, 1):
+        shown = cells if table["with_baseline"] else cells[1:]
+        out.append(
+            f'\n    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="battery-month-{n}">'
+            '\n    <table class="data-table battery-table">'
+            f'\n      <caption id="battery-month-{n}">{escape(str(table["title"]))} '
+            f'<span class="unit">({escape(str(table["unit"]))})</span></caption>'
+            f'\n      <thead><tr><th scope="col">{month}</th>{"".join(shown)}</tr></thead>'
+            f"\n      <tbody>\n      {whatif_rows(table['rows'], table['kind'])}\n      </tbody>"
+            "\n    </table>\n    </div>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every dynamic part is escaped here)
+
+
+@register.simple_tag
+def whatif_year_heads(names):
+    """The year table's column heads, one per column name."""
+    return mark_safe(  # noqa: S308 (names escaped)
+        "".join(f'<th scope="col" class="num">{escape(str(name))}</th>' for name in names)
+    )
+
+
+@register.simple_tag
+def whatif_typical_days(charts, names):
+    """The typical days' sections, each whole (heading, chart, its data as ``json_script``, the
+    table with all figures), in one pass instead of a template loop with its translations."""
+    if not charts:
+        return ""
+    figcaption = escape(
+        _(
+            "Staven: afname en injectie per kwartier zonder batterij (kWh). Lijnen: hoeveel energie in "
+            "elke batterij zit (kWh, rechteras), op het einde van elk kwartier."
+        )
+    )
+    summary = escape(_("Tabel met alle cijfers"))
+    heads = (
+        f'<th scope="col">{escape(_("Kwartier vanaf"))}</th>'
+        f'<th scope="col" class="num">{escape(_("Afname"))}</th>'
+        f'<th scope="col" class="num">{escape(_("Injectie"))}</th>'
+        + "".join(
+            f'<th scope="col" class="num">{escape(_("Lading %(name)s") % {"name": str(name)})}</th>'
+            for name in names[1:]
+        )
+    )
+    out = []
+    for chart in charts:
+        chart_id, title = escape(str(chart["id"])), escape(str(chart["title"]))
+        label = escape(
+            _("%(title)s: afname en injectie per kwartier zonder batterij en de lading van elke batterij.")
+            % {"title": str(chart["title"])}
+        )
+        out.append(
+            f'\n<section class="card" aria-labelledby="{chart_id}-title">'
+            f'\n  <h2 id="{chart_id}-title">{title}: {escape(date_format(chart["day"], "l j F Y"))}</h2>'
+            '\n  <figure class="chart-figure">'
+            f'\n    <div class="chart battery-chart" data-battery-chart="{escape(str(chart["script_id"]))}" '
+            f'role="img" aria-label="{label}"></div>'
+            f"\n    <figcaption>{figcaption}</figcaption>"
+            "\n  </figure>"
+            f"\n  {json_script(chart['data'], chart['script_id'])}"
+            '\n  <details class="data-details">'
+            f"\n    <summary>{summary}</summary>"
+            f'\n    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="{chart_id}-caption">'
+            '\n    <table class="data-table chart-table">'
+            f'\n      <caption id="{chart_id}-caption">{title} <span class="unit">(kWh)</span></caption>'
+            f"\n      <thead><tr>{heads}</tr></thead>"
+            f"\n      <tbody>\n      {typical_day_rows(chart['rows'])}\n      </tbody>"
+            "\n    </table>\n    </div>\n  </details>\n</section>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every dynamic part is escaped or JSON-escaped here)
 
 
 @register.simple_tag

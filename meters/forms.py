@@ -99,6 +99,15 @@ class ContractPricesForm(forms.Form):
     capaciteit = _decimal_field(_("Capaciteitstarief (€/kW/jaar)"), places=5, maximum="10000")
 
 
+def _battery_fields():
+    """One battery's fields of the what-if: capacity, power, price."""
+    return (
+        _decimal_field(_("Capaciteit (kWh)"), maximum="200"),
+        _decimal_field(_("Vermogen (kW)"), maximum="100"),
+        _decimal_field(_("Prijs van de batterij (€)"), places=2, maximum="1000000"),
+    )
+
+
 class BatteryWhatIfForm(ContractPricesForm):
     """The what-if's assumptions, all in the URL (GET): up to three batteries, how they run, the
     battery prices and (optionally) the homeowner's own energy prices."""
@@ -134,6 +143,11 @@ class BatteryWhatIfForm(ContractPricesForm):
         step="0.1",
         help_text=_("Deel van de bruikbare capaciteit dat alleen pieken boven de doelpiek afvlakt."),
     )
+    # per battery (SIZES) its capacity, power and price, declared (copied per form, as every
+    # declared field) rather than built anew in each form's __init__
+    kwh1, kw1, prijs1 = _battery_fields()
+    kwh2, kw2, prijs2 = _battery_fields()
+    kwh3, kw3, prijs3 = _battery_fields()
 
     def __init__(self, *args, first_month: date, last_month: date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,12 +155,6 @@ class BatteryWhatIfForm(ContractPricesForm):
         self.fields["vanaf"].widget.attrs.update(
             min=first_month.strftime("%Y-%m"), max=last_month.strftime("%Y-%m")
         )
-        for n in range(1, self.SIZES + 1):
-            self.fields[f"kwh{n}"] = _decimal_field(_("Capaciteit (kWh)"), maximum="200")
-            self.fields[f"kw{n}"] = _decimal_field(_("Vermogen (kW)"), maximum="100")
-            self.fields[f"prijs{n}"] = _decimal_field(
-                _("Prijs van de batterij (€)"), places=2, maximum="1000000"
-            )
 
     def size_fields(self):
         """Per battery: its capacity, power and price fields (for the template)."""

@@ -328,47 +328,54 @@ def whatif_typical_days(charts, names):
     return mark_safe("".join(out))  # noqa: S308 (every dynamic part is escaped or JSON-escaped here)
 
 
+def _attributes(items) -> str:
+    """HTML attributes: ``True`` alone, ``False``/``None`` left out, every other value escaped
+    (the names are the widgets' own, from the code)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in items.items()
+        if value is not False and value is not None
+    )
+
+
 @register.simple_tag
 def whatif_field(field):
     """One field of the what-if form (label, input or select, errors, help) in one pass, without
     the widget templates: the page has twenty (benchmarks/battery.py)."""
+    form, name = field.form, field.name
     widget = field.field.widget
-    attrs = {**widget.attrs, "name": field.html_name, "id": field.auto_id}
+    auto_id = field.auto_id
+    errors = form.errors.get(name)  # as ``field.errors``, without an empty ErrorList per look-up
+    attrs = {**widget.attrs, "name": field.html_name, "id": auto_id}
     if field.field.required:
         attrs["required"] = True
-    if field.errors:
+    if errors:
         attrs["aria-invalid"] = "true"
-        attrs["aria-describedby"] = f"{field.auto_id}_error"
+        attrs["aria-describedby"] = f"{auto_id}_error"
     value = field.value()
-
-    def attributes(items):
-        return "".join(
-            f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
-            for name, value in items.items()
-            if value is not False and value is not None
-        )
-
     if hasattr(widget, "choices"):
+        selected = str(value)
         options = "".join(
-            f'<option value="{escape(str(key))}"{" selected" if str(key) == str(value) else ""}>'
+            f'<option value="{escape(str(key))}"{" selected" if str(key) == selected else ""}>'
             f"{escape(str(label))}</option>"
             for key, label in widget.choices
         )
-        control = f"<select{attributes(attrs)}>{options}</select>"
+        control = f"<select{_attributes(attrs)}>{options}</select>"
     else:
         shown = widget.format_value(value)
         attrs = {"type": widget.input_type, **attrs, "value": shown if shown not in (None, "") else None}
-        control = f"<input{attributes(attrs)}>"
-    css = "field field-error" if field.errors else "field"
+        control = f"<input{_attributes(attrs)}>"
+    escaped_id = escape(auto_id)
     parts = [
-        f'<div class="{css}">',
-        f'<label for="{escape(field.auto_id)}">{escape(str(field.label))}</label>',
+        f'<div class="{"field field-error" if errors else "field"}">',
+        f'<label for="{escaped_id}">{escape(str(field.label))}</label>',
         control,
     ]
-    if field.errors:
-        errors = "".join(f"<p>{escape(str(e))}</p>" for e in field.errors)
-        parts.append(f'<div class="error" id="{escape(field.auto_id)}_error">{errors}</div>')
-    if field.help_text:
-        parts.append(f'<div class="help">{escape(str(field.help_text))}</div>')
+    if errors:
+        shown_errors = "".join(f"<p>{escape(str(e))}</p>" for e in errors)
+        parts.append(f'<div class="error" id="{escaped_id}_error">{shown_errors}</div>')
+    help_text = str(field.help_text)
+    if help_text:
+        parts.append(f'<div class="help">{escape(help_text)}</div>')
     parts.append("</div>")
     return mark_safe("\n".join(parts))  # noqa: S308 (every dynamic part is escaped here)

@@ -379,3 +379,25 @@ def whatif_field(field):
         parts.append(f'<div class="help">{escape(help_text)}</div>')
     parts.append("</div>")
     return mark_safe("\n".join(parts))  # noqa: S308 (every dynamic part is escaped here)
+
+
+@register.simple_tag
+def whatif_sizes(form):
+    """The what-if form's batteries, each a fieldset with its capacity, power and price fields, in
+    one pass instead of a template loop."""
+    out = []
+    for n, kwh, kw, price in form.size_fields():
+        legend = escape(_("Batterij %(n)s") % {"n": n})
+        out.append(
+            '\n      <fieldset class="battery-size">'
+            f"\n        <legend>{legend}</legend>"
+            f"\n        {whatif_field(kwh)}\n        {whatif_field(kw)}\n        {whatif_field(price)}"
+            "\n      </fieldset>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every dynamic part is escaped here)
+
+
+@register.simple_tag
+def whatif_fields(form, *names):
+    """Several fields of the what-if form (``whatif_field``) one after another, as in a grid."""
+    return mark_safe("\n      ".join([whatif_field(form[name]) for name in names]))  # noqa: S308 (escaped there)

@@ -57,3 +57,34 @@ def test_figures_rows_read_as_kwh_or_missing_per_cell(language, decimals, wh):
             expected = [str(kwh_or_missing(getattr(figures, name), decimals)) for name in attributes]
             assert cells == list(zip(("total", "day", "night"), expected, strict=True)), row
     assert not re.search(r">-0[,.]0+<", html)  # a negative amount that rounds to zero reads 0
+
+
+def test_the_what_if_tables_and_typical_days_escape_every_text():
+    """The what-if's whole-table tags put texts into markup: each is escaped, never taken as HTML."""
+    from meters.templatetags.energy import whatif_month_tables, whatif_typical_days, whatif_year_heads
+
+    evil = '<b a="1">&\'</b>'
+    escaped = "&lt;b a=&quot;1&quot;&gt;&amp;&#x27;&lt;/b&gt;"
+    rows = [{"label": evil, "values": [None, evil]}]
+    tables = whatif_month_tables(
+        [{"title": evil, "unit": evil, "rows": rows, "kind": "kwh", "with_baseline": True}],
+        [(evil, None), (evil, evil)],
+    )
+    heads = whatif_year_heads([evil, evil])
+    days = whatif_typical_days(
+        [
+            {
+                "id": evil,
+                "script_id": evil,
+                "title": evil,
+                "day": date(2025, 6, 1),
+                "data": {"names": [evil]},
+                "rows": [(evil, 0.5, 0.25, (1.0,))],
+            }
+        ],
+        ["Zonder batterij", evil],
+    )
+    for html in (tables, heads, days):
+        assert evil not in html
+        assert escaped in html
+    assert "<b" not in tables + heads + days

@@ -19,7 +19,8 @@ round-robin for ``--repeat`` rounds:
    night flags, days without a row filled with missing quarter-hours); and the bare fetch of the
    same rows (``values_list``) for reference;
 2. *simulate*: ``baseline_days`` (the year without battery) and ``battery_simulate`` for 5, 10
-   and 15 kWh (2.5, 5, 5 kW) over those days, as the page does;
+   and 15 kWh (2.5, 5, 5 kW) over those days, as the page does (the read and the simulation with
+   the cyclic garbage collector paused, as in the page: docs/decisions/0007);
 3. *pages* (Django test ``Client``, logged in): the what-if page with its defaults (three sizes,
    the same 12 months, the bill with and without) and the month chart page of this month.
 
@@ -111,6 +112,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Profile, User  # noqa: E402
 from benchmarks.synthetic import meter_days  # noqa: E402
 from consents.models import Mandate  # noqa: E402
+from ilusmart.gcpause import gc_paused  # noqa: E402
 from meters.models import CapacityTariffPrice, EnergyTariff, Meter, ReadingDay  # noqa: E402
 from meters.selectors import local_today  # noqa: E402
 from meters.selectors.battery import battery_quarter_hours, whatif_default_start  # noqa: E402
@@ -229,11 +231,14 @@ def main():
             .values_list("day", "offtake_wh", "injection_wh", "offtake_quality", "injection_quality")
         )
 
+    @gc_paused()  # as the page reads it
     def read():
         battery_quarter_hours(meter=meter, start_date=start, end_date=end, visible=visible)
 
+    @gc_paused()
     def simulate():
-        # as the page does: the year without battery once, then each size from it
+        # as the page does: the year without battery once, then each size from it, with the
+        # cyclic collector paused (docs/decisions/0007)
         base = baseline_days(days)
         for spec in specs:
             battery_simulate(spec=spec, days=days, baseline=base)

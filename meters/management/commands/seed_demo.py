@@ -11,7 +11,7 @@ from consents.models import Mandate
 from consents.services.mandates import mandate_mark_not_found, mandates_poll
 from ilusmart import clock
 from ilusmart.fluvius.simulator.remote import SimulatorRemote
-from meters.models import Product
+from meters.models import CapacityTariffPrice, EnergyTariff, Product
 from meters.services.meters import meter_connect_start, meter_link
 from meters.services.sync import backfill_start, local_midnight, meter_backfill, meter_sync_range
 
@@ -19,6 +19,16 @@ DEMO_EMAIL = "demo@ilusmart.be"
 DEMO_PASSWORD = "zonnepanelen-demo"  # noqa: S105 (local demo only; printed for the person running it)
 DEMO_EAN = "541448820050357909"
 DEMO_KWP = Decimal("6.2")  # the PV installation iLumen placed, as the simulator produces it
+# Example prices (incl. VAT) for a portal without any yet, so that the capacity tariff and the
+# battery what-if can show a bill; staff replace them in admin. Never touches prices staff keep.
+DEMO_TARIFF_LABEL = "Voorbeeldprijzen (demo)"
+DEMO_ENERGY_PRICES = {
+    "offtake_day_eur_per_kwh": Decimal("0.32"),
+    "offtake_night_eur_per_kwh": Decimal("0.25"),
+    "injection_eur_per_kwh": Decimal("0.035"),
+    "fixed_eur_per_year": Decimal("110"),
+}
+DEMO_CAPACITY_EUR_PER_KW_YEAR = Decimal("60.44")
 
 
 class Command(BaseCommand):
@@ -57,6 +67,8 @@ class Command(BaseCommand):
                 "installed_on": install_date,
             },
         )
+
+        self._example_prices(since=install_date)
 
         mandate = self._approved_mandate(user, meter.ean)
         if mandate is None:
@@ -104,6 +116,15 @@ class Command(BaseCommand):
             },
         )
         return user
+
+    def _example_prices(self, *, since):
+        """Example energy and capacity prices from ``since`` on, each only if there are none yet."""
+        if not EnergyTariff.objects.exists():
+            EnergyTariff.objects.create(label=DEMO_TARIFF_LABEL, valid_from=since, **DEMO_ENERGY_PRICES)
+        if not CapacityTariffPrice.objects.exists():
+            CapacityTariffPrice.objects.create(
+                label=DEMO_TARIFF_LABEL, valid_from=since, price_eur_per_kw_year=DEMO_CAPACITY_EUR_PER_KW_YEAR
+            )
 
     def _approved_mandate(self, user, ean):
         """The demo's approved mandate, if the simulator still confirms it (its state may be gone)."""

@@ -48,12 +48,14 @@ _PERCENT = Decimal(100)
 
 def _form(request, today: date, home, periods) -> BatteryWhatIfForm:
     first, last = whatif_start_months(today=today)
-    if request.GET:
-        data = request.GET
-    else:
-        data = QueryDict(mutable=True)
-        data.update(BatteryWhatIfForm.DEFAULTS)
-        data["vanaf"] = whatif_default_start(today=today).strftime("%Y-%m")
+    # The defaults, overlaid by the URL: a field the URL names stays as given (an empty battery
+    # included: it is left out), one it does not name takes its default, so a shortened link
+    # (``?strategie=piekbeperking&doelpiek=3``) still compares. The form always sends every field.
+    data = QueryDict(mutable=True)
+    data.update(BatteryWhatIfForm.DEFAULTS)
+    data["vanaf"] = whatif_default_start(today=today).strftime("%Y-%m")
+    for key in request.GET:
+        data.setlist(key, request.GET.getlist(key))
     form = BatteryWhatIfForm(data, first_month=first, last_month=last)
     # what an empty price field stands for, shown in it: the saved contract figures, else today's
     # typical tariff

@@ -273,3 +273,18 @@ def test_english(client, meter):
     html = client.get(_url(meter), PARAMS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "What if I had a home battery?" in html
     assert "Energy bill" in html
+
+
+def test_a_shortened_link_takes_the_defaults_for_what_it_leaves_out(client, meter):
+    simple_year(meter)
+    response = client.get(_url(meter), {"strategie": "piekbeperking", "doelpiek": "3"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="battery-result"' in html
+    assert re.search(r'<option value="piekbeperking" selected>', html)
+    for name, value in (("kwh1", "5"), ("kw2", "5"), ("kwh3", "15"), ("doelpiek", "3")):
+        assert re.search(rf'<input[^>]* name="{name}"[^>]* value="{value}"', html), name
+    assert len(_cells(html, "battery-year")["Energiefactuur (€)"]) == 4  # without + three sizes
+    # a battery the link empties on purpose stays out
+    html = client.get(_url(meter), {"kwh3": "", "kw3": ""}).content.decode()
+    assert len(_cells(html, "battery-year")["Energiefactuur (€)"]) == 3

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 from accounts.client_ip import client_ip_address
 from accounts.selectors import user_for_login
@@ -68,12 +69,23 @@ def _digest(value: str) -> str:
 
 def login_account_key(*, identifier: str | None) -> str:
     """The counter key of whatever account ``identifier`` logs in as (or would, were it one)."""
+    return _account(identifier)[0]
+
+
+def _account(identifier: str | None):
+    """``(counter key, the account or None)`` of ``identifier``."""
     identifier = (identifier or "").strip()
     user = user_for_login(identifier=identifier) if identifier else None
     if user is not None:
-        return f"user:{user.pk}"
+        return f"user:{user.pk}", user
     # No account: still one key for every spelling a person (or a script) could type.
-    return "id:" + _digest(unicodedata.normalize("NFKC", identifier).casefold())
+    return "id:" + _digest(unicodedata.normalize("NFKC", identifier).casefold()), None
+
+
+def _password_tag(user) -> str:
+    """A short keyed tag of the account's current password hash. A known-device cookie carries
+    it, so a new password (changed or reset) makes every browser that knew the old one unknown."""
+    return salted_hmac(_KNOWN_DEVICE_SALT, user.password or "", algorithm="sha256").hexdigest()[:16]
 
 
 def _generation(account: str) -> int:
@@ -92,19 +104,24 @@ def _keys(client: _Client) -> dict[str, str]:
 
 
 def _client(request, identifier: str | None) -> _Client:
-    account = login_account_key(identifier=identifier)
-    return _Client(account=account, ip=client_ip_address(request), device=_known_device(request, account))
+    account, user = _account(identifier)
+    return _Client(
+        account=account, ip=client_ip_address(request), device=_known_device(request, account, user)
+    )
 
 
-def _known_device(request, account: str) -> str | None:
+def _known_device(request, account: str, user) -> str | None:
+    """The device id of a known-device cookie for ``user``'s account and current password."""
     value = getattr(request, "COOKIES", {}).get(KNOWN_DEVICE_COOKIE)
-    if not value:
+    if not value or user is None:
         return None
     try:
         data = signing.loads(value, salt=_KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE)
     except signing.BadSignature:
         return None
-    return data.get("d") if data.get("a") == account else None
+    if data.get("a") != account or data.get("p") != _password_tag(user):
+        return None
+    return data.get("d")
 
 
 def _ttl(key: str, default: int) -> int:
@@ -179,10 +196,14 @@ def login_failure_record(*, request, identifier: str | None) -> None:
 def login_success_record(*, request, user) -> None:
     """A successful login: forget this client's failures and remember this browser for the account."""
     account = f"user:{user.pk}"
-    client = _Client(account=account, ip=client_ip_address(request), device=_known_device(request, account))
+    client = _Client(
+        account=account, ip=client_ip_address(request), device=_known_device(request, account, user)
+    )
     cache.delete(_keys(client)["pair"])
     device = client.device or secrets.token_urlsafe(12)
-    request.login_known_device = signing.dumps({"a": account, "d": device}, salt=_KNOWN_DEVICE_SALT)
+    request.login_known_device = signing.dumps(
+        {"a": account, "d": device, "p": _password_tag(user)}, salt=_KNOWN_DEVICE_SALT
+    )
 
 
 def login_lockout_clear(*, user) -> None:

@@ -215,6 +215,21 @@ def test_a_forged_known_device_cookie_is_ignored(client, alice, limits):
     assert portal_login(client, "alice@example.be", DEFAULT_PASSWORD, ip="192.0.2.60").status_code == 429
 
 
+def test_a_known_device_is_forgotten_when_the_password_changes(client, alice, limits):
+    # a browser that logged in with the old password (say, someone who had it) ...
+    old_browser = client
+    assert portal_login(old_browser, "alice@example.be", DEFAULT_PASSWORD, ip=OWNER).status_code == 302
+    old_browser.post(reverse("accounts:logout"))
+    alice.set_password("een-nieuw-wachtwoord-2026")
+    alice.save()
+    botnet = Client()
+    for n in range(6):  # 6 addresses: the account is slowed (as in the botnet test above)
+        assert portal_login(botnet, "alice@example.be", WRONG, ip=f"192.0.2.{n + 1}").status_code == 400
+    # ... is no longer exempt from the account's slow-down (its cookie named the old password)
+    new_password = portal_login(old_browser, "alice@example.be", "een-nieuw-wachtwoord-2026", ip="192.0.2.60")
+    assert new_password.status_code == 429
+
+
 # --- password reset ------------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """The raw Redis client of Django's default cache, for what the cache API cannot say in one round
-trip (a pipeline, a Lua script): the page-view log, the API's throttles."""
+trip (a pipeline, a Lua script): the page-view log, the API's throttles, the rate limits."""
+
+import functools
 
 from django.core.cache import cache
 
@@ -16,3 +18,15 @@ def cache_redis():
     if client is None:
         client = backend._ilusmart_client = backend.get_client(write=True)
     return client
+
+
+@functools.cache
+def _registered(source: str):
+    return cache_redis().register_script(source)
+
+
+def redis_script_run(source: str, *, keys: list[str], args: list):
+    """Run the Lua script ``source`` on the cache's Redis in one round trip (registered once per
+    process; sent by its SHA, the text only when Redis does not know it yet). ``keys`` are full
+    Redis keys (``cache.make_and_validate_key``)."""
+    return _registered(source)(keys=keys, args=args, client=cache_redis())

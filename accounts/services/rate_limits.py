@@ -24,7 +24,6 @@ Keys carry a hash of the user id or address, never the address itself.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import secrets
@@ -34,7 +33,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from ilusmart import clock, errors
-from ilusmart.cache_redis import cache_redis
+from ilusmart.cache_redis import redis_script_run
 from ilusmart.errors import ApplicationError
 
 log = logging.getLogger(__name__)
@@ -69,18 +68,13 @@ return counts
 """
 
 
-@functools.cache
-def _increment_script():
-    return cache_redis().register_script(_INCREMENT)
-
-
 def _increment(keys: list[str], timeout: int) -> list[int]:
     """Add one to each of ``keys`` (created at 0 with ``timeout`` if absent), in one round trip;
     the new counts. The keys are the cache's (its prefix and version), as ``cache.get`` reads them."""
     if not keys:
         return []
     full = [cache.make_and_validate_key(key) for key in keys]
-    return [int(n) for n in _increment_script()(keys=full, args=[timeout], client=cache_redis())]
+    return [int(n) for n in redis_script_run(_INCREMENT, keys=full, args=[timeout])]
 
 
 def _window(seconds: int) -> tuple[int, int]:

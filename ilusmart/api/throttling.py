@@ -12,7 +12,6 @@ atomic, instead of DRF's get and set of a pickled list per throttle (four round 
 the two throttles, and two concurrent requests could both read the same list and log only one).
 """
 
-import functools
 import hashlib
 import secrets
 
@@ -21,7 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.client_ip import client_ip_address
 from accounts.models import ApiToken
-from ilusmart.cache_redis import cache_redis
+from ilusmart.cache_redis import redis_script_run
 
 # KEYS[i]: the log of throttle i, a sorted set of request instants (seconds since the epoch).
 # ARGV[1]: now; ARGV[2]: a member unique to this request; then per key: limit, window (seconds)
@@ -44,11 +43,6 @@ for i, key in ipairs(KEYS) do
 end
 return result
 """
-
-
-@functools.cache
-def _take_script():
-    return cache_redis().register_script(_TAKE)
 
 
 def _digest(value: str) -> str:
@@ -88,7 +82,7 @@ def throttles_take(throttles, request, view) -> list[float | None]:
         args += [throttle.num_requests, throttle.duration, repr(now - throttle.duration)]
     if not checked:
         return []
-    answers = _take_script()(keys=keys, args=args, client=cache_redis())
+    answers = redis_script_run(_TAKE, keys=keys, args=args)
     waits = []
     for throttle, answer in zip(checked, answers, strict=True):
         if answer[0] != 1:

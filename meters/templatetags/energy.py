@@ -172,21 +172,6 @@ def _whatif_figure(value, kind) -> str | None:
     return format(value.quantize(step, rounding=ROUND_HALF_UP), spec)
 
 
-def _whatif_text(value) -> str:
-    """What stands in a what-if cell instead of a figure: the missing mark, or the word escaped."""
-    return str(kwh_or_missing(None)) if value is None else escape(value)
-
-
-@register.filter
-def whatif_value(value, kind):
-    """A figure of the battery what-if: kWh whole, kW with 3 decimals, € with 2, years with 1;
-    a missing one reads "—" (with "no data" for screen readers), never 0; a word (``str``: "not
-    applicable", "never") is shown as it is."""
-    figure = _whatif_figure(value, kind)
-    shown = _whatif_text(value) if figure is None else figure.translate(_separators())
-    return mark_safe(shown)  # noqa: S308 (escaped or formatted here)
-
-
 @register.simple_tag
 def whatif_rows(rows, kind=None, names=None):
     """The <tbody> rows of a what-if table in one pass: each row a dict with ``label``, ``values``
@@ -199,7 +184,7 @@ def whatif_rows(rows, kind=None, names=None):
     separators into markup without "," or "." and the whole table is localised by one
     ``translate``; the texts (labels, names, words, the missing mark) go in only afterwards, each
     through a "{}" (the figures and markup have no braces), so they are never localised."""
-    missing = _whatif_text(None)
+    missing = str(kwh_or_missing(None))  # a missing figure reads "—" ("no data" for screen readers)
     names = [f' data-label="{escape(str(name))}"' for name in names] if names else None
     texts, out = [], []
     for row in rows:

@@ -393,7 +393,7 @@ def breakdown(client, meter, pages, today):
         view.whatif_inputs(f.cleaned_data)
 
     def tables():
-        view._column_heads(whatif, view._column_names(whatif))
+        view._columns(whatif)
         view._year_rows(whatif)
         view._month_tables(whatif)
 
@@ -409,7 +409,7 @@ def breakdown(client, meter, pages, today):
             action="battery_whatif", user_id=user.pk, ip=client_ip_address(request)
         ),
         "  battery_whatif (the selector)": selector,
-        "  the tables (_column_names, _column_heads, _year_rows, _month_tables)": tables,
+        "  the tables (_columns, _year_rows, _month_tables)": tables,
         "  _chart_data": lambda: view._chart_data(whatif, names),
         "  render of meters/battery.html (the view's context)": lambda: render(request, template, context),
         "    whatif_rows of the year and the four month tables": lambda: [

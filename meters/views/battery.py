@@ -233,23 +233,18 @@ def _month_tables(whatif) -> list[dict]:
     ]
 
 
-def _column_names(whatif) -> list[str]:
+def _columns(whatif) -> tuple[list[str], list[tuple[str, str | None]]]:
+    """The comparison's column names ("Zonder batterij", "5 kWh / 2,5 kW", …) and the month
+    tables' headers on two lines, capacity over power ("5 kWh", "2,5 kW"), so that a narrow column
+    breaks between them, not inside them (the column without battery: its name, second line None).
+    Each size is formatted once for both."""
     names = [_("Zonder batterij")]
-    for o in whatif.options:
-        names.append(
-            _("%(kwh)s kWh / %(kw)s kW") % {"kwh": _number(o.spec.capacity_wh), "kw": _number(o.spec.power_w)}
-        )
-    return names
-
-
-def _column_heads(whatif, names) -> list[tuple[str, str | None]]:
-    """The month tables' column headers on two lines, capacity over power ("5 kWh", "2,5 kW"),
-    so that a narrow column breaks between them, not inside them; the column without battery
-    keeps its name (second line None)."""
     heads = [(names[0], None)]
     for o in whatif.options:
-        heads.append((f"{_number(o.spec.capacity_wh)} kWh", f"{_number(o.spec.power_w)} kW"))
-    return heads
+        kwh, kw = _number(o.spec.capacity_wh), _number(o.spec.power_w)
+        names.append(_("%(kwh)s kWh / %(kw)s kW") % {"kwh": kwh, "kw": kw})
+        heads.append((f"{kwh} kWh", f"{kw} kW"))
+    return names, heads
 
 
 def _number(milli: int) -> str:
@@ -325,7 +320,7 @@ def battery_whatif_page(request, meter_id):
         entered_capacity=capacity,
         periods=periods,
     )
-    names = _column_names(whatif)
+    names, heads = _columns(whatif)
     context.update(
         # Only what the template shows, not the selector's result: a template's context is held in
         # a reference cycle (Django's ContextDict and its Context) until the collector's next pass,
@@ -340,7 +335,7 @@ def battery_whatif_page(request, meter_id):
         },
         last_day=whatif.end - timedelta(days=1),
         names=names,
-        heads=_column_heads(whatif, names),
+        heads=heads,
         year_rows=_year_rows(whatif),
         month_tables=_month_tables(whatif),
         charts=_chart_data(whatif, names),
